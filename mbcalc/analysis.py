@@ -1,0 +1,119 @@
+"""Analyzers: pure functions from the IR to numbers. Nothing here prints or formats.
+
+`analyze` gives a `Report`: one `Row` per layer (its `Cost` under a `Convention`), the totals,
+and subtotals by layer type (V1 paper Table 2) and by role (stem, expand, depthwise, ...).
+Rows sum exactly to the totals because the totals are their sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .counting import Convention, Cost, count
+from .ir import Config, Layer, Network, Shape
+from .expand import Builder
+
+
+@dataclass(frozen=True)
+class Row:
+    index: int
+    layer: Layer
+    cost: Cost
+    macs_share: float  # of the network's total Mult-Adds
+
+
+@dataclass(frozen=True)
+class Group:
+    """A subtotal: all layers of one type (or one role)."""
+
+    key: str
+    layers: int
+    cost: Cost
+    macs_share: float
+    params_share: float
+
+
+@dataclass(frozen=True)
+class Report:
+    network: Network
+    convention: Convention
+    rows: tuple[Row, ...]
+    total: Cost
+    by_type: tuple[Group, ...]
+    by_role: tuple[Group, ...]
+    peak_activation: int  # largest single layer output, in elements
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+def _groups(rows: list[tuple[Layer, Cost]], key, total: Cost) -> tuple[Group, ...]:
+    order: dict[str, list[Cost]] = {}
+    for layer, cost in rows:
+        order.setdefault(key(layer), []).append(cost)
+    return tuple(
+        Group(name, len(costs), s := sum(costs, Cost()), _share(s.macs, total.macs), _share(s.params, total.params))
+        for name, costs in order.items()
+    )
+
+
+def analyze(network: Network, convention: Convention) -> Report:
+    costs = [(layer, count(layer, convention)) for layer in network.layers]
+    total = sum((cost for _, cost in costs), Cost())
+    rows = tuple(Row(i, layer, cost, _share(cost.macs, total.macs)) for i, (layer, cost) in enumerate(costs, 1))
+    return Report(
+        network=network,
+        convention=convention,
+        rows=rows,
+        total=total,
+        by_type=_groups(costs, lambda layer: layer.type, total),
+        by_role=_groups(costs, lambda layer: layer.role, total),
+        peak_activation=max((layer.output.size for layer in network.layers), default=0),
+    )
+
+
+# --- one layer: standard vs depthwise separable (V1 paper, Section 3 and Table 3) ------------
+
+
+@dataclass(frozen=True)
+class ConvComparison:
+    standard: Report
+    separable: Report
+    kernel: int
+    out_channels: int
+
+    @property
+    def macs_ratio(self) -> float:
+        """Separable / standard Mult-Adds; equals 1/N + 1/D_K^2 for 'same' padding."""
+        return _share(self.separable.total.macs, self.standard.total.macs)
+
+    @property
+    def params_ratio(self) -> float:
+        return _share(self.separable.total.params, self.standard.total.params)
+
+    @property
+    def formula(self) -> float:
+        return 1 / self.out_channels + 1 / self.kernel**2
+
+
+def compare_conv(shape: Shape, out_channels: int, kernel: int, stride: int = 1,
+                 padding: str = "same", convention: Convention = Convention(biases=False)) -> ConvComparison:
+    """One k x k convolution against its depthwise separable replacement, on the same input."""
+    def network(name: str, builder: Builder) -> Network:
+        return Network(name, "", Config(), shape, tuple(builder.layers), 0)
+
+    standard = Builder(shape)
+    standard.role = "conv"
+    standard.conv("conv", out_channels, kernel, stride, padding=padding)
+    separable = Builder(shape)
+    separable.role = "separable"
+    separable.depthwise("dw", kernel, stride, padding=padding)
+    separable.conv("pw", out_channels, 1)
+    return ConvComparison(
+        analyze(network("standard", standard), convention),
+        analyze(network("separable", separable), convention),
+        kernel,
+        out_channels,
+    )
+

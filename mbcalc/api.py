@@ -1,0 +1,82 @@
+"""The library's front door: model name or spec path -> Report, with the convention resolved.
+
+    >>> from mbcalc.api import report
+    >>> report("v1", alpha=0.75, resolution=192).total.macs
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import analysis, models
+from .analysis import ConvComparison, Report, analyze
+from .counting import Convention
+from .errors import MbcalcError
+from .expand import build
+from .ir import Config, Network, Shape
+from .profiles import BN_CONVENTIONS, get_profile
+from .spec import Spec, load_spec, parse_size
+from .width import truncate
+
+MAX_ALPHA = 4.0
+
+
+def load(model: str) -> Spec:
+    """A bundled model by name ('v1'), or a spec file by path."""
+    if model.endswith((".yaml", ".yml")) or "/" in model or Path(model).is_file():
+        return load_spec(model)
+    path = models.find(model)
+    return load_spec(path, display=f"specs/{path.name}")
+
+
+def check_config(alpha: float, resolution: int) -> None:
+    if not (isinstance(alpha, (int, float)) and 0 < alpha <= MAX_ALPHA):
+        raise MbcalcError(f"--alpha must be a number in (0, {MAX_ALPHA:g}], got {alpha} (e.g. --alpha 0.75)")
+    if not isinstance(resolution, int) or resolution < 1:
+        raise MbcalcError(f"--res must be a whole number >= 1, got {resolution} (e.g. --res 192)")
+
+
+def network(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str = "paper") -> Network:
+    check_config(alpha, resolution)
+    get_profile(profile)
+    spec = load(model) if isinstance(model, str) else model
+    return build(spec, Config(float(alpha), resolution, profile))
+
+
+def convention(spec: Spec, profile: str = "paper", *, biases: bool | None = None,
+               bn: str | None = None, elementwise: bool = False) -> Convention:
+    """The profile's counting convention, with the spec's defaults and any explicit overrides."""
+    chosen = get_profile(profile)
+    if biases is None:
+        biases = chosen.biases if chosen.biases is not None else spec.counting.get("biases", True)
+    bn = bn or chosen.bn
+    if bn not in BN_CONVENTIONS:
+        raise MbcalcError(f"--bn must be one of {', '.join(BN_CONVENTIONS)}, got '{bn}'")
+    return Convention(biases=biases, bn=bn, elementwise=elementwise)
+
+
+def report(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str = "paper", *,
+           biases: bool | None = None, bn: str | None = None, elementwise: bool = False) -> Report:
+    spec = load(model) if isinstance(model, str) else model
+    net = network(spec, alpha, resolution, profile)
+    return analyze(net, convention(spec, profile, biases=biases, bn=bn, elementwise=elementwise))
+
+
+def compare_conv(in_shape: str, out_channels: int, kernel: int = 3, stride: int = 1, padding: str = "same",
+                 alpha: float = 1.0, rho: float = 1.0) -> ConvComparison:
+    """`mbcalc conv`: parse 'HxWxC', apply α to the channels and ρ to the spatial size, compare."""
+    size = parse_size(in_shape)
+    if size is None or min(size) < 1:
+        raise MbcalcError(f"--in must be a size like 14x14x512 (height x width x channels), got '{in_shape}'")
+    check_config(alpha, 1)
+    if not 0 < rho <= 16:
+        raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714)")
+    h, w, c = size
+    shape = Shape(truncate(c, alpha), max(1, round(h * rho)), max(1, round(w * rho)))
+    out = truncate(out_channels, alpha)
+    if min(shape.channels, out) < 1:
+        raise MbcalcError(f"--alpha {alpha:g} leaves no channels ({c} -> {shape.channels}); use a larger --alpha")
+    if padding == "valid" and min(shape.height, shape.width) < kernel:
+        raise MbcalcError(f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input "
+                          f"with --padding valid; use a larger --in or --padding same")
+    return analysis.compare_conv(shape, out, kernel, stride, padding)

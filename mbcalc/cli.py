@@ -1,0 +1,213 @@
+"""The command line: parse options, call the library, print a renderer's text. No arithmetic here.
+
+Every bundled model is a command (`mbcalc v1`, `mbcalc v2` ...); a spec file path works too
+(`mbcalc my-net.yaml`). Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from . import __version__, api, models
+from .errors import MbcalcError, did_you_mean
+from .profiles import BN_CONVENTIONS, PROFILES
+from .render import FORMATS, renderer
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def emit(text: str, output: str | None) -> None:
+    """Print, or write `output` atomically: a failure leaves no partial file behind."""
+    if output is None or output == "-":
+        click.echo(text, nl=False)
+        return
+    target = Path(output)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
+    except OSError as exc:
+        raise MbcalcError(f"cannot write {output}: {exc.strerror} (check that the folder exists and is writable)") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise MbcalcError(f"cannot write {output}: {exc.strerror} (check the path)") from None
+
+
+def resolution(res: int | None, rho: float | None) -> int:
+    if res is not None and rho is not None:
+        raise MbcalcError("give --res or --rho, not both (--rho P means --res round(224*P))")
+    if rho is not None:
+        if not 0 < rho <= 16:
+            raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714 for 160x160)")
+        return max(1, round(224 * rho))
+    return 224 if res is None else res
+
+
+# --- the model commands ----------------------------------------------------------------------
+
+
+def model_options(fn):
+    options = [
+        click.option("--alpha", "-a", type=float, default=1.0, show_default=True,
+                     help="Width multiplier α, 0 < α ≤ 4."),
+        click.option("--res", "-r", type=int, default=None, help="Input resolution in pixels (default 224)."),
+        click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
+        click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True,
+                     help="Whose architecture details and counting convention to follow."),
+        click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                     help="Write to FILE (atomically) instead of stdout."),
+        click.option("--exact", is_flag=True, help="Exact integers instead of 568.7M in table/markdown."),
+        click.option("--biases/--no-biases", default=None,
+                     help="Count bias parameters (default: the profile's, or the paper's convention)."),
+        click.option("--bn", type=click.Choice(list(BN_CONVENTIONS)), default=None,
+                     help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4."),
+        click.option("--count", "elementwise", is_flag=True,
+                     help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling)."),
+        click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def run_model(model: str, alpha, res, rho, profile, fmt, output, exact, biases, bn, elementwise, flops) -> None:
+    report = api.report(model, alpha, resolution(res, rho), profile, biases=biases, bn=bn,
+                        elementwise=elementwise or flops)
+    emit(renderer(fmt)(report, exact=exact or fmt in ("json", "csv"), flops=flops), output)
+
+
+def model_command(name: str, help_text: str) -> click.Command:
+    @click.command(name=name, help=f"{help_text}\n\nExample: mbcalc {name} --alpha 0.75 --res 192",
+                   short_help=help_text)
+    @model_options
+    def command(**options):
+        run_model(name, **options)
+
+    return command
+
+
+def spec_description(path: Path) -> str:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("description:"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+class MbcalcGroup(click.Group):
+    """Bundled models are commands too; an argument ending in .yaml is a spec file to analyze."""
+
+    def list_commands(self, ctx):
+        return sorted(super().list_commands(ctx)) + list(models.bundled())
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+        bundled = models.bundled()
+        if name in bundled:
+            return model_command(name, spec_description(bundled[name]))
+        if name.endswith((".yaml", ".yml")) or os.sep in name:
+            return model_command(name, f"Analyze the spec file {name}.")
+        return None
+
+    def resolve_command(self, ctx, args):
+        name = args[0]
+        if self.get_command(ctx, name) is None and not name.startswith("-"):
+            choices = self.list_commands(ctx)
+            raise click.UsageError(f"unknown model or command '{name}'{did_you_mean(name, choices)} "
+                                   f"(see 'mbcalc list' and 'mbcalc --help')")
+        return super().resolve_command(ctx, args)
+
+    def main(self, args=None, prog_name="mbcalc", complete_var=None, standalone_mode=True, **extra):
+        """Run, turning every user error into one line on stderr and exit code 2."""
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # plain `mbcalc`: show the help
+            click.echo(exc.ctx.get_help())
+            code = 0
+        except click.ClickException as exc:
+            ctx = getattr(exc, "ctx", None)
+            hint = f" (see '{ctx.command_path} --help')" if ctx is not None and "(see" not in exc.format_message() else ""
+            click.echo(f"mbcalc: error: {one_line(exc.format_message())}{hint}", err=True)
+            code = 2
+        except click.Abort:
+            click.echo("mbcalc: aborted", err=True)
+            code = 1
+        except MbcalcError as exc:
+            click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
+            code = 2
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def one_line(message: str) -> str:
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    if len(lines) > 1:  # a spec with several problems: the first, and how many more
+        return f"{lines[0]} (and {len(lines) - 1} more problem{'s' * (len(lines) > 2)}: run 'mbcalc validate')"
+    return lines[0] if lines else "unknown error"
+
+
+@click.group(cls=MbcalcGroup, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", "-V", prog_name="mbcalc")
+def cli():
+    """Exact Mult-Adds and parameters of MobileNet-style networks, from the papers' own tables.
+
+    \b
+    Examples:
+      mbcalc v1 --alpha 0.75 --res 192
+      mbcalc v1 --format json -o v1.json
+      mbcalc conv --in 14x14x512 --out 512 -k 3
+      mbcalc list
+    """
+
+
+@cli.command("list")
+def list_models():
+    """List the bundled models, one line each.
+
+    Example: mbcalc list
+    """
+    bundled = models.bundled()
+    width = max(map(len, bundled), default=0)
+    for name, path in bundled.items():
+        click.echo(f"{name.ljust(width)}  {spec_description(path)}")
+
+
+@cli.command("conv")
+@click.option("--in", "in_shape", required=True, metavar="HxWxC", help="Input feature map, e.g. 14x14x512.")
+@click.option("--out", "out_channels", required=True, type=click.IntRange(min=1), help="Output channels N.")
+@click.option("-k", "--kernel", type=click.IntRange(min=1), default=3, show_default=True, help="Kernel size D_K.")
+@click.option("--stride", "-s", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--padding", type=click.Choice(["same", "valid"]), default="same", show_default=True)
+@click.option("--alpha", "-a", type=float, default=1.0, show_default=True,
+              help="Width multiplier: M and N become int(α·M), int(α·N).")
+@click.option("--rho", type=float, default=1.0, show_default=True,
+              help="Resolution multiplier: the input becomes round(ρ·H) x round(ρ·W).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@click.option("--exact", is_flag=True, help="Exact integers instead of 462.4M.")
+def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, output, exact):
+    """One convolution against its depthwise separable replacement (V1 paper, Section 3).
+
+    \b
+    Examples:
+      mbcalc conv --in 14x14x512 --out 512 -k 3             (V1 Table 3)
+      mbcalc conv --in 14x14x512 --out 512 -k 3 --alpha 0.75 --rho 0.714
+      mbcalc conv --in 5x5x3 --out 4 -k 3 --padding valid
+    """
+    from .render.conv import render
+
+    comparison = api.compare_conv(in_shape, out_channels, kernel, stride, padding, alpha, rho)
+    emit(render(comparison, fmt, exact=exact or fmt in ("json", "csv")), output)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,21 @@
+"""Human-readable numbers, shared by the table and Markdown renderers."""
+
+from __future__ import annotations
+
+
+def human(value: int) -> str:
+    """568740352 -> '568.7M'; 4209088 -> '4.21M'; 864 -> '864'; 0 -> '0'."""
+    for size, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+        if abs(value) >= size:
+            scaled = value / size
+            digits = 1 if abs(scaled) >= 100 else 2
+            return f"{scaled:.{digits}f}{suffix}"
+    return str(value)
+
+
+def number(value: int, exact: bool) -> str:
+    return f"{value:,}" if exact else human(value)
+
+
+def percent(share: float) -> str:
+    return f"{100 * share:.2f}%"
