@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, api, models
-from .errors import MbcalcError, did_you_mean
+from .errors import MbcalcError, SpecError, did_you_mean
 from .profiles import BN_CONVENTIONS, PROFILES
 from .render import FORMATS, renderer
 
@@ -142,6 +142,10 @@ class MbcalcGroup(click.Group):
         except click.Abort:
             click.echo("mbcalc: aborted", err=True)
             code = 1
+        except SpecError as exc:  # every problem in the spec, one line each
+            for problem in exc.problems:
+                click.echo(f"mbcalc: error: {problem}", err=True)
+            code = 2
         except MbcalcError as exc:
             click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
             code = 2
@@ -149,10 +153,7 @@ class MbcalcGroup(click.Group):
 
 
 def one_line(message: str) -> str:
-    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
-    if len(lines) > 1:  # a spec with several problems: the first, and how many more
-        return f"{lines[0]} (and {len(lines) - 1} more problem{'s' * (len(lines) > 2)}: run 'mbcalc validate')"
-    return lines[0] if lines else "unknown error"
+    return " ".join(line.strip() for line in message.strip().splitlines()) or "unknown error"
 
 
 @click.group(cls=MbcalcGroup, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})

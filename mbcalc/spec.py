@@ -44,8 +44,14 @@ def _position(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _plain(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+STANDARD_TAGS = (yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
+
+
+def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
     """Turn a composed YAML node into Mapping / Sequence / Cell, keeping every position."""
+    if isinstance(node, yaml.CollectionNode) and node.tag not in STANDARD_TAGS:
+        line, column = _position(node)
+        raise SpecError([f"{file}:{line}:{column}: the tag {node.tag} is not allowed in a spec (remove it)"])
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         keys: dict[str, Cell] = {}
@@ -53,10 +59,10 @@ def _plain(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
             key = loader.construct_object(key_node, deep=True)
             key = str(key)
             keys[key] = Cell(key, *_position(key_node))
-            out[key] = _plain(value_node, loader)
+            out[key] = _plain(value_node, loader, file)
         return Mapping(out, keys, *_position(node))
     if isinstance(node, yaml.SequenceNode):
-        return Sequence([_plain(item, loader) for item in node.value], *_position(node))
+        return Sequence([_plain(item, loader, file) for item in node.value], *_position(node))
     return Cell(loader.construct_object(node, deep=True), *_position(node))
 
 
@@ -82,11 +88,12 @@ def read_yaml(text: str, file: str) -> Any:
         node = loader.get_single_node()
         if node is None:
             raise SpecError([f"{file}:1:1: the spec is empty (start from a bundled spec: 'mbcalc list')"])
-        return _plain(node, loader)
+        return _plain(node, loader, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else f"{file}:1:1"
-        raise SpecError([f"{where}: not valid YAML: {exc.problem or exc.context} (check indentation and brackets)"]) from None
+        hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else " (check indentation and brackets)"
+        raise SpecError([f"{where}: not valid YAML: {exc.problem or exc.context}{hint}"]) from None
     except yaml.YAMLError as exc:
         raise SpecError([f"{file}:1:1: not valid YAML: {exc}"]) from None
     finally:

@@ -1,0 +1,149 @@
+"""The command line, driven in-process with click's CliRunner."""
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mbcalc import __version__
+from mbcalc.cli import cli
+
+
+def test_v1_table_shows_layers_totals_and_shares(run):
+    result = run("v1", "--alpha", "0.75", "--res", "192")
+    assert result.exit_code == 0
+    out = result.output
+    assert "v1: alpha 0.75, 192x192" in out
+    assert "239.3M" in out and "2.57M" in out  # totals
+    assert "block13.pw" in out and "fc" in out
+    assert "pointwise conv (1x1)" in out and "93.18%" in out  # share by type
+
+
+def test_v1_table2_shares_at_1_0_224(run):
+    out = run("v1", "--exact").output
+    for share in ("94.86%", "3.06%", "1.91%", "0.18%", "74.59%", "1.06%", "24.33%"):
+        assert share in out
+    assert "568,740,352" in out and "4,209,088" in out
+
+
+def test_json_has_the_stable_keys_and_rows_sum(run):
+    data = json.loads(run("v1", "--alpha", "0.5", "--res", "160", "-f", "json").output)
+    for key in ("model", "alpha", "resolution", "macs", "params", "layers", "by_type"):
+        assert key in data
+    assert (data["model"], data["alpha"], data["resolution"]) == ("v1", 0.5, 160)
+    assert data["macs"] == 76_524_800 and data["params"] == 1_319_648
+    assert sum(layer["macs"] for layer in data["layers"]) == data["macs"]
+    assert sum(layer["params"] for layer in data["layers"]) == data["params"]
+    first = data["layers"][0]
+    assert {k: first[k] for k in ("name", "op", "input", "output")} == {
+        "name": "conv1", "op": "conv", "input": [3, 160, 160], "output": [16, 80, 80]}
+    assert set(data["by_type"]["pointwise"]) >= {"macs", "params", "macs_share", "params_share"}
+
+
+def test_csv_rows_are_exact_and_sum(run):
+    rows = list(csv.DictReader(io.StringIO(run("v1", "-f", "csv").output)))
+    assert sum(int(r["macs"]) for r in rows) == 568_740_352
+    assert rows[0]["name"] == "conv1" and rows[0]["macs"] == "10838016"
+
+
+def test_markdown_is_a_pipe_table(run):
+    out = run("v1", "-f", "markdown").output
+    assert out.startswith("# v1: alpha 1")
+    assert "| 1  | conv1" in out and "|----" in out
+
+
+def test_rho_sets_the_resolution(run):
+    data = json.loads(run("v1", "--rho", "0.714", "-f", "json").output)
+    assert data["resolution"] == 160
+
+
+def test_counting_options_are_echoed(run):
+    data = json.loads(run("v1", "--biases", "--bn", "all", "-f", "json").output)
+    assert data["params"] == 4_253_864
+    assert "biases" in data["convention"] and "moving" in data["convention"]
+    assert "no biases" in run("v1").output
+
+
+def test_output_file_is_written_atomically(run, tmp_path):
+    target = tmp_path / "v1.json"
+    assert run("v1", "-f", "json", "-o", str(target)).exit_code == 0
+    assert json.loads(target.read_text())["macs"] == 568_740_352
+    missing = tmp_path / "no-such-dir" / "v1.json"
+    result = run("v1", "-o", str(missing))
+    assert result.exit_code == 2 and not missing.exists()
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left behind
+
+
+def test_failed_run_leaves_no_file(run, tmp_path):
+    target = tmp_path / "out.txt"
+    assert run("v1", "--alpha", "0", "-o", str(target)).exit_code == 2
+    assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["v4"], "unknown model or command 'v4'; did you mean 'v1'?"),
+        (["v1", "--alpha", "abc"], "'abc' is not a valid float"),
+        (["v1", "--alpha", "-1"], "--alpha must be a number in (0, 4], got -1.0"),
+        (["v1", "--alpha", "5"], "--alpha must be a number in (0, 4]"),
+        (["v1", "--res", "0"], "--res must be a whole number >= 1, got 0"),
+        (["v1", "--res", "160", "--rho", "0.5"], "give --res or --rho, not both"),
+        (["missing.yaml"], "missing.yaml: no such spec file"),
+        (["v1", "--profile", "caffe"], "Invalid value for '--profile'"),
+        (["conv", "--in", "14x14", "--out", "5"], "--in must be a size like 14x14x512"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert message in result.stderr
+    assert result.stderr.startswith("mbcalc: error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_unreadable_spec_is_a_clean_error(run, tmp_path):
+    spec = tmp_path / "net.yaml"
+    spec.write_bytes(b"\xff\xfe not utf-8")
+    result = run(str(spec))
+    assert result.exit_code == 2 and "cannot read the spec" in result.stderr
+
+
+def test_list_version_and_help(run):
+    listing = run("list").output
+    assert listing.splitlines()[0].startswith("v1 ") and "v1-conv" in listing and "v1-shallow" in listing
+    assert run("--version").output.strip() == f"mbcalc, version {__version__}"
+    assert "Usage" in run().output
+
+
+@pytest.mark.parametrize("command", ["list", "conv", "v1", "v1-conv", "v1-shallow"])
+def test_every_command_has_help_with_an_example(run, command):
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_every_command_is_listed_in_the_readme():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    for command in cli.list_commands(None):
+        assert f"mbcalc {command}" in readme, command
+
+
+def test_conv_reproduces_table3_and_the_worked_example(run):
+    out = run("conv", "--in", "14x14x512", "--out", "512", "-k", "3").output
+    assert "462.4M" in out and "2.36M" in out and "52.28M" in out and "266.8K" in out
+    assert "1/512 + 1/9 = 0.1131" in out
+    data = json.loads(run("conv", "--in", "5x5x3", "--out", "4", "-k", "3", "--padding", "valid", "-f", "json").output)
+    assert data["standard"]["macs"] == 972 and data["standard"]["params"] == 108
+    assert [layer["macs"] for layer in data["separable"]["layers"]] == [243, 108]
+    assert [layer["params"] for layer in data["separable"]["layers"]] == [27, 12]
+
+
+def test_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "mbcalc", "v1", "-f", "json"], capture_output=True, text=True)
+    assert result.returncode == 0 and json.loads(result.stdout)["macs"] == 568_740_352

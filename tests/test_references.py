@@ -1,0 +1,51 @@
+"""Every published figure in mbcalc/references.yaml against the computed value.
+
+A figure passes when the exact count, rounded half-up to the printed precision, equals it, or
+when it deviates for a recorded reason that is itself checked (an erratum's corrected value, the
+paper's rho^2 scaling, a layer type the figure leaves out). Never a wider tolerance.
+"""
+
+import pytest
+
+from mbcalc.reproduce import Printed, check, load_references
+
+REFERENCES = load_references()
+
+
+@pytest.mark.parametrize("ref", REFERENCES, ids=[r["id"] for r in REFERENCES])
+def test_published_figure(ref):
+    for outcome in check(ref):
+        assert outcome.verdict in ("exact", "rounded", "explained"), (
+            f"{ref['id']} {outcome.quantity}: published {outcome.published.text}, "
+            f"computed {outcome.exact_value} ({outcome.verdict}) {outcome.reason}"
+        )
+
+
+def test_every_reference_cites_its_source():
+    for ref in REFERENCES:
+        assert ref["source"].strip() and ref["figures"], ref["id"]
+    assert len({r["id"] for r in REFERENCES}) == len(REFERENCES)
+
+
+def test_deviations_are_real():
+    """A deviation must not agree as printed; otherwise it hides nothing and should go."""
+    for ref in REFERENCES:
+        for outcome in check(ref):
+            if outcome.quantity in ref.get("deviations", {}):
+                assert outcome.verdict == "explained" and outcome.computed != outcome.published.value
+
+
+def test_rounding_is_half_up_at_printed_precision():
+    assert Printed.parse("569M").agrees(568_740_352)
+    assert not Printed.parse("568M").agrees(568_740_352)
+    assert Printed.parse("0.5M").agrees(463_600)
+    assert Printed.parse("2.5M").agrees(2_450_000)  # half-up, not banker's rounding
+    assert Printed.parse("1.91%").agrees(10_838_016, 568_740_352)
+    assert not Printed.parse("1.19%").agrees(10_838_016, 568_740_352)
+
+
+def test_table2_column_sums_to_100_only_with_the_correction():
+    printed = [Printed.parse(x).value for x in ("94.86%", "3.06%", "1.19%", "0.18%")]
+    corrected = [Printed.parse(x).value for x in ("94.86%", "3.06%", "1.91%", "0.18%")]
+    assert abs(sum(printed) - 100) > 0.5
+    assert abs(sum(corrected) - 100) <= 0.02
