@@ -19,7 +19,7 @@ from .expand import Builder
 from .ir import Config
 from .profiles import Profile
 from .spec import Repeat, Row, Spec, parse_size
-from .width import truncate
+from .width import make_divisible, truncate
 
 
 # --- column readers: a cell's raw YAML value -> a typed value, or ValueError(how to fix) -----
@@ -92,8 +92,6 @@ def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
     width = lambda c: truncate(c, config.alpha, rules.min_depth)  # noqa: E731
     convs = 0
 
-    def padding(stride: int) -> str:
-        return rules.stride2_padding if stride > 1 else "same"
 
     block = 0
     previous = ""
@@ -112,18 +110,18 @@ def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
             else:
                 block += 1
                 b.role, name = ("pointwise" if k == 1 else "conv"), f"block{block}.conv"
-            b.conv(name, width(cout), k, stride, padding=padding(stride))
+            b.conv(name, width(cout), k, stride)
             nominal.advance(stride, cout)
         elif kind == "conv dw" and filt[0] == "dw":
             k, c = filt[1], filt[3]
             nominal.channels_in(row, c)
             block += 1
             b.role, name = "depthwise", f"block{block}.dw"
-            b.depthwise(name, k, stride, padding=padding(stride))
+            b.depthwise(name, k, stride, padding=rules.dw_stride2_padding if stride > 1 else "same")
             nominal.advance(stride, c)
         elif kind == "avg pool" and filt[0] == "pool":
             # Table 1's 'Pool 7x7' covers the whole 7x7 map: a global average pool at any size.
-            b.role = "pool"
+            b.role = "head"
             b.global_pool("pool")
             nominal.advance_to(1, nominal.c)
             continue
@@ -150,6 +148,215 @@ def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
     if problems:
         raise SpecError(problems)
     return []
+
+
+# --- V2: [input, operator, t, c, n, s] ------------------------------------------------------
+
+
+def read_operator(value: Any, known: dict[str, tuple]) -> tuple:
+    """An operator cell such as 'bottleneck', 'conv2d 1x1' or 'bneck, 5x5' -> (kind, kernel, nbn)."""
+    words = str(value).lower().replace(",", " ").split()
+    kind = words[0] if words else ""
+    kernel = next((int(w.split("x")[0]) for w in words[1:] if re.fullmatch(r"(\d+)x\1", w)), None)
+    rest = [w for w in words[1:] if not re.fullmatch(r"\d+x\d+", w)]
+    if kind not in known or any(w != "nbn" for w in rest) or (kernel is not None and kernel < 1):
+        raise ValueError(f"expected one of {', '.join(known)} (with an optional KxK kernel), got '{value}'")
+    return kind, kernel or known[kind][0], "nbn" in rest
+
+
+V2_OPERATORS = {"conv2d": (3,), "bottleneck": (3,), "avgpool": (7,)}
+
+V2_COLUMNS = (
+    ("input", read_size),
+    ("operator", lambda v: read_operator(v, V2_OPERATORS)),
+    ("t", read_count),
+    ("c", lambda v: read_count(v, allow=("-", "k"))),
+    ("n", read_count),
+    ("s", read_count),
+)
+
+
+def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+    """V2 Table 2: stem conv, bottleneck rows (expand 1x1 -> dw 3x3 -> linear 1x1), head, classifier."""
+    rules, alpha = profile.v2, config.alpha
+    problems: list[str] = []
+    nominal = _Nominal(spec, problems)
+    block = 0
+    for row in _flatten(spec.layers):
+        size, (op, k, _), t, c, n, s = row.cells
+        b.location = row.location
+        nominal.check(row, size)
+        n = 1 if n == "-" else n
+        s = 1 if s == "-" else s
+        if op == "conv2d" and c == "k":
+            b.role = "classifier"
+            b.linear("classifier", classes)
+        elif op == "conv2d" and isinstance(c, int) and not b.layers:
+            b.role = "stem"
+            b.conv("conv1", make_divisible(c * alpha), k, s)
+            b.batchnorm("conv1.bn")
+            b.activation("conv1.relu6", "relu6")
+        elif op == "conv2d" and isinstance(c, int):
+            b.role = "head"
+            scale = max(1.0, alpha) if rules.head == "max1" else (alpha if alpha > 1 else 1.0)
+            b.conv("conv_last", make_divisible(c * scale), k, s)
+            b.batchnorm("conv_last.bn")
+            b.activation("conv_last.relu6", "relu6")
+        elif op == "bottleneck" and isinstance(c, int) and isinstance(t, int):
+            out = make_divisible(int(c * alpha) if rules.truncate_first else c * alpha)
+            for i in range(n):
+                block += 1
+                _bottleneck_v2(b, f"block{block}", t, out, s if i == 0 else 1)
+        elif op == "avgpool":
+            b.role = "head"
+            b.global_pool("pool")
+        else:
+            problems.append(f"{row.location}: a '{op}' row needs {'t and ' * (op == 'bottleneck')}c as numbers "
+                            f"(got t={t}, c={c}); use '-' only where the paper does")
+            continue
+        nominal.advance_to(1 if op == "avgpool" else -(-nominal.h // s), nominal.c if op == "avgpool" else (classes if c == "k" else c))
+    if problems:
+        raise SpecError(problems)
+    return []
+
+
+def _bottleneck_v2(b: Builder, name: str, t: int, out: int, stride: int) -> None:
+    """Inverted residual: expand 1x1 (not when t = 1), depthwise 3x3, linear projection 1x1."""
+    inp, skip = b.shape.channels, b.last
+    if t != 1:
+        b.role = "expand"
+        b.conv(f"{name}.expand", inp * t, 1)
+        b.batchnorm(f"{name}.expand.bn")
+        b.activation(f"{name}.expand.relu6", "relu6")
+    b.role = "depthwise"
+    b.depthwise(f"{name}.dw", 3, stride)
+    b.batchnorm(f"{name}.dw.bn")
+    b.activation(f"{name}.dw.relu6", "relu6")
+    b.role = "project"
+    b.conv(f"{name}.project", out, 1)
+    b.batchnorm(f"{name}.project.bn")  # linear bottleneck: no activation
+    if stride == 1 and inp == out:
+        b.role = "residual"
+        b.add(f"{name}.add", skip)
+
+
+# --- V3: [input, operator, exp size, #out, SE, NL, s] -----------------------------------------
+
+
+def read_flag(value: Any) -> bool:
+    if value in ("✓", "✔", True, "yes", "SE"):
+        return True
+    if value in ("-", False, "no", None, ""):
+        return False
+    raise ValueError(f"expected ✓ or -, got '{value}'")
+
+
+NONLINEARITIES = {"HS": "hswish", "RE": "relu", "-": None}
+
+
+def read_nonlinearity(value: Any) -> str | None:
+    if value not in NONLINEARITIES:
+        raise ValueError(f"expected HS (h-swish), RE (ReLU) or -, got '{value}'")
+    return NONLINEARITIES[value]
+
+
+V3_OPERATORS = {"conv2d": (3,), "bneck": (3,), "pool": (7,)}
+
+V3_COLUMNS = (
+    ("input", read_size),
+    ("operator", lambda v: read_operator(v, V3_OPERATORS)),
+    ("exp size", read_count),
+    ("#out", lambda v: read_count(v, allow=("-", "k"))),
+    ("SE", read_flag),
+    ("NL", read_nonlinearity),
+    ("s", read_count),
+)
+
+
+def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+    """V3 Tables 1-2: stem, bneck rows (expand, depthwise, SE, project), last 1x1, pool, NBN head."""
+    rules, alpha = profile.v3, config.alpha
+    problems: list[str] = []
+    nominal = _Nominal(spec, problems)
+    block = 0
+    for row in _flatten(spec.layers):
+        size, (op, k, nbn), exp, out, se, act, s = row.cells
+        b.location = row.location
+        nominal.check(row, size)
+        s = 1 if s == "-" else s
+        if op == "bneck" and isinstance(exp, int) and isinstance(out, int):
+            block += 1
+            _bneck(b, rules, alpha, f"block{block}", k, exp, nominal.c, out, se, act, s, first=block == 1)
+        elif op == "conv2d" and not b.layers and isinstance(out, int):
+            b.role = "stem"
+            b.conv("conv1", out if rules.stem == "fixed" else make_divisible(out * alpha), k, s)
+            b.batchnorm("conv1.bn")
+            if act:
+                b.activation(f"conv1.{act}", act)
+        elif op == "conv2d" and not nbn and isinstance(out, int):
+            b.role = "head"  # 960 = 6 x 160 in the table: 6 x the actual block output under alpha
+            b.conv("conv_last", b.shape.channels * out // nominal.c, k, s)
+            b.batchnorm("conv_last.bn")
+            if act:
+                b.activation(f"conv_last.{act}", act)
+        elif op == "pool":
+            b.role = "head"
+            b.global_pool("pool")
+        elif op == "conv2d" and nbn and out == "k":
+            b.role = "classifier"
+            b.linear("classifier", classes)
+        elif op == "conv2d" and nbn and isinstance(out, int):
+            b.role = "head"
+            scale = alpha if rules.head == "scaled" or alpha > 1 else 1.0
+            b.linear("head", make_divisible(out * scale))
+            if act:
+                b.activation(f"head.{act}", act)
+        else:
+            problems.append(f"{row.location}: a '{op}' row needs {'exp size and ' * (op == 'bneck')}#out "
+                            f"as numbers (got exp size={exp}, #out={out})")
+            continue
+        channels = nominal.c if op == "pool" else (classes if out == "k" else out)
+        nominal.advance_to(1 if op == "pool" else -(-nominal.h // s), channels)
+    if problems:
+        raise SpecError(problems)
+    return []
+
+
+def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in: int, out: int,
+           se: bool, act: str | None, stride: int, first: bool) -> None:
+    """V3 bottleneck: expand 1x1, depthwise kxk, squeeze-and-excite, linear projection 1x1."""
+    inp, skip = b.shape.channels, b.last
+    out = make_divisible(out * alpha)
+    if rules.expand == "ratio":  # TF/Keras: the table's ratio applied to the actual input
+        expanded = make_divisible(inp * (exp / exp_in))
+    else:
+        expanded = make_divisible(exp * alpha)
+    skip_expand = first if rules.skip_expand == "first" else expanded == inp
+    if not skip_expand:
+        b.role = "expand"
+        b.conv(f"{name}.expand", expanded, 1)
+        b.batchnorm(f"{name}.expand.bn")
+        b.activation(f"{name}.expand.{act}", act)
+    b.role = "depthwise"
+    b.depthwise(f"{name}.dw", k, stride)
+    b.batchnorm(f"{name}.dw.bn")
+    features = b.activation(f"{name}.dw.{act}", act)
+    if se:
+        channels = b.shape.channels
+        b.role = "se"
+        squeeze = make_divisible(channels // 4 if rules.squeeze == "floor" else channels * 0.25)
+        b.global_pool(f"{name}.se.pool")
+        b.conv(f"{name}.se.reduce", squeeze, 1, bias=True)
+        b.activation(f"{name}.se.relu", "relu")
+        b.conv(f"{name}.se.expand", channels, 1, bias=True)
+        gate = b.activation(f"{name}.se.hsigmoid", "hsigmoid")
+        b.multiply(f"{name}.se.scale", features, gate)
+    b.role = "project"
+    b.conv(f"{name}.project", out, 1)
+    b.batchnorm(f"{name}.project.bn")
+    if stride == 1 and inp == out:
+        b.role = "residual"
+        b.add(f"{name}.add", skip)
 
 
 # --- shared helpers --------------------------------------------------------------------------
@@ -196,7 +403,11 @@ class _Nominal:
 
 FORM_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any]], ...]] = {
     "v1": V1_COLUMNS,
+    "v2": V2_COLUMNS,
+    "v3": V3_COLUMNS,
 }
 EXPANDERS = {
     "v1": expand_v1,
+    "v2": expand_v2,
+    "v3": expand_v3,
 }
