@@ -86,7 +86,7 @@ def test_failed_run_leaves_no_file(run, tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["v4"], "unknown model or command 'v4'; did you mean 'v1'?"),
+        (["v3-larg"], "unknown model or command 'v3-larg'; did you mean 'v3-large'?"),
         (["v1", "--alpha", "abc"], "'abc' is not a valid float"),
         (["v1", "--alpha", "-1"], "--alpha must be a number in (0, 4], got -1.0"),
         (["v1", "--alpha", "5"], "--alpha must be a number in (0, 4]"),

@@ -1,0 +1,40 @@
+"""The torchvision and Keras profiles against counts measured on those implementations.
+
+tests/data/implementations.json holds 567 (model, alpha, resolution) builds of torchvision 0.29.2
+and Keras 3.15.1 (its header says how they were measured), including odd resolutions (225, 97,
+331) where Keras's V1 padding differs. Every one must match exactly, as integers.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mbcalc.api import report
+
+DATA = json.loads((Path(__file__).parent / "data" / "implementations.json").read_text())
+RECORDS = DATA["records"]
+
+
+@pytest.mark.parametrize("profile", ["torchvision", "keras"])
+def test_profile_matches_its_implementation_everywhere(profile):
+    mismatches = []
+    records = [r for r in RECORDS if r[0] == profile]
+    for _, model, alpha, resolution, macs, params in records:
+        total = report(model, alpha, resolution, profile).total
+        if (total.macs, total.params) != (macs, params):
+            mismatches.append((model, alpha, resolution, (total.macs, total.params), (macs, params)))
+    assert len(records) > 200
+    assert mismatches == []
+
+
+@pytest.mark.parametrize(
+    "profile, model, params",
+    [
+        ("torchvision", "v2", 3_504_872),  # torchvision weights metadata num_params
+        ("torchvision", "v3-large", 5_483_032),
+        ("torchvision", "v3-small", 2_542_856),
+    ],
+)
+def test_published_torchvision_num_params(profile, model, params):
+    assert report(model, profile=profile).total.params == params
