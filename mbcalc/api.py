@@ -14,7 +14,7 @@ from .counting import Convention
 from .errors import MbcalcError
 from .expand import build
 from .ir import Config, Network, Shape
-from .profiles import BN_CONVENTIONS, get_profile
+from .profiles import BN_CONVENTIONS, Profile, resolve
 from .spec import Spec, load_spec, parse_size
 from .width import truncate
 
@@ -36,26 +36,27 @@ def check_config(alpha: float, resolution: int) -> None:
         raise MbcalcError(f"--res must be a whole number >= 1, got {resolution} (e.g. --res 192)")
 
 
-def network(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str = "paper") -> Network:
+def network(model: str | Spec, alpha: float = 1.0, resolution: int = 224,
+            profile: str | Profile = "paper") -> Network:
     check_config(alpha, resolution)
-    get_profile(profile)
+    chosen = resolve(profile)
     spec = load(model) if isinstance(model, str) else model
-    return build(spec, Config(float(alpha), resolution, profile))
+    return build(spec, Config(float(alpha), resolution, chosen.name), chosen)
 
 
-def convention(spec: Spec, profile: str = "paper", *, biases: bool | None = None,
+def convention(spec: Spec, profile: str | Profile = "paper", *, biases: bool | None = None,
                bn: str | None = None, elementwise: bool = False) -> Convention:
     """The profile's counting convention, with the spec's defaults and any explicit overrides."""
-    chosen = get_profile(profile)
+    chosen = resolve(profile)
     if biases is None:
         biases = chosen.biases if chosen.biases is not None else spec.counting.get("biases", True)
-    bn = bn or chosen.bn
+    bn = bn or chosen.bn.get(spec.form, "none")
     if bn not in BN_CONVENTIONS:
         raise MbcalcError(f"--bn must be one of {', '.join(BN_CONVENTIONS)}, got '{bn}'")
     return Convention(biases=biases, bn=bn, elementwise=elementwise)
 
 
-def report(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str = "paper", *,
+def report(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str | Profile = "paper", *,
            biases: bool | None = None, bn: str | None = None, elementwise: bool = False) -> Report:
     spec = load(model) if isinstance(model, str) else model
     net = network(spec, alpha, resolution, profile)

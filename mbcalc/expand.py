@@ -23,7 +23,7 @@ from .ir import (
     Pool,
     Shape,
 )
-from .profiles import get_profile
+from .profiles import Profile, resolve
 from .spec import Spec
 
 
@@ -97,11 +97,11 @@ class Builder:
         raise KeyError(name)
 
 
-def build(spec: Spec, config: Config) -> Network:
-    """Expand `spec` at `config` into the layer IR."""
+def build(spec: Spec, config: Config, profile: Profile | None = None) -> Network:
+    """Expand `spec` at `config` into the layer IR (`profile` defaults to config.profile's)."""
     from .forms import EXPANDERS
 
-    profile = get_profile(config.profile)
+    profile = profile or resolve(config.profile)
     h, w, c = spec.input
     builder = Builder(Shape(c, config.resolution, config.resolution))
     classes = profile.classes or spec.classes

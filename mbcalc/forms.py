@@ -198,8 +198,7 @@ def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
             b.activation("conv1.relu6", "relu6")
         elif op == "conv2d" and isinstance(c, int):
             b.role = "head"
-            scale = max(1.0, alpha) if rules.head == "max1" else (alpha if alpha > 1 else 1.0)
-            b.conv("conv_last", make_divisible(c * scale), k, s)
+            b.conv("conv_last", make_divisible(c * max(1.0, alpha)), k, s)  # 1280 for alpha < 1
             b.batchnorm("conv_last.bn")
             b.activation("conv_last.relu6", "relu6")
         elif op == "bottleneck" and isinstance(c, int) and isinstance(t, int):
@@ -286,7 +285,7 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         s = 1 if s == "-" else s
         if op == "bneck" and isinstance(exp, int) and isinstance(out, int):
             block += 1
-            _bneck(b, rules, alpha, f"block{block}", k, exp, nominal.c, out, se, act, s, first=block == 1)
+            _bneck(b, rules, alpha, f"block{block}", k, exp, nominal.c, out, se, act, s)
         elif op == "conv2d" and not b.layers and isinstance(out, int):
             b.role = "stem"
             b.conv("conv1", out if rules.stem == "fixed" else make_divisible(out * alpha), k, s)
@@ -294,8 +293,12 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
             if act:
                 b.activation(f"conv1.{act}", act)
         elif op == "conv2d" and not nbn and isinstance(out, int):
-            b.role = "head"  # 960 = 6 x 160 in the table: 6 x the actual block output under alpha
-            b.conv("conv_last", b.shape.channels * out // nominal.c, k, s)
+            b.role = "head"
+            if rules.last_conv == "ratio":  # 960 = 6 x 160 in the table: 6 x the actual block output
+                width = b.shape.channels * out // nominal.c
+            else:
+                width = make_divisible(out * alpha)
+            b.conv("conv_last", width, k, s)
             b.batchnorm("conv_last.bn")
             if act:
                 b.activation(f"conv_last.{act}", act)
@@ -307,7 +310,7 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
             b.linear("classifier", classes)
         elif op == "conv2d" and nbn and isinstance(out, int):
             b.role = "head"
-            scale = alpha if rules.head == "scaled" or alpha > 1 else 1.0
+            scale = {"fixed": 1.0, "scaled": alpha, "above1": max(1.0, alpha)}[rules.head]
             b.linear("head", make_divisible(out * scale))
             if act:
                 b.activation(f"head.{act}", act)
@@ -323,7 +326,7 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
 
 
 def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in: int, out: int,
-           se: bool, act: str | None, stride: int, first: bool) -> None:
+           se: bool, act: str | None, stride: int) -> None:
     """V3 bottleneck: expand 1x1, depthwise kxk, squeeze-and-excite, linear projection 1x1."""
     inp, skip = b.shape.channels, b.last
     out = make_divisible(out * alpha)
@@ -331,8 +334,7 @@ def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in:
         expanded = make_divisible(inp * (exp / exp_in))
     else:
         expanded = make_divisible(exp * alpha)
-    skip_expand = first if rules.skip_expand == "first" else expanded == inp
-    if not skip_expand:
+    if expanded > inp:  # no expansion conv when there is nothing to expand (the first bneck)
         b.role = "expand"
         b.conv(f"{name}.expand", expanded, 1)
         b.batchnorm(f"{name}.expand.bn")
@@ -344,7 +346,7 @@ def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in:
     if se:
         channels = b.shape.channels
         b.role = "se"
-        squeeze = make_divisible(channels // 4 if rules.squeeze == "floor" else channels * 0.25)
+        squeeze = make_divisible(channels // 4)  # channels is a multiple of 8: // 4 and / 4 agree
         b.global_pool(f"{name}.se.pool")
         b.conv(f"{name}.se.reduce", squeeze, 1, bias=True)
         b.activation(f"{name}.se.relu", "relu")

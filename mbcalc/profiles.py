@@ -7,7 +7,7 @@ records those choices as data, each with the source line it comes from (docs/con
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import MbcalcError, did_you_mean
 
@@ -28,29 +28,29 @@ class V1Rules:
 
 @dataclass(frozen=True)
 class V2Rules:
-    """How V2's t/c/n/s table is widened by alpha (stem and blocks: make_divisible(c * alpha))."""
+    """How V2's t/c/n/s table is widened: make_divisible(c * alpha); the last 1x1 conv keeps 1280
+    for alpha < 1 (the paper, and all three implementations)."""
 
     truncate_first: bool = False  # Keras: make_divisible(int(c * alpha)) for block outputs
-    head: str = "max1"  # last 1x1 conv: "max1" = md(1280 * max(1, alpha)); "above1": 1280 unless alpha > 1
 
 
 @dataclass(frozen=True)
 class V3Rules:
-    """How V3's exp/#out table is widened by alpha."""
+    """How V3's exp / #out table is widened by alpha."""
 
-    stem: str = "scaled"  # "scaled": md(16 * alpha); "fixed": 16 at every alpha
-    expand: str = "scaled"  # "scaled": md(exp * alpha); "ratio": md(actual input * exp / input)
-    skip_expand: str = "equal"  # no expansion conv when "equal": widths match; "first": first block only
-    squeeze: str = "floor"  # SE width: "floor": md(exp // 4); "quarter": md(exp * 0.25)
-    last_conv: str = "ratio"  # "ratio": 6 x actual input (960/160); "md-ratio": md(6 x actual input)
-    head: str = "scaled"  # NBN 1x1 conv: "scaled": md(1280 * alpha); "above1": 1280 unless alpha > 1
+    stem: str = "scaled"  # "scaled": md(16 * alpha); "fixed": 16 at every alpha (Keras)
+    expand: str = "ratio"  # "ratio": md(actual input * exp / input) (TF, Keras); "scaled": md(exp * alpha)
+    last_conv: str = "scaled"  # the 1x1 conv to 960/576: "scaled" md(960 * alpha) (TF); "ratio": 6 x the
+    #                            actual last block width (torchvision, Keras); they differ for Small at 0.35
+    head: str = "fixed"  # NBN 1x1 conv: "fixed" 1280/1024 (TF finegrain mode, as released);
+    #                      "scaled" md(1280 * alpha) (torchvision); "above1": fixed unless alpha > 1 (Keras)
 
 
 @dataclass(frozen=True)
 class Profile:
     name: str
     description: str
-    bn: str = "none"  # batch-norm parameters counted (a key of BN_CONVENTIONS)
+    bn: dict[str, str] = field(default_factory=dict)  # form -> batch-norm convention; default "none"
     biases: bool | None = None  # None: the spec's own counting default
     classes: int | None = None  # None: the spec's own
     v1: V1Rules = field(default_factory=V1Rules)
@@ -64,31 +64,32 @@ PROFILES: dict[str, Profile] = {
         Profile(
             "paper",
             "the papers: Mult-Adds of conv and FC layers; weights (and biases, where the paper "
-            "counts them), no batch norm",
+            "counts them), no batch norm; V3 widths as the authors' TF-Slim code",
         ),
         Profile(
             "torchvision",
             "torchvision: sum(p.numel() for p in model.parameters()), i.e. weights, biases and "
             "batch-norm gamma/beta; Mult-Adds of conv and linear layers",
-            bn="affine",
+            bn={"v1": "affine", "v2": "affine", "v3": "affine"},
             biases=True,
+            v3=V3Rules(expand="scaled", last_conv="ratio", head="scaled"),
         ),
         Profile(
             "keras",
             "Keras applications: model.count_params(), i.e. weights, biases and batch-norm "
             "gamma/beta/moving mean/moving variance",
-            bn="all",
+            bn={"v1": "all", "v2": "all", "v3": "all"},
             biases=True,
             v1=V1Rules(activation="relu6", dw_stride2_padding="pad01"),
-            v2=V2Rules(truncate_first=True, head="above1"),
-            v3=V3Rules(stem="fixed", expand="ratio", skip_expand="first", squeeze="quarter",
-                       last_conv="md-ratio", head="above1"),
+            v2=V2Rules(truncate_first=True),
+            v3=V3Rules(stem="fixed", last_conv="ratio", head="above1"),
         ),
         Profile(
             "tf-slim",
-            "TensorFlow-Slim checkpoints: 1001 classes (with background), batch norm with "
-            "beta/moving mean/moving variance (scale=False)",
-            bn="beta-stats",
+            "TensorFlow-Slim checkpoints, as their README tables count them: 1001 classes "
+            "(with background); V1 with batch-norm beta/moving mean/moving variance, V2 and V3 "
+            "weights and biases only",
+            bn={"v1": "beta-stats"},
             biases=True,
             classes=1001,
             v1=V1Rules(min_depth=8, activation="relu6"),
@@ -105,3 +106,19 @@ def get_profile(name: str) -> Profile:
             f"unknown profile '{name}'{did_you_mean(name, list(PROFILES))} "
             f"(profiles: {', '.join(PROFILES)})"
         ) from None
+
+
+def resolve(profile: "str | Profile") -> Profile:
+    return profile if isinstance(profile, Profile) else get_profile(profile)
+
+
+def variant(profile: str | Profile, overrides: dict[str, str]) -> Profile:
+    """A profile with some width rules changed, e.g. {"v3.head": "scaled"} (for what-if checks)."""
+    base = resolve(profile)
+    changes: dict[str, object] = {}
+    for key, value in overrides.items():
+        family, _, rule = key.partition(".")
+        rules = changes.get(family, getattr(base, family))
+        changes[family] = replace(rules, **{rule: value})
+    label = ",".join(f"{k}={v}" for k, v in overrides.items())
+    return replace(base, name=f"{base.name}[{label}]", **changes)

@@ -1,23 +1,30 @@
 """Published figures against computed ones (the references file, mbcalc/references.yaml).
 
-Each reference names a configuration (a bundled model at alpha/resolution/profile, or a single
+Each reference names a configuration (a bundled model at alpha / resolution / profile, or one
 `conv` comparison), the figures as printed ("569M", "4.2M", "94.86%", "3504872"), and for any
 figure that cannot agree, a `deviation` saying why, as data that is itself checked:
 
-    erratum      the paper misprints the figure; `corrected` is what it should read
-    rho-scaled   the paper scaled the count at `from` px by (res/from)^2, FC layer included
-    omits        the figure leaves out a layer type (e.g. fc); computed minus that type matches
-    convention   a counting convention we do not model (reason only; not machine-checked)
+    erratum            the figure is misprinted; `corrected` is what it should read
+    rho-scaled         the figure is the count at `from` px scaled by (res/from)^2, FC included
+    omits              the figure leaves out some layer `types` (e.g. fc)
+    truncated          the figure is the count cut (not rounded) to the printed precision
+    double-rounded     the figure was rounded twice: first to `via` decimals, then as printed
+    counts-se-multiply the figure also counts the squeeze-excite channel-wise products as Mult-Adds
+    variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
+    conflict           another source prints the computed value for the same network (`agrees_with`)
+    unresolved         no convention we know reproduces it; `reason` says what was ruled out
 
 A figure agrees when the exact computed value, rounded half-up to the printed precision, equals
-the printed value. Verdicts: exact, rounded (within the published rounding), explained, unexplained.
+the printed value. Verdicts: exact, rounded (within the published rounding), explained
+(a recorded deviation that checks out), unexplained (anything else, including a recorded
+deviation that no longer deviates or whose check fails).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +34,7 @@ import yaml
 
 from . import api
 from .analysis import Report
+from .profiles import variant
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
 
@@ -46,12 +54,15 @@ class Printed:
             raise ValueError(f"cannot read published figure '{text}' (write e.g. 569M, 4.2M, 94.86%, 3504872)")
         return cls(str(text).strip(), Decimal(m[1].replace(",", "")), m[2])
 
-    def rounded(self, numerator: int, denominator: int = 1) -> Decimal:
-        """numerator/denominator in this figure's unit, rounded half-up to its printed precision."""
+    def exact(self, numerator: int, denominator: int = 1) -> Decimal:
+        """numerator/denominator in this figure's unit (e.g. millions, or percent)."""
         scale = 100 if self.unit == "%" else 1
         divisor = 1 if self.unit == "%" else UNITS[self.unit]
-        exact = Decimal(numerator * scale) / Decimal(denominator * divisor)
-        return exact.quantize(self.value, rounding=ROUND_HALF_UP)
+        return Decimal(numerator * scale) / Decimal(denominator * divisor)
+
+    def rounded(self, numerator: int, denominator: int = 1, rounding: str = ROUND_HALF_UP) -> Decimal:
+        """The value rounded half-up (or as `rounding` says) to this figure's printed precision."""
+        return self.exact(numerator, denominator).quantize(self.value, rounding=rounding)
 
     def agrees(self, numerator: int, denominator: int = 1) -> bool:
         return self.rounded(numerator, denominator) == self.value
@@ -66,6 +77,7 @@ class Outcome:
     exact_value: str  # the exact computed value, for the report
     verdict: str  # exact | rounded | explained | unexplained
     reason: str = ""
+    checked: bool = True  # False: the reason is recorded but cannot be verified by computation
 
 
 def references_path() -> Path:
@@ -81,52 +93,71 @@ def load_references() -> tuple[dict, ...]:
 
 
 @lru_cache(maxsize=None)
-def _report(model: str, alpha: float, resolution: int, profile: str, biases: Any, bn: Any) -> Report:
-    return api.report(model, alpha, resolution, profile, biases=biases, bn=bn)
+def _report(model: str, alpha: float, resolution: int, profile: str, rules: tuple, biases: Any, bn: Any,
+            elementwise: bool) -> Report:
+    chosen = variant(profile, dict(rules)) if rules else profile
+    return api.report(model, alpha, resolution, chosen, biases=biases, bn=bn, elementwise=elementwise)
 
 
-def model_report(config: dict, **override) -> Report:
+def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override) -> Report:
     c = {**config, **override}
     return _report(c["model"], float(c.get("alpha", 1.0)), int(c.get("resolution", 224)),
-                   c.get("profile", "paper"), c.get("biases"), c.get("bn"))
+                   c.get("profile", "paper"), tuple(sorted((rules or {}).items())), c.get("biases"),
+                   c.get("bn"), elementwise)
 
 
-def quantity(config: dict, name: str, **override) -> tuple[int, int]:
+def _from_report(report: Report, name: str) -> tuple[int, int]:
+    if name in ("macs", "params"):
+        return getattr(report.total, name), 1
+    share, _, layer_type = name.partition(".")  # macs_share.pointwise
+    field = share.removesuffix("_share")
+    group = {g.key: g for g in report.by_type}[layer_type]
+    return getattr(group.cost, field), getattr(report.total, field)
+
+
+def quantity(config: dict, name: str, **options) -> tuple[int, int]:
     """A named quantity as an exact fraction (numerator, denominator)."""
     if "conv" in config:
         c = config["conv"]
         comparison = api.compare_conv(c["in"], c["out"], c.get("k", 3), c.get("stride", 1),
                                       c.get("padding", "same"), c.get("alpha", 1.0), c.get("rho", 1.0))
-        variant, *layer, field = name.split(".")  # standard.macs, separable.dw.params, ...
-        report = getattr(comparison, variant)
+        variant_name, *layer, field = name.split(".")  # standard.macs, separable.dw.params, ...
+        report = getattr(comparison, variant_name)
         cost = {r.layer.name: r.cost for r in report.rows}[layer[0]] if layer else report.total
         return getattr(cost, field), 1
-    report = model_report(config, **override)
-    if name in ("macs", "params"):
-        return getattr(report.total, name), 1
-    share, _, layer_type = name.partition(".")
-    group = {g.key: g for g in report.by_type}[layer_type]
-    field = share.removesuffix("_share")
-    return getattr(group.cost, field), getattr(report.total, field)
+    return _from_report(model_report(config, **options), name)
 
 
-def _explained(ref: dict, name: str, printed: Printed, deviation: dict) -> bool:
-    """Check that the recorded reason really accounts for the published figure."""
-    kind = deviation["kind"]
-    config = ref["config"]
+def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) -> bool | None:
+    """True: the recorded reason accounts for the figure; False: it does not; None: not checkable."""
+    kind, config = deviation["kind"], ref["config"]
+    value, denominator = quantity(config, name)
     if kind == "erratum":
-        return Printed.parse(deviation["corrected"]).agrees(*quantity(config, name))
+        return Printed.parse(deviation["corrected"]).agrees(value, denominator)
     if kind == "rho-scaled":
-        base = int(deviation["from"])
-        value, _ = quantity(config, name, resolution=base)
-        res = int(config["resolution"])
-        return printed.agrees(value * res * res, base * base)
+        base, res = int(deviation["from"]), int(config["resolution"])
+        scaled, _ = quantity(config, name, resolution=base)
+        return printed.agrees(scaled * res * res, base * base)
     if kind == "omits":
-        value, denominator = quantity(config, name)
         report = model_report(config)
         missing = sum(getattr(g.cost, name) for g in report.by_type if g.key in deviation["types"])
         return printed.agrees(value - missing, denominator)
-    return kind == "convention"
+    if kind == "truncated":
+        return printed.rounded(value, denominator, ROUND_DOWN) == printed.value
+    if kind == "double-rounded":
+        first = printed.exact(value, denominator).quantize(Decimal(1).scaleb(-int(deviation["via"])), ROUND_HALF_UP)
+        return first.quantize(printed.value, rounding=ROUND_HALF_UP) == printed.value
+    if kind == "counts-se-multiply":
+        report = model_report(config, elementwise=True)
+        products = sum(row.cost.ops for row in report.rows if row.layer.type == "multiply")
+        return printed.agrees(value + products, denominator)
+    if kind == "variant":
+        return printed.agrees(*quantity(config, name, rules=deviation["rules"]))
+    if kind == "conflict" and "agrees_with" in deviation:
+        return all(Printed.parse(other["figure"]).agrees(value, denominator) for other in deviation["agrees_with"])
+    if kind in ("conflict", "unresolved"):
+        return None
+    raise ValueError(f"{ref['id']}: unknown deviation kind '{kind}'")
 
 
 def check(ref: dict) -> list[Outcome]:
@@ -137,15 +168,18 @@ def check(ref: dict) -> list[Outcome]:
         computed = printed.rounded(numerator, denominator)
         exact_value = f"{numerator}" if denominator == 1 else f"{100 * numerator / denominator:.4f}%"
         deviation = ref.get("deviations", {}).get(name)
+        checked = True
         if printed.agrees(numerator, denominator):
             exact = printed.unit == "" and denominator == 1
             verdict, reason = ("exact" if exact else "rounded"), ""
             if deviation:  # a recorded deviation that no longer deviates: something moved
                 verdict, reason = "unexplained", "agrees now, but a deviation is recorded: remove it"
-        elif deviation and _explained(ref, name, printed, deviation):
-            verdict, reason = "explained", deviation["reason"]
+        elif deviation:
+            result = _check_deviation(ref, name, printed, deviation)
+            checked = result is not None
+            verdict = "explained" if result in (True, None) else "unexplained"
+            reason = deviation["reason"] + ("" if result is not False else " (but the recorded explanation does not check out)")
         else:
-            verdict = "unexplained"
-            reason = deviation["reason"] + " (but the recorded explanation does not check out)" if deviation else ""
-        outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason))
+            verdict, reason = "unexplained", ""
+        outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason, checked))
     return outcomes
