@@ -1,8 +1,8 @@
-"""The torchvision and Keras profiles against counts measured on those implementations.
+"""The torchvision, Keras and TF-Slim profiles against counts measured on those implementations.
 
-tests/data/implementations.json holds 567 (model, alpha, resolution) builds of torchvision 0.29.2
-and Keras 3.15.1 (its header says how they were measured), including odd resolutions (225, 97,
-331) where Keras's V1 padding differs. Every one must match exactly, as integers.
+tests/data/implementations.json holds 624 (model, alpha, resolution) builds of torchvision 0.29.2,
+Keras 3.15.1 and TF-Slim (its header says how each was measured), including odd resolutions
+(225, 97, 331) where Keras's V1 padding differs. Every one must match exactly, as integers.
 """
 
 import json
@@ -16,7 +16,7 @@ DATA = json.loads((Path(__file__).parent / "data" / "implementations.json").read
 RECORDS = DATA["records"]
 
 
-@pytest.mark.parametrize("profile", ["torchvision", "keras"])
+@pytest.mark.parametrize("profile", ["torchvision", "keras", "tf-slim"])
 def test_profile_matches_its_implementation_everywhere(profile):
     mismatches = []
     records = [r for r in RECORDS if r[0] == profile]
@@ -24,7 +24,7 @@ def test_profile_matches_its_implementation_everywhere(profile):
         total = report(model, alpha, resolution, profile).total
         if (total.macs, total.params) != (macs, params):
             mismatches.append((model, alpha, resolution, (total.macs, total.params), (macs, params)))
-    assert len(records) > 200
+    assert len(records) >= 50
     assert mismatches == []
 
 
