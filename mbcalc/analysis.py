@@ -48,13 +48,21 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def _groups(rows: list[tuple[Layer, Cost]], key, total: Cost) -> tuple[Group, ...]:
-    order: dict[str, list[Cost]] = {}
+# Breakdowns list these first, in this order (the V1 paper's Table 2, then the block's data flow);
+# anything else follows in order of appearance.
+TYPE_ORDER = ("conv", "depthwise", "pointwise", "fc")
+ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual", "head", "classifier")
+
+
+def _groups(rows: list[tuple[Layer, Cost]], key, total: Cost, first: tuple[str, ...]) -> tuple[Group, ...]:
+    found: dict[str, list[Cost]] = {}
     for layer, cost in rows:
-        order.setdefault(key(layer), []).append(cost)
+        found.setdefault(key(layer), []).append(cost)
+    order = sorted(found, key=lambda k: (first.index(k) if k in first else len(first), list(found).index(k)))
     return tuple(
-        Group(name, len(costs), s := sum(costs, Cost()), _share(s.macs, total.macs), _share(s.params, total.params))
-        for name, costs in order.items()
+        Group(name, len(found[name]), s := sum(found[name], Cost()), _share(s.macs, total.macs),
+              _share(s.params, total.params))
+        for name in order
     )
 
 
@@ -67,8 +75,8 @@ def analyze(network: Network, convention: Convention) -> Report:
         convention=convention,
         rows=rows,
         total=total,
-        by_type=_groups(costs, lambda layer: layer.type, total),
-        by_role=_groups(costs, lambda layer: layer.role, total),
+        by_type=_groups(costs, lambda layer: layer.type, total, TYPE_ORDER),
+        by_role=_groups(costs, lambda layer: layer.role, total, ROLE_ORDER),
         peak_activation=max((layer.output.size for layer in network.layers), default=0),
     )
 

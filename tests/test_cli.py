@@ -147,3 +147,18 @@ def test_conv_reproduces_table3_and_the_worked_example(run):
 def test_python_dash_m():
     result = subprocess.run([sys.executable, "-m", "mbcalc", "v1", "-f", "json"], capture_output=True, text=True)
     assert result.returncode == 0 and json.loads(result.stdout)["macs"] == 568_740_352
+
+
+def test_count_and_flops_are_labelled_and_exact(run):
+    data = json.loads(run("v2", "--flops", "-f", "json").output)
+    assert data["macs"] == 300_774_272
+    assert data["flops"] == 2 * data["macs"] + data["elementwise_ops"]
+    assert sum(layer["elementwise_ops"] for layer in data["layers"]) == data["elementwise_ops"]
+    table = run("v2", "--flops").output
+    assert "FLOPs = 2 × Mult-Adds + element-wise ops" in table and "element-wise ops (not Mult-Adds)" in table
+
+
+@pytest.mark.parametrize("profile, params", [("torchvision", "3,504,872"), ("keras", "3,538,984")])
+def test_profiles_from_the_cli(run, profile, params):
+    out = run("v2", "--profile", profile, "--exact").output
+    assert params in out and f"profile '{profile}'" in out
