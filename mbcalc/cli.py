@@ -16,7 +16,7 @@ import click
 from . import __version__, api, models
 from .errors import MbcalcError, SpecError, did_you_mean
 from .profiles import BN_CONVENTIONS, PROFILES
-from .render import FORMATS, renderer
+from .render import FORMATS, render
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -82,7 +82,9 @@ def model_options(fn):
 def run_model(model: str, alpha, res, rho, profile, fmt, output, exact, biases, bn, elementwise, flops) -> None:
     report = api.report(model, alpha, resolution(res, rho), profile, biases=biases, bn=bn,
                         elementwise=elementwise or flops)
-    emit(renderer(fmt)(report, exact=exact or fmt in ("json", "csv"), flops=flops), output)
+    from .render.model import ModelView
+
+    emit(render(ModelView(report, exact, flops), fmt), output)
 
 
 def model_command(name: str, help_text: str) -> click.Command:
@@ -204,10 +206,10 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
       mbcalc conv --in 14x14x512 --out 512 -k 3 --alpha 0.75 --rho 0.714
       mbcalc conv --in 5x5x3 --out 4 -k 3 --padding valid
     """
-    from .render.conv import render
+    from .render.conv import ConvView
 
     comparison = api.compare_conv(in_shape, out_channels, kernel, stride, padding, alpha, rho)
-    emit(render(comparison, fmt, exact=exact or fmt in ("json", "csv")), output)
+    emit(render(ConvView(comparison, exact), fmt), output)
 
 
 def main() -> None:

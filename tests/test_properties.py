@@ -6,7 +6,8 @@ from hypothesis import given, settings, strategies as st
 
 from mbcalc.api import report
 from mbcalc.expand import output_size
-from mbcalc.render import renderer
+from mbcalc.render import render
+from mbcalc.render.model import ModelView
 
 MODELS = st.sampled_from(["v1", "v2", "v3-large", "v3-small"])
 PROFILES = st.sampled_from(["paper", "torchvision", "keras", "tf-slim"])
@@ -41,7 +42,7 @@ def test_rows_sum_to_totals_and_shares_to_one(model, profile, alpha, res, elemen
     assert sum(row.cost.ops for row in r.rows) == r.total.ops
     assert abs(sum(g.macs_share for g in r.by_type) - 1) < 1e-9
     assert abs(sum(g.params_share for g in r.by_role) - 1) < 1e-9
-    data = json.loads(renderer("json")(r))
+    data = json.loads(render(ModelView(r), "json"))
     assert (data["macs"], data["params"]) == (r.total.macs, r.total.params)
 
 

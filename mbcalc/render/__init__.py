@@ -1,38 +1,41 @@
-"""Renderers: a finished Report -> text. They choose columns and format numbers; they never count.
+"""Renderers: finished results -> text. They choose columns and format numbers; they never count.
 
-Each renderer is `render(report, *, exact=False, flops=False) -> str`. RENDERERS is the only
-place the CLI looks formats up.
+Each result kind has a view (model.py, conv.py, compare.py, diff.py, reproduce.py) that says what
+to show: `document()` (titled sections of strings, drawn as a terminal table or Markdown),
+`data()` (exact values for JSON) and `csv()` (a header and rows of exact values). `render` draws
+a view in one of FORMATS.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
+import csv
+import io
+import json
+from typing import Any, Protocol
+
+from .document import Document, draw_markdown, draw_table
 
 FORMATS = ("table", "markdown", "json", "csv")
 
-# Display names of layer types and roles (the keys are the stable ones used in JSON).
-TYPE_NAMES = {
-    "conv": "standard conv",
-    "depthwise": "depthwise conv",
-    "pointwise": "pointwise conv (1x1)",
-    "fc": "fully connected",
-    "batchnorm": "batch norm",
-    "relu": "ReLU",
-    "relu6": "ReLU6",
-    "hswish": "h-swish",
-    "hsigmoid": "hard-sigmoid",
-    "softmax": "softmax",
-    "avgpool": "average pool",
-    "maxpool": "max pool",
-    "add": "residual add",
-    "multiply": "channel-wise multiply",
-}
+
+class View(Protocol):
+    def document(self) -> Document: ...
+    def data(self) -> dict[str, Any]: ...
+    def csv(self) -> tuple[list[str], list[list[Any]]]: ...
 
 
-def type_name(key: str) -> str:
-    return TYPE_NAMES.get(key, key)
-
-
-def renderer(fmt: str):
-    """The render function for a format, imported on first use (rich loads only for tables)."""
-    return import_module(f".{fmt}", __name__).render
+def render(view: View, fmt: str) -> str:
+    if fmt == "table":
+        return draw_table(view.document())
+    if fmt == "markdown":
+        return draw_markdown(view.document())
+    if fmt == "json":
+        return json.dumps(view.data(), indent=2) + "\n"
+    if fmt == "csv":
+        header, rows = view.csv()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buffer.getvalue()
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,71 +1,53 @@
-"""`mbcalc conv`: a standard convolution beside its depthwise separable replacement."""
+"""The view of `mbcalc conv`: a standard convolution beside its depthwise separable replacement."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+from dataclasses import dataclass
 
 from ..analysis import ConvComparison
 from ..units import number
-from .markdown import pipe_table
-from .sections import Section
+from .document import Document, Section
 
 
-def _rows(c: ConvComparison, exact: bool) -> list[tuple[str, ...]]:
-    rows = [(row.layer.name, row.layer.operator, f"{row.layer.input} → {row.layer.output}",
-             number(row.cost.macs, exact), number(row.cost.params, exact))
-            for report in (c.standard, c.separable) for row in report.rows]
-    rows.append(("separable", "dw + pw", "", number(c.separable.total.macs, exact),
-                 number(c.separable.total.params, exact)))
-    return [("standard" if r[0] == "conv" else r[0], *r[1:]) for r in rows]
+@dataclass(frozen=True)
+class ConvView:
+    comparison: ConvComparison
+    exact: bool = False
 
-
-def _summary(c: ConvComparison) -> list[str]:
-    n, k = c.out_channels, c.kernel
-    return [
-        f"separable / standard: Mult-Adds {c.macs_ratio:.4f} ({1 / c.macs_ratio:.2f}x fewer), "
-        f"params {c.params_ratio:.4f} ({1 / c.params_ratio:.2f}x fewer)",
-        f"formula 1/N + 1/D_K² = 1/{n} + 1/{k * k} = {c.formula:.4f} (exact for 'same' padding and stride 1)",
-    ]
-
-
-def _as_dict(c: ConvComparison) -> dict:
-    layers = lambda report: [  # noqa: E731
-        {"name": r.layer.name, "op": r.layer.type, "input": r.layer.input.as_list(),
-         "output": r.layer.output.as_list(), "macs": r.cost.macs, "params": r.cost.params}
-        for r in report.rows]
-    return {
-        "standard": {"macs": c.standard.total.macs, "params": c.standard.total.params, "layers": layers(c.standard)},
-        "separable": {"macs": c.separable.total.macs, "params": c.separable.total.params, "layers": layers(c.separable)},
-        "macs_ratio": c.macs_ratio,
-        "params_ratio": c.params_ratio,
-        "formula": c.formula,
-    }
-
-
-def render(c: ConvComparison, fmt: str, *, exact: bool = False) -> str:
-    if fmt == "json":
-        return json.dumps(_as_dict(c), indent=2) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["variant", "layer", "op", "macs", "params"])
+    def _rows(self):
+        c = self.comparison
         for variant, report in (("standard", c.standard), ("separable", c.separable)):
-            for r in report.rows:
-                writer.writerow([variant, r.layer.name, r.layer.type, r.cost.macs, r.cost.params])
-        return buffer.getvalue()
-    section = Section("", ("variant", "operator", "input → output", "Mult-Adds", "params"),
-                      tuple(_rows(c, exact)), (3, 4))
-    if fmt == "markdown":
-        return "\n".join(pipe_table(section) + [""] + [f"{line}  " for line in _summary(c)]) + "\n"
-    from rich.console import Console
-    from .table import _table
+            for row in report.rows:
+                yield variant, row
 
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=120, color_system=None, highlight=False)
-    console.print(_table(section))
-    console.print()
-    for line in _summary(c):
-        console.print(line, markup=False)
-    return buffer.getvalue()
+    def document(self) -> Document:
+        c, exact = self.comparison, self.exact
+        rows = [(("standard" if variant == "standard" else row.layer.name), row.layer.operator,
+                 f"{row.layer.input} → {row.layer.output}", number(row.cost.macs, exact), number(row.cost.params, exact))
+                for variant, row in self._rows()]
+        rows.append(("separable", "dw + pw", "", number(c.separable.total.macs, exact),
+                     number(c.separable.total.params, exact)))
+        section = Section("", ("variant", "operator", "input → output", "Mult-Adds", "params"), tuple(rows), (3, 4))
+        n, k = c.out_channels, c.kernel
+        footer = (
+            f"separable / standard: Mult-Adds {c.macs_ratio:.4f} ({1 / c.macs_ratio:.2f}x fewer), "
+            f"params {c.params_ratio:.4f} ({1 / c.params_ratio:.2f}x fewer)",
+            f"formula 1/N + 1/D_K² = 1/{n} + 1/{k * k} = {c.formula:.4f} (exact for 'same' padding and stride 1)",
+        )
+        return Document("", (section,), footer)
+
+    def data(self) -> dict:
+        c = self.comparison
+
+        def side(report) -> dict:
+            return {"macs": report.total.macs, "params": report.total.params, "layers": [
+                {"name": r.layer.name, "op": r.layer.type, "input": r.layer.input.as_list(),
+                 "output": r.layer.output.as_list(), "macs": r.cost.macs, "params": r.cost.params}
+                for r in report.rows]}
+
+        return {"standard": side(c.standard), "separable": side(c.separable),
+                "macs_ratio": c.macs_ratio, "params_ratio": c.params_ratio, "formula": c.formula}
+
+    def csv(self):
+        return (["variant", "layer", "op", "macs", "params"],
+                [[variant, row.layer.name, row.layer.type, row.cost.macs, row.cost.params] for variant, row in self._rows()])

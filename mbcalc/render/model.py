@@ -1,0 +1,140 @@
+"""The view of one model's Report: per-layer rows, totals, breakdowns by type and by role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis import Group, Report
+from ..units import number, percent
+from .document import Document, Section
+
+SCHEMA_VERSION = 1
+
+# Display names of layer types (the keys are the stable ones used in JSON and CSV).
+TYPE_NAMES = {
+    "conv": "standard conv",
+    "depthwise": "depthwise conv",
+    "pointwise": "pointwise conv (1x1)",
+    "fc": "fully connected",
+    "batchnorm": "batch norm",
+    "relu": "ReLU",
+    "relu6": "ReLU6",
+    "hswish": "h-swish",
+    "hsigmoid": "hard-sigmoid",
+    "softmax": "softmax",
+    "avgpool": "average pool",
+    "maxpool": "max pool",
+    "add": "residual add",
+    "multiply": "channel-wise multiply",
+}
+
+
+def type_name(key: str) -> str:
+    return TYPE_NAMES.get(key, key)
+
+
+def title(report: Report) -> str:
+    net, cfg = report.network, report.network.config
+    return (f"{net.name}: alpha {cfg.alpha:g}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
+            f" — {net.description}")
+
+
+def breakdown(groups: tuple[Group, ...], label: str, exact: bool, names=lambda k: k) -> Section:
+    rows = tuple(
+        (names(g.key), str(g.layers), number(g.cost.macs, exact), percent(g.macs_share),
+         number(g.cost.params, exact), percent(g.params_share))
+        for g in groups
+    )
+    return Section(f"By {label}", (label, "layers", "Mult-Adds", "share", "params", "share"), rows, (1, 2, 3, 4, 5))
+
+
+@dataclass(frozen=True)
+class ModelView:
+    report: Report
+    exact: bool = False
+    flops: bool = False
+
+    def _layers(self) -> Section:
+        extra, flops, exact = self.report.convention.elementwise, self.flops, self.exact
+        headers = ("#", "layer", "operator", "input → output", "Mult-Adds", "params", "share")
+        headers += ("elem. ops",) * extra + ("FLOPs",) * flops
+        rows = []
+        for row in self.report.rows:
+            layer, cost = row.layer, row.cost
+            cells = (str(row.index), layer.name, layer.operator, f"{layer.input} → {layer.output}",
+                     number(cost.macs, exact), number(cost.params, exact), percent(row.macs_share))
+            cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
+            rows.append(cells)
+        return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))))
+
+    def _totals(self) -> Section:
+        total, exact = self.report.total, self.exact
+        rows = [("Mult-Adds", number(total.macs, exact)), ("parameters", number(total.params, exact))]
+        if self.report.convention.elementwise:
+            rows.append(("element-wise ops (not Mult-Adds)", number(total.ops, exact)))
+        if self.flops:
+            rows.append(("FLOPs = 2 × Mult-Adds + element-wise ops", number(total.flops, exact)))
+        rows.append(("largest activation (elements)", number(self.report.peak_activation, exact)))
+        return Section("Totals", ("", "total"), tuple(rows), (1,))
+
+    def document(self) -> Document:
+        report = self.report
+        footer = [f"Counting: {report.convention.describe()} (profile '{report.network.config.profile}')."]
+        footer += [f"Note: {note}" for note in report.network.notes]
+        return Document(title(report), (
+            self._layers(),
+            self._totals(),
+            breakdown(report.by_type, "type", self.exact, type_name),
+            breakdown(report.by_role, "role", self.exact),
+        ), tuple(footer))
+
+    def data(self) -> dict:
+        report, net, total = self.report, self.report.network, self.report.total
+        elementwise = report.convention.elementwise
+        data = {
+            "schema_version": SCHEMA_VERSION,
+            "model": net.name,
+            "description": net.description,
+            "alpha": net.config.alpha,
+            "resolution": net.config.resolution,
+            "profile": net.config.profile,
+            "classes": net.classes,
+            "convention": report.convention.describe(),
+            "macs": total.macs,
+            "params": total.params,
+            "peak_activation": report.peak_activation,
+        }
+        if elementwise:
+            data["elementwise_ops"] = total.ops
+        if self.flops:
+            data["flops"] = total.flops
+        layers = []
+        for row in report.rows:
+            layer = row.layer
+            item = {"index": row.index, "name": layer.name, "op": layer.type, "role": layer.role,
+                    "operator": layer.operator, "input": layer.input.as_list(), "output": layer.output.as_list(),
+                    "macs": row.cost.macs, "params": row.cost.params}
+            if len(layer.inputs) > 1:
+                item["inputs"] = list(layer.inputs)
+            if elementwise:
+                item["elementwise_ops"] = row.cost.ops
+            layers.append(item)
+        data["layers"] = layers
+        for key, groups in (("by_type", report.by_type), ("by_role", report.by_role)):
+            data[key] = {g.key: {"layers": g.layers, "macs": g.cost.macs, "params": g.cost.params,
+                                 "macs_share": g.macs_share, "params_share": g.params_share} for g in groups}
+        data["notes"] = list(net.notes)
+        return data
+
+    def csv(self):
+        elementwise = self.report.convention.elementwise
+        header = ["index", "name", "op", "role", "operator", "in_c", "in_h", "in_w", "out_c", "out_h", "out_w",
+                  "macs", "params", "macs_share"]
+        header += ["elementwise_ops"] * elementwise + ["flops"] * self.flops
+        rows = []
+        for row in self.report.rows:
+            layer, cost = row.layer, row.cost
+            cells = [row.index, layer.name, layer.type, layer.role, layer.operator,
+                     *layer.input.as_list(), *layer.output.as_list(), cost.macs, cost.params, f"{row.macs_share:.6f}"]
+            rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
+        return header, rows
