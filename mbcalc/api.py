@@ -29,19 +29,21 @@ def load(model: str) -> Spec:
     return load_spec(path, display=f"specs/{path.name}")
 
 
-def check_config(alpha: float, resolution: int) -> None:
+def check_config(alpha: float, resolution: int, classes: int | None = None) -> None:
     if not (isinstance(alpha, (int, float)) and 0 < alpha <= MAX_ALPHA):
         raise MbcalcError(f"--alpha must be a number in (0, {MAX_ALPHA:g}], got {alpha} (e.g. --alpha 0.75)")
     if not isinstance(resolution, int) or resolution < 1:
         raise MbcalcError(f"--res must be a whole number >= 1, got {resolution} (e.g. --res 192)")
+    if classes is not None and (not isinstance(classes, int) or classes < 1):
+        raise MbcalcError(f"--classes must be a whole number >= 1, got {classes} (e.g. --classes 10)")
 
 
 def network(model: str | Spec, alpha: float = 1.0, resolution: int = 224,
-            profile: str | Profile = "paper") -> Network:
-    check_config(alpha, resolution)
+            profile: str | Profile = "paper", classes: int | None = None) -> Network:
+    check_config(alpha, resolution, classes)
     chosen = resolve(profile)
     spec = load(model) if isinstance(model, str) else model
-    return build(spec, Config(float(alpha), resolution, chosen.name), chosen)
+    return build(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
 
 
 def convention(spec: Spec, profile: str | Profile = "paper", *, biases: bool | None = None,
@@ -57,9 +59,10 @@ def convention(spec: Spec, profile: str | Profile = "paper", *, biases: bool | N
 
 
 def report(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str | Profile = "paper", *,
-           biases: bool | None = None, bn: str | None = None, elementwise: bool = False) -> Report:
+           biases: bool | None = None, bn: str | None = None, elementwise: bool = False,
+           classes: int | None = None) -> Report:
     spec = load(model) if isinstance(model, str) else model
-    net = network(spec, alpha, resolution, profile)
+    net = network(spec, alpha, resolution, profile, classes)
     return analyze(net, convention(spec, profile, biases=biases, bn=bn, elementwise=elementwise))
 
 

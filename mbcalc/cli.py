@@ -62,6 +62,8 @@ def model_options(fn):
         click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
         click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True,
                      help="Whose architecture details and counting convention to follow."),
+        click.option("--classes", type=int, default=None,
+                     help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."),
         click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
         click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
                      help="Write to FILE (atomically) instead of stdout."),
@@ -79,9 +81,10 @@ def model_options(fn):
     return fn
 
 
-def run_model(model: str, alpha, res, rho, profile, fmt, output, exact, biases, bn, elementwise, flops) -> None:
+def run_model(model: str, alpha, res, rho, profile, classes, fmt, output, exact, biases, bn, elementwise,
+              flops) -> None:
     report = api.report(model, alpha, resolution(res, rho), profile, biases=biases, bn=bn,
-                        elementwise=elementwise or flops)
+                        elementwise=elementwise or flops, classes=classes)
     from .render.model import ModelView
 
     emit(render(ModelView(report, exact, flops), fmt), output)

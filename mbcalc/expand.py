@@ -104,7 +104,7 @@ def build(spec: Spec, config: Config, profile: Profile | None = None) -> Network
     profile = profile or resolve(config.profile)
     h, w, c = spec.input
     builder = Builder(Shape(c, config.resolution, config.resolution))
-    classes = profile.classes or spec.classes
+    classes = config.classes or profile.classes or spec.classes
     notes = EXPANDERS[spec.form](spec, config, profile, builder, classes)
     return Network(
         name=spec.name,

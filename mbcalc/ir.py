@@ -143,6 +143,7 @@ class Config:
     alpha: float = 1.0
     resolution: int = 224
     profile: str = "paper"
+    classes: int | None = None  # None: the profile's (1001 for TF-Slim) or the spec's
 
 
 @dataclass(frozen=True, slots=True)

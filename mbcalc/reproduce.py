@@ -11,13 +11,15 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
     double-rounded     the figure was rounded twice: first to `via` decimals, then as printed
     counts-se-multiply the figure also counts the squeeze-excite channel-wise products as Mult-Adds
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
+                       and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
     unresolved         no convention we know reproduces it; `reason` says what was ruled out
 
 A figure agrees when the exact computed value, rounded half-up to the printed precision, equals
-the printed value. Verdicts: exact, rounded (within the published rounding), explained
-(a recorded deviation that checks out), unexplained (anything else, including a recorded
-deviation that no longer deviates or whose check fails).
+the printed value. Verdicts: exact, rounded (within the published rounding), explained (a recorded
+deviation whose check passes), documented (a recorded reason that computation cannot check:
+another source disagrees, or nothing we know reproduces the figure), unexplained (anything else,
+including a recorded deviation that no longer deviates or whose check fails).
 """
 
 from __future__ import annotations
@@ -75,9 +77,8 @@ class Outcome:
     published: Printed
     computed: Decimal  # in the published unit, rounded to the published precision
     exact_value: str  # the exact computed value, for the report
-    verdict: str  # exact | rounded | explained | unexplained
+    verdict: str  # exact | rounded | explained | documented | unexplained
     reason: str = ""
-    checked: bool = True  # False: the reason is recorded but cannot be verified by computation
 
 
 def references_path() -> Path:
@@ -94,16 +95,17 @@ def load_references() -> tuple[dict, ...]:
 
 @lru_cache(maxsize=None)
 def _report(model: str, alpha: float, resolution: int, profile: str, rules: tuple, biases: Any, bn: Any,
-            elementwise: bool) -> Report:
+            elementwise: bool, classes: Any) -> Report:
     chosen = variant(profile, dict(rules)) if rules else profile
-    return api.report(model, alpha, resolution, chosen, biases=biases, bn=bn, elementwise=elementwise)
+    return api.report(model, alpha, resolution, chosen, biases=biases, bn=bn, elementwise=elementwise,
+                      classes=classes)
 
 
 def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override) -> Report:
     c = {**config, **override}
     return _report(c["model"], float(c.get("alpha", 1.0)), int(c.get("resolution", 224)),
                    c.get("profile", "paper"), tuple(sorted((rules or {}).items())), c.get("biases"),
-                   c.get("bn"), elementwise)
+                   c.get("bn"), elementwise, c.get("classes"))
 
 
 def _from_report(report: Report, name: str) -> tuple[int, int]:
@@ -141,6 +143,7 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind == "omits":
         report = model_report(config)
         missing = sum(getattr(g.cost, name) for g in report.by_type if g.key in deviation["types"])
+        value, denominator = _from_report(report, name)
         return printed.agrees(value - missing, denominator)
     if kind == "truncated":
         return printed.rounded(value, denominator, ROUND_DOWN) == printed.value
@@ -152,7 +155,7 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         products = sum(row.cost.ops for row in report.rows if row.layer.type == "multiply")
         return printed.agrees(value + products, denominator)
     if kind == "variant":
-        return printed.agrees(*quantity(config, name, rules=deviation["rules"]))
+        return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
     if kind == "conflict" and "agrees_with" in deviation:
         return all(Printed.parse(other["figure"]).agrees(value, denominator) for other in deviation["agrees_with"])
     if kind in ("conflict", "unresolved"):
@@ -168,7 +171,6 @@ def check(ref: dict) -> list[Outcome]:
         computed = printed.rounded(numerator, denominator)
         exact_value = f"{numerator}" if denominator == 1 else f"{100 * numerator / denominator:.4f}%"
         deviation = ref.get("deviations", {}).get(name)
-        checked = True
         if printed.agrees(numerator, denominator):
             exact = printed.unit == "" and denominator == 1
             verdict, reason = ("exact" if exact else "rounded"), ""
@@ -176,10 +178,9 @@ def check(ref: dict) -> list[Outcome]:
                 verdict, reason = "unexplained", "agrees now, but a deviation is recorded: remove it"
         elif deviation:
             result = _check_deviation(ref, name, printed, deviation)
-            checked = result is not None
-            verdict = "explained" if result in (True, None) else "unexplained"
+            verdict = {True: "explained", None: "documented", False: "unexplained"}[result]
             reason = deviation["reason"] + ("" if result is not False else " (but the recorded explanation does not check out)")
         else:
             verdict, reason = "unexplained", ""
-        outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason, checked))
+        outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason))
     return outcomes

@@ -15,7 +15,7 @@ REFERENCES = load_references()
 @pytest.mark.parametrize("ref", REFERENCES, ids=[r["id"] for r in REFERENCES])
 def test_published_figure(ref):
     for outcome in check(ref):
-        assert outcome.verdict in ("exact", "rounded", "explained"), (
+        assert outcome.verdict in ("exact", "rounded", "explained", "documented"), (
             f"{ref['id']} {outcome.quantity}: published {outcome.published.text}, "
             f"computed {outcome.exact_value} ({outcome.verdict}) {outcome.reason}"
         )
@@ -32,7 +32,16 @@ def test_deviations_are_real():
     for ref in REFERENCES:
         for outcome in check(ref):
             if outcome.quantity in ref.get("deviations", {}):
-                assert outcome.verdict == "explained" and outcome.computed != outcome.published.value
+                assert outcome.verdict in ("explained", "documented")
+                assert outcome.computed != outcome.published.value
+
+
+def test_only_uncheckable_reasons_are_merely_documented():
+    documented = [(ref["id"], o.quantity) for ref in REFERENCES for o in check(ref) if o.verdict == "documented"]
+    for ref_id, quantity in documented:
+        ref = next(r for r in REFERENCES if r["id"] == ref_id)
+        assert ref["deviations"][quantity]["kind"] in ("conflict", "unresolved")
+    assert len(documented) <= 8  # V1 Table 14's undescribed FaceNet heads and V3 Table 9 large 0.35
 
 
 def test_rounding_is_half_up_at_printed_precision():
