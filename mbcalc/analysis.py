@@ -125,3 +125,61 @@ def compare_conv(shape: Shape, out_channels: int, kernel: int, stride: int = 1,
         out_channels,
     )
 
+
+
+# --- several networks side by side, and two layer by layer -----------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Reports of several configurations, optionally against a baseline."""
+
+    reports: tuple[Report, ...]
+    baseline: Report | None = None
+
+    def ratios(self, report: Report) -> tuple[float, float] | None:
+        """(Mult-Adds, params) of `report` as multiples of the baseline's."""
+        if self.baseline is None:
+            return None
+        base = self.baseline.total
+        return _share(report.total.macs, base.macs), _share(report.total.params, base.params)
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Two reports aligned layer by layer: pairs of rows (None where a layer exists on one side)."""
+
+    a: Report
+    b: Report
+    pairs: tuple[tuple[Row | None, Row | None], ...]
+
+    @staticmethod
+    def changed(pair: tuple[Row | None, Row | None]) -> bool:
+        a, b = pair
+        return a is None or b is None or (a.cost != b.cost or a.layer.input != b.layer.input
+                                          or a.layer.output != b.layer.output)
+
+    def by_type(self) -> tuple[tuple[str, Cost, Cost], ...]:
+        a = {g.key: g.cost for g in self.a.by_type}
+        b = {g.key: g.cost for g in self.b.by_type}
+        keys = list(a) + [k for k in b if k not in a]
+        return tuple((k, a.get(k, Cost()), b.get(k, Cost())) for k in keys)
+
+
+def diff(a: Report, b: Report) -> Diff:
+    """Align two reports: by layer name when they come from the same spec, else by operator."""
+    from difflib import SequenceMatcher
+
+    same = a.network.name == b.network.name
+    key = (lambda row: row.layer.name) if same else (lambda row: (row.layer.role, row.layer.type))
+    matcher = SequenceMatcher(None, [key(r) for r in a.rows], [key(r) for r in b.rows], autojunk=False)
+    pairs: list[tuple[Row | None, Row | None]] = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        left, right = a.rows[i1:i2], b.rows[j1:j2]
+        if tag == "equal":
+            pairs += list(zip(left, right))
+        else:  # a replaced run: pair what lines up, then the leftovers alone
+            common = min(len(left), len(right)) if tag == "replace" else 0
+            pairs += list(zip(left[:common], right[:common]))
+            pairs += [(row, None) for row in left[common:]] + [(None, row) for row in right[common:]]
+    return Diff(a, b, tuple(pairs))

@@ -84,3 +84,38 @@ def compare_conv(in_shape: str, out_channels: int, kernel: int = 3, stride: int 
         raise MbcalcError(f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input "
                           f"with --padding valid; use a larger --in or --padding same")
     return analysis.compare_conv(shape, out, kernel, stride, padding)
+
+
+def parse_target(text: str) -> tuple[str, float | None, int | None]:
+    """'v3-large@0.75/224' -> ('v3-large', 0.75, 224); 'v2' -> ('v2', None, None); paths work too."""
+    import re
+
+    m = re.fullmatch(r"(.+?)@([^/@]+)(?:/([^/@]+))?", text)
+    if not m:
+        return text, None, None
+    try:
+        alpha = float(m[2])
+        res = int(m[3]) if m[3] is not None else None
+    except ValueError:
+        raise MbcalcError(f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224") from None
+    return m[1], alpha, res
+
+
+def compare(models: list[str], alphas: list[float], resolutions: list[int], profile: str = "paper",
+            baseline: str | None = None) -> analysis.Comparison:
+    """Every model x alpha x resolution, in that order, and the baseline if one is named."""
+    reports = tuple(report(m, a, r, profile) for m in models for a in alphas for r in resolutions)
+    base = None
+    if baseline:
+        name, alpha, res = parse_target(baseline)
+        base = report(name, 1.0 if alpha is None else alpha, 224 if res is None else res, profile)
+    return analysis.Comparison(reports, base)
+
+
+def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int = 224) -> analysis.Diff:
+    """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
+    def one(text: str) -> Report:
+        name, al, res = parse_target(text)
+        return report(name, alpha if al is None else al, resolution if res is None else res, profile)
+
+    return analysis.diff(one(a), one(b))

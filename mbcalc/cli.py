@@ -215,5 +215,115 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
     emit(render(ConvView(comparison, exact), fmt), output)
 
 
+def split_list(text: str, kind, option: str, example: str) -> list:
+    try:
+        values = [kind(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        raise MbcalcError(f"{option} takes a comma-separated list, e.g. {option} {example}; got '{text}'") from None
+    if not values:
+        raise MbcalcError(f"{option} needs at least one value, e.g. {option} {example}")
+    return values
+
+
+@cli.command("compare")
+@click.argument("models", nargs=-1, required=True)
+@click.option("--alpha", "-a", "alphas", default="1.0", show_default=True, help="Width multipliers, e.g. 1.0,0.75,0.5.")
+@click.option("--res", "-r", "resolutions", default="224", show_default=True, help="Resolutions, e.g. 224,192,160.")
+@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
+@click.option("--baseline", "-b", default=None, metavar="MODEL@ALPHA/RES",
+              help="Show each row as a multiple of this configuration, e.g. v2@1.0/224.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@click.option("--exact", is_flag=True, help="Exact integers instead of millions.")
+@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png|FILE.svg",
+              help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].")
+def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot):
+    """Compare models across width multipliers and resolutions, one row each.
+
+    MODELS are bundled model names or spec files.
+
+    \b
+    Examples:
+      mbcalc compare v1 v2 v3-large v3-small --alpha 1.0,0.75,0.5 --res 224,192,160,128
+      mbcalc compare v2 v3-large --baseline v2@1.0/224 --format markdown
+    """
+    from .render.compare import CompareView
+
+    alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
+    resolutions = split_list(resolutions, int, "--res", "224,192")
+    comparison = api.compare(list(models), alphas, resolutions, profile, baseline)
+    if plot:
+        from .plot import plot_comparison
+
+        plot_comparison(comparison, plot)
+    emit(render(CompareView(comparison, exact), fmt), output)
+
+
+@cli.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@click.option("--exact", is_flag=True, help="Exact integers instead of 1.2M.")
+def diff(a, b, profile, fmt, output, exact):
+    """Two configurations layer by layer: what changes, per layer and per type.
+
+    A and B are MODEL@ALPHA/RES (e.g. v3-large@0.75/224) or spec files.
+
+    \b
+    Examples:
+      mbcalc diff v3-large@1.0/224 v3-large@0.75/224
+      mbcalc diff v1 v1-shallow
+    """
+    from .render.diff import DiffView
+
+    emit(render(DiffView(api.diff(a, b, profile), exact), fmt), output)
+
+
+@cli.command("reproduce")
+@click.argument("which", type=click.Choice(["v1", "v2", "v3", "all"]), default="all")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+def reproduce_command(which, fmt, output):
+    """Every published figure beside the computed one, with a verdict; exit 1 if any is unexplained.
+
+    \b
+    Examples:
+      mbcalc reproduce v1
+      mbcalc reproduce all --format markdown -o reproduction.md
+    """
+    from .render.reproduce import ReproduceView
+    from .reproduce import reproduce
+
+    outcomes = tuple(reproduce(which))
+    emit(render(ReproduceView(outcomes, sources=fmt != "table"), fmt), output)
+    if any(o.verdict == "unexplained" for o in outcomes):
+        raise click.exceptions.Exit(1)
+
+
+@cli.command("docs")
+@click.option("--check", is_flag=True, help="Only report stale pages (exit 1 if any); write nothing.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="docs", show_default=True)
+def docs_command(check, directory):
+    """Regenerate the computed documentation pages (reproduction, models, conventions).
+
+    \b
+    Examples:
+      mbcalc docs
+      mbcalc docs --check
+    """
+    from .docs import stale, write
+
+    docs = Path(directory)
+    if not docs.is_dir():
+        raise MbcalcError(f"no docs folder at '{directory}' (run from the repository root, or pass --dir)")
+    changed = stale(docs) if check else write(docs)
+    for path in changed:
+        click.echo(f"{'stale' if check else 'wrote'}: {path}")
+    if check and changed:
+        raise click.exceptions.Exit(1)
+
+
 def main() -> None:
     cli()

@@ -184,3 +184,25 @@ def check(ref: dict) -> list[Outcome]:
             verdict, reason = "unexplained", ""
         outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason))
     return outcomes
+
+
+# --- the whole report --------------------------------------------------------------------------
+
+FAMILIES = ("v1", "v2", "v3")
+
+
+def family(ref: dict) -> str:
+    """Which model family a reference is about: v1 (with the `conv` comparisons), v2 or v3."""
+    model = ref["config"].get("model", "v1")
+    return model.split("-")[0] if model.split("-")[0] in FAMILIES else "other"
+
+
+def reproduce(which: str = "all") -> list[Outcome]:
+    """Check every reference of a family ('v1', 'v2', 'v3') or of all of them."""
+    refs = [r for r in load_references() if which == "all" or family(r) == which]
+    return [outcome for ref in refs for outcome in check(ref)]
+
+
+def delta(outcome: Outcome) -> Decimal:
+    """Computed minus published, in the published unit and precision."""
+    return outcome.computed - outcome.published.value

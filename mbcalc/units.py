@@ -19,3 +19,21 @@ def number(value: int, exact: bool) -> str:
 
 def percent(share: float) -> str:
     return f"{100 * share:.2f}%"
+
+
+def alpha_text(alpha: float) -> str:
+    """1.0 -> '1.0', 0.75 -> '0.75', 0.5 -> '0.5' (as the papers print width multipliers)."""
+    text = f"{alpha:g}"
+    return text if "." in text or "e" in text else f"{text}.0"
+
+
+def millions(value: int, digits: int) -> str:
+    """568740352, 1 -> '568.7' (for tables whose header carries the unit)."""
+    return f"{value / 1e6:,.{digits}f}"
+
+
+def signed(value: int, exact: bool) -> str:
+    """A change: '+1.2M', '-864', '0'."""
+    if value == 0:
+        return "0"
+    return ("+" if value > 0 else "-") + number(abs(value), exact)

@@ -51,7 +51,7 @@ def test_csv_rows_are_exact_and_sum(run):
 
 def test_markdown_is_a_pipe_table(run):
     out = run("v1", "-f", "markdown").output
-    assert out.startswith("# v1: alpha 1")
+    assert out.startswith("# v1: alpha 1.0")
     assert "| 1  | conv1" in out and "|----" in out
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import Group, Report
-from ..units import number, percent
+from ..units import alpha_text, number, percent
 from .document import Document, Section
 
 SCHEMA_VERSION = 1
@@ -35,7 +35,7 @@ def type_name(key: str) -> str:
 
 def title(report: Report) -> str:
     net, cfg = report.network, report.network.config
-    return (f"{net.name}: alpha {cfg.alpha:g}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
+    return (f"{net.name}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
             f" — {net.description}")
 
 

@@ -1,0 +1,78 @@
+"""The view of `mbcalc compare`: one row per model x alpha x resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis import Comparison, Report
+from ..units import alpha_text, millions, number
+from .document import Document, Section
+
+
+def label(report: Report) -> str:
+    cfg = report.network.config
+    return f"{report.network.name}@{alpha_text(cfg.alpha)}/{cfg.resolution}"
+
+
+@dataclass(frozen=True)
+class CompareView:
+    comparison: Comparison
+    exact: bool = False
+
+    def document(self) -> Document:
+        c, exact = self.comparison, self.exact
+        units = ("", "") if exact else (" (M)", " (M)")
+        headers = ("model", "α", "resolution", f"Mult-Adds{units[0]}", f"params{units[1]}")
+        if c.baseline:
+            headers += ("× Mult-Adds", "× params")
+        rows = []
+        for report in c.reports:
+            cfg, total = report.network.config, report.total
+            macs = number(total.macs, True) if exact else millions(total.macs, 1)
+            params = number(total.params, True) if exact else millions(total.params, 2)
+            cells = (report.network.name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
+            ratios = c.ratios(report)
+            if ratios:
+                cells += (f"{ratios[0]:.3f}", f"{ratios[1]:.3f}")
+            rows.append(cells)
+        profile = c.reports[0].network.config.profile if c.reports else "paper"
+        conventions: dict[str, list[str]] = {}
+        for report in c.reports:
+            names = conventions.setdefault(report.convention.describe(), [])
+            if report.network.name not in names:
+                names.append(report.network.name)
+        footer = [f"Counting ({', '.join(names)}): {text}." if len(conventions) > 1 else f"Counting: {text}."
+                  for text, names in conventions.items()]
+        if c.baseline:
+            footer.append(f"× columns: multiples of the baseline {label(c.baseline)} "
+                          f"({number(c.baseline.total.macs, exact)} Mult-Adds, {number(c.baseline.total.params, exact)} params).")
+        section = Section("", headers, tuple(rows), tuple(range(1, len(headers))))
+        return Document(f"Comparison, profile {profile}", (section,), tuple(footer))
+
+    def _rows(self) -> list[dict]:
+        out = []
+        for report in self.comparison.reports:
+            cfg = report.network.config
+            row = {"model": report.network.name, "alpha": cfg.alpha, "resolution": cfg.resolution,
+                   "macs": report.total.macs, "params": report.total.params}
+            ratios = self.comparison.ratios(report)
+            if ratios:
+                row["macs_ratio"], row["params_ratio"] = ratios
+            out.append(row)
+        return out
+
+    def data(self) -> dict:
+        c = self.comparison
+        data = {"profile": c.reports[0].network.config.profile if c.reports else "paper",
+                "convention": c.reports[0].convention.describe() if c.reports else "",
+                "rows": self._rows()}
+        if c.baseline:
+            cfg = c.baseline.network.config
+            data["baseline"] = {"model": c.baseline.network.name, "alpha": cfg.alpha, "resolution": cfg.resolution,
+                                "macs": c.baseline.total.macs, "params": c.baseline.total.params}
+        return data
+
+    def csv(self):
+        rows = self._rows()
+        header = list(rows[0]) if rows else ["model", "alpha", "resolution", "macs", "params"]
+        return header, [list(r.values()) for r in rows]

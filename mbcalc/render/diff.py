@@ -1,0 +1,96 @@
+"""The view of `mbcalc diff`: two configurations layer by layer, unchanged runs collapsed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..analysis import Diff
+from ..units import number, signed
+from .compare import label
+from .document import Document, Section
+from .model import type_name
+
+
+def _shape(row) -> str:
+    return f"{row.layer.input} → {row.layer.output}" if row else "—"
+
+
+@dataclass(frozen=True)
+class DiffView:
+    diff: Diff
+    exact: bool = False
+
+    def _layers(self) -> Section:
+        d, exact = self.diff, self.exact
+        rows, unchanged = [], 0
+
+        def flush():
+            nonlocal unchanged
+            if unchanged:
+                rows.append((f"… {unchanged} unchanged layer{'s' * (unchanged > 1)}", "", "", "", "", ""))
+                unchanged = 0
+
+        for pair in d.pairs:
+            if not Diff.changed(pair):
+                unchanged += 1
+                continue
+            flush()
+            a, b = pair
+            name = (a or b).layer.name if not (a and b and a.layer.name != b.layer.name) else f"{a.layer.name} / {b.layer.name}"
+            delta_macs = (b.cost.macs if b else 0) - (a.cost.macs if a else 0)
+            delta_params = (b.cost.params if b else 0) - (a.cost.params if a else 0)
+            rows.append((name, (a or b).layer.operator, _shape(a), _shape(b),
+                         signed(delta_macs, exact), signed(delta_params, exact)))
+        flush()
+        return Section("Layers that change", ("layer", "operator", "A: input → output", "B: input → output",
+                                              "Δ Mult-Adds", "Δ params"), tuple(rows), (4, 5))
+
+    def _types(self) -> Section:
+        exact = self.exact
+        rows = tuple(
+            (type_name(key), number(a.macs, exact), number(b.macs, exact), signed(b.macs - a.macs, exact),
+             number(a.params, exact), number(b.params, exact), signed(b.params - a.params, exact))
+            for key, a, b in self.diff.by_type() if a != b
+        )
+        return Section("By type", ("type", "A Mult-Adds", "B Mult-Adds", "Δ", "A params", "B params", "Δ"),
+                       rows, (1, 2, 3, 4, 5, 6))
+
+    def _totals(self) -> Section:
+        a, b, exact = self.diff.a.total, self.diff.b.total, self.exact
+        rows = (("Mult-Adds", number(a.macs, exact), number(b.macs, exact), signed(b.macs - a.macs, exact)),
+                ("parameters", number(a.params, exact), number(b.params, exact), signed(b.params - a.params, exact)))
+        return Section("Totals", ("", "A", "B", "Δ"), rows, (1, 2, 3))
+
+    def document(self) -> Document:
+        d = self.diff
+        title = f"A = {label(d.a)}, B = {label(d.b)} (profile {d.a.network.config.profile})"
+        return Document(title, (self._totals(), self._types(), self._layers()),
+                        (f"Counting: {d.a.convention.describe()}.",))
+
+    def data(self) -> dict:
+        d = self.diff
+
+        def side(row):
+            return None if row is None else {"name": row.layer.name, "op": row.layer.type,
+                                             "input": row.layer.input.as_list(), "output": row.layer.output.as_list(),
+                                             "macs": row.cost.macs, "params": row.cost.params}
+
+        return {
+            "a": {"model": d.a.network.name, "alpha": d.a.network.config.alpha,
+                  "resolution": d.a.network.config.resolution, "macs": d.a.total.macs, "params": d.a.total.params},
+            "b": {"model": d.b.network.name, "alpha": d.b.network.config.alpha,
+                  "resolution": d.b.network.config.resolution, "macs": d.b.total.macs, "params": d.b.total.params},
+            "by_type": {k: {"a_macs": a.macs, "b_macs": b.macs, "a_params": a.params, "b_params": b.params}
+                        for k, a, b in d.by_type()},
+            "layers": [{"a": side(a), "b": side(b), "changed": Diff.changed((a, b))} for a, b in d.pairs],
+        }
+
+    def csv(self):
+        header = ["a_name", "b_name", "op", "a_macs", "b_macs", "delta_macs", "a_params", "b_params", "delta_params"]
+        rows = []
+        for a, b in self.diff.pairs:
+            am, bm = (a.cost.macs if a else 0), (b.cost.macs if b else 0)
+            ap, bp = (a.cost.params if a else 0), (b.cost.params if b else 0)
+            rows.append([a.layer.name if a else "", b.layer.name if b else "", (a or b).layer.type,
+                         am, bm, bm - am, ap, bp, bp - ap])
+        return header, rows
