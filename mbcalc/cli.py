@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import click
 
-from . import __version__, api, models
+from . import __version__, models
 from .errors import MbcalcError, SpecError, did_you_mean
 from .profiles import BN_CONVENTIONS, PROFILES
 from .render import FORMATS, render
@@ -27,6 +26,8 @@ def emit(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    import tempfile
+
     target = Path(output)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
@@ -83,6 +84,8 @@ def model_options(fn):
 
 def run_model(model: str, alpha, res, rho, profile, classes, fmt, output, exact, biases, bn, elementwise,
               flops) -> None:
+    from . import api  # the library loads only when a command needs it: --help and --version stay fast
+
     report = api.report(model, alpha, resolution(res, rho), profile, biases=biases, bn=bn,
                         elementwise=elementwise or flops, classes=classes)
     from .render.model import ModelView
@@ -209,6 +212,7 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
       mbcalc conv --in 14x14x512 --out 512 -k 3 --alpha 0.75 --rho 0.714
       mbcalc conv --in 5x5x3 --out 4 -k 3 --padding valid
     """
+    from . import api
     from .render.conv import ConvView
 
     comparison = api.compare_conv(in_shape, out_channels, kernel, stride, padding, alpha, rho)
@@ -247,6 +251,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
       mbcalc compare v1 v2 v3-large v3-small --alpha 1.0,0.75,0.5 --res 224,192,160,128
       mbcalc compare v2 v3-large --baseline v2@1.0/224 --format markdown
     """
+    from . import api
     from .render.compare import CompareView
 
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
@@ -276,6 +281,7 @@ def diff(a, b, profile, fmt, output, exact):
       mbcalc diff v3-large@1.0/224 v3-large@0.75/224
       mbcalc diff v1 v1-shallow
     """
+    from . import api
     from .render.diff import DiffView
 
     emit(render(DiffView(api.diff(a, b, profile), exact), fmt), output)
