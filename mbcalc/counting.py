@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .errors import MbcalcError
-from .ir import Activation, Add, BatchNorm, Conv2d, Layer, Linear, Multiply, Pool
+from .ir import Activation, Add, BatchNorm, Concat, Conv2d, Layer, Linear, Multiply, Pool, Reshape, Shuffle, Split
 from .profiles import BN_CONVENTIONS
 
 # Operations per output element when element-wise items are counted (--count).
@@ -27,6 +27,8 @@ ELEMENTWISE = {
     "relu6": 2,  # min(max(x, 0), 6)
     "hsigmoid": 4,  # relu6(x + 3) / 6: add, max, min, multiply
     "hswish": 5,  # x * hsigmoid(x)
+    "sigmoid": 4,  # 1 / (1 + exp(-x)): negate, exp, add, divide
+    "swish": 5,  # x * sigmoid(x) (SiLU)
     "softmax": 3,  # exp, sum, divide
     "batchnorm": 2,  # folded to y = a * x + b at inference
     "add": 1,
@@ -135,9 +137,25 @@ def count_multiply(layer: Layer, convention: Convention) -> Cost:
 
 @counter(Pool)
 def count_pool(layer: Layer, convention: Convention) -> Cost:
-    """Average: (n-1) adds and one divide per output = n ops; max: n-1 compares per output."""
+    """Average: (n-1) adds and one divide per output = n ops; max: n-1 compares per output.
+
+    A global or adaptive pool's window is taken as the input map over the output map.
+    """
     if not convention.elementwise:
         return Cost()
-    window = (layer.input.height * layer.input.width if layer.op.kernel is None else layer.op.kernel**2)
-    per_output = window if layer.op.kind == "avg" else window - 1
+    op = layer.op
+    if op.kernel is None:
+        window = max(1, (layer.input.height * layer.input.width) // (layer.output.height * layer.output.width))
+    else:
+        window = op.kernel**2
+    per_output = window if op.kind == "avg" else window - 1
     return Cost(ops=per_output * layer.output.size)
+
+
+@counter(Concat)
+@counter(Split)
+@counter(Shuffle)
+@counter(Reshape)
+def count_data_movement(layer: Layer, convention: Convention) -> Cost:
+    """Concatenation, channel split and shuffle, flatten and dropout move data: no arithmetic."""
+    return Cost()

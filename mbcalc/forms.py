@@ -150,6 +150,19 @@ def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
     return []
 
 
+def _separable(b: Builder, name: str, out: int, k: int, stride: int, activation: str,
+               dw_padding: str = "same") -> None:
+    """V1's depthwise separable block: depthwise kxk + BN + act, pointwise 1x1 + BN + act."""
+    b.role = "depthwise"
+    b.depthwise(f"{name}.dw", k, stride, padding=dw_padding)
+    b.batchnorm(f"{name}.dw.bn")
+    b.activation(f"{name}.dw.{activation}", activation)
+    b.role = "pointwise"
+    b.conv(f"{name}.pw", out, 1)
+    b.batchnorm(f"{name}.pw.bn")
+    b.activation(f"{name}.pw.{activation}", activation)
+
+
 # --- V2: [input, operator, t, c, n, s] ------------------------------------------------------
 
 
@@ -326,11 +339,17 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
 
 
 def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in: int, out: int,
-           se: bool, act: str | None, stride: int) -> None:
-    """V3 bottleneck: expand 1x1, depthwise kxk, squeeze-and-excite, linear projection 1x1."""
+           se: bool, act: str | None, stride: int, expanded: int | None = None) -> None:
+    """V3 bottleneck: expand 1x1, depthwise kxk, squeeze-and-excite, linear projection 1x1.
+
+    `out` and `exp` are the table's widths, widened here by alpha under the profile's rules; a
+    caller that has already widened them passes alpha = 1 and `expanded`.
+    """
     inp, skip = b.shape.channels, b.last
     out = make_divisible(out * alpha)
-    if rules.expand == "ratio":  # TF/Keras: the table's ratio applied to the actual input
+    if expanded is not None:
+        pass
+    elif rules.expand == "ratio":  # TF/Keras: the table's ratio applied to the actual input
         expanded = make_divisible(inp * (exp / exp_in))
     else:
         expanded = make_divisible(exp * alpha)
@@ -403,6 +422,14 @@ class _Nominal:
         self.h, self.c = h, channels
 
 
+def expand_graph(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+    """form: graph, the general language (graph.py)."""
+    from .graph import expand
+
+    expand(spec.program, b, config.alpha, classes, profile)
+    return []
+
+
 FORM_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any]], ...]] = {
     "v1": V1_COLUMNS,
     "v2": V2_COLUMNS,
@@ -412,4 +439,5 @@ EXPANDERS = {
     "v1": expand_v1,
     "v2": expand_v2,
     "v3": expand_v3,
+    "graph": expand_graph,
 }

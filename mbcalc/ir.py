@@ -53,7 +53,8 @@ class Conv2d:
     stride: int = 1
     groups: int = 1
     bias: bool = False
-    padding: str = "same"  # "same" | "valid" | "pad01" (zero-pad bottom/right by one, then valid)
+    padding: str | int = "same"  # "same" | "valid" | "pad01" (pad bottom/right by one) | pixels per side
+    dilation: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,11 @@ class Activation:
 @dataclass(frozen=True, slots=True)
 class Pool:
     kind: str  # "avg" | "max"
-    kernel: int | None = None  # None: global pooling over the whole feature map
+    kernel: int | None = None  # None: global (or, with `output`, adaptive) pooling
     stride: int = 1
+    padding: int = 0
+    ceil: bool = False  # PyTorch's ceil_mode
+    output: int | None = None  # adaptive pooling to output x output
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +92,35 @@ class Multiply:
     """Channel-wise product: a [C,H,W] tensor scaled by a [C,1,1] gate (squeeze-excite)."""
 
 
-Op = Union[Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply]
-OPS: tuple[type, ...] = (Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply)
+@dataclass(frozen=True, slots=True)
+class Concat:
+    """Channel concatenation of two or more tensors of the same height and width."""
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """One of `parts` equal channel slices of its input (ShuffleNet's channel split)."""
+
+    parts: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shuffle:
+    """Channel shuffle across `groups` (a permutation: no arithmetic)."""
+
+    groups: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reshape:
+    """A layer that moves no numbers through arithmetic: flatten, or dropout at inference."""
+
+    kind: str  # "flatten" | "dropout"
+
+
+Op = Union[Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply, Concat, Split, Shuffle, Reshape]
+OPS: tuple[type, ...] = (Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply, Concat, Split, Shuffle, Reshape)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +149,8 @@ class Layer:
             return op.fn
         if isinstance(op, Pool):
             return f"{op.kind}pool"
+        if isinstance(op, Reshape):
+            return op.kind
         return type(op).__name__.lower()
 
     @property
@@ -129,9 +162,13 @@ class Layer:
             text = f"{kind} {op.kernel}x{op.kernel}"
             if op.groups > 1 and kind != "dw":
                 text += f" g{op.groups}"
+            if op.dilation > 1:
+                text += f" d{op.dilation}"
             return text + (f"/{op.stride}" if op.stride > 1 else "")
         if isinstance(op, Pool):
-            size = "global" if op.kernel is None else f"{op.kernel}x{op.kernel}"
+            if op.output is not None:
+                return f"{op.kind}pool to {op.output}x{op.output}"
+            size = "global" if op.kernel is None else f"{op.kernel}x{op.kernel}" + (f"/{op.stride}" if op.stride > 1 else "")
             return f"{op.kind}pool {size}"
         return self.type
 

@@ -22,8 +22,11 @@ import yaml
 from .errors import SpecError, did_you_mean
 from .ir import Location
 
-FORMS = ("v1", "v2", "v3")
-TOP_KEYS = ("name", "description", "source", "form", "input", "classes", "layers", "notes", "counting")
+FORMS = ("v1", "v2", "v3", "graph")
+TOP_KEYS = ("name", "description", "source", "form", "input", "classes", "layers", "notes", "counting",
+            "blocks", "width")
+GRAPH_ONLY = ("blocks", "width")
+MAX_BYTES = 50 * 2**20  # a spec larger than this is refused before parsing
 REQUIRED = ("name", "form", "input", "classes", "layers")
 COUNTING_KEYS = ("biases",)
 
@@ -47,8 +50,20 @@ def _position(node: yaml.Node) -> tuple[int, int]:
 STANDARD_TAGS = (yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
 
 
-def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
-    """Turn a composed YAML node into Mapping / Sequence / Cell, keeping every position."""
+def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict | None = None) -> Any:
+    """Turn a composed YAML node into Mapping / Sequence / Cell, keeping every position.
+
+    A node reached again through an alias is converted once and shared (`seen`), so an alias bomb
+    ("billion laughs") costs time linear in the file, not in its expansion.
+    """
+    seen = {} if seen is None else seen
+    if id(node) in seen:
+        return seen[id(node)]
+    seen[id(node)] = result = _convert(node, loader, file, seen)
+    return result
+
+
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict) -> Any:
     if isinstance(node, yaml.CollectionNode) and node.tag not in STANDARD_TAGS:
         line, column = _position(node)
         raise SpecError([f"{file}:{line}:{column}: the tag {node.tag} is not allowed in a spec (remove it)"])
@@ -59,10 +74,10 @@ def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str) -> Any:
             key = loader.construct_object(key_node, deep=True)
             key = str(key)
             keys[key] = Cell(key, *_position(key_node))
-            out[key] = _plain(value_node, loader, file)
+            out[key] = _plain(value_node, loader, file, seen)
         return Mapping(out, keys, *_position(node))
     if isinstance(node, yaml.SequenceNode):
-        return Sequence([_plain(item, loader, file) for item in node.value], *_position(node))
+        return Sequence([_plain(item, loader, file, seen) for item in node.value], *_position(node))
     return Cell(loader.construct_object(node, deep=True), *_position(node))
 
 
@@ -83,7 +98,7 @@ class Sequence:
 
 def read_yaml(text: str, file: str) -> Any:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
-    loader = yaml.SafeLoader(text)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)  # libyaml when present: 10 MB specs parse
     try:
         node = loader.get_single_node()
         if node is None:
@@ -132,6 +147,7 @@ class Spec:
     file: str
     notes: tuple[str, ...] = ()
     counting: dict[str, Any] = field(default_factory=dict)
+    program: Any = None  # form: graph, the checked layers and blocks (graph.Program)
 
 
 class Problems:
@@ -143,6 +159,9 @@ class Problems:
     def add(self, where: Cell | Mapping | Sequence, message: str) -> None:
         self.items.append(f"{self.file}:{where.line}:{where.column}: {message}")
 
+    def add_at(self, location: Location, message: str) -> None:
+        self.items.append(f"{location}: {message}")
+
     def raise_if_any(self) -> None:
         if self.items:
             raise SpecError(self.items)
@@ -152,6 +171,8 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     file = display or str(path)
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise SpecError([f"{file}: the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)"])
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError([f"{file}: no such spec file (check the path, or see 'mbcalc list')"]) from None
@@ -194,6 +215,15 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
     counting = _read_counting(doc.items.get("counting"), problems)
     problems.raise_if_any()
 
+    if form == "graph":
+        from .graph import check  # the general language reads its own layers and blocks
+
+        program = check(doc.items["layers"], doc.items.get("blocks"), doc.items.get("width"), problems)
+        problems.raise_if_any()
+        return Spec(name, form, description, source, size, classes, (), file, notes, counting, program)
+    for key in GRAPH_ONLY:
+        if key in doc.items:
+            problems.add(doc.keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)")
     from .forms import FORM_COLUMNS  # the table forms know their own columns
 
     columns = FORM_COLUMNS[form]

@@ -23,13 +23,13 @@ def problems(text: str) -> list[str]:
     "text, expected",
     [
         ("", ["t.yaml:1:1: the spec is empty (start from a bundled spec: 'mbcalc list')"]),
-        ("name: [", ["t.yaml:1:8: not valid YAML: expected the node content, but found '<stream end>' (check indentation and brackets)"]),
+        ("name: [", ["t.yaml:2:1: not valid YAML: did not find expected node content (check indentation and brackets)"]),
         ("- 1\n", ["t.yaml:1:1: a spec is a mapping with keys name, form, input, classes, layers"]),
         (HEADER.replace("classes", "clases") + STEM, [
-            "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting)",
+            "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
             "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
         ]),
-        (HEADER.replace("form: v1", "form: v1.0") + STEM, ["t.yaml:2:7: unknown form 'v1.0'; did you mean 'v1'? (forms: v1, v2, v3)"]),
+        (HEADER.replace("form: v1", "form: v1.0") + STEM, ["t.yaml:2:7: unknown form 'v1.0'; did you mean 'v1'? (forms: v1, v2, v3, graph)"]),
         (HEADER.replace("224x224x3", "big", 1) + STEM, ["t.yaml:3:8: 'input' must be a size like 224x224x3 (height x width x channels)"]),
         (HEADER + "  - [Conv / s2, 3x3x3x32]\n", ["t.yaml:6:5: a row has 3 cells [type / stride, filter shape, input size], this one has 2"]),
         (HEADER + "  - [Conv / q2, 3x3x3x32, 224x224x3]\n", [
