@@ -122,7 +122,8 @@ def check(layers: Any, blocks: Any, width: Any, problems) -> Program:
     for name, block in list(defined.items()):  # ... then their layers, which may use any block
         body = blocks.items[name]
         if isinstance(body, Mapping) and "layers" in body.items:
-            items = _read_items(body.items["layers"], known, defined, problems, where, f"block '{name}'", block.params)
+            items = _read_items(body.items["layers"], known, defined, problems, where, f"block '{name}'",
+                                block.params + ("block_in",))
             defined[name] = Block(name, block.params, tuple(items), block.where)
     program_items = _read_items(layers, known, defined, problems, where, scope="layers")
     _check_block_cycles(defined, problems)
@@ -202,7 +203,7 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
         if op not in known:
             problems.add(node, f"unknown op or block '{op}'{did_you_mean(op, sorted(known))}")
             return None
-        return _with_args(op, {}, node, node, problems, where, blocks, params)
+        return _with_args(op, None, node, node, problems, where, blocks, params)
     if not isinstance(node, Mapping):
         problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
         return None
@@ -286,6 +287,9 @@ def _read_value(value: Any, problems, params: tuple[str, ...]) -> Any:
         for ref in _REF.findall(value.value):
             if ref not in params and ref not in ("in", "classes"):
                 names = list(params) + ["in", "classes"]
+                if ref == "block_in":
+                    problems.add(value, "'$block_in' (the channels entering a block) is only known inside a block")
+                    continue
                 problems.add(value, f"unknown parameter '${ref}'{did_you_mean(ref, names)} (known: {', '.join('$' + n for n in names)})")
         if "$" in value.value:
             try:
@@ -459,7 +463,8 @@ class Expander:
                     block = self.program.blocks[item.op]
                     args = {p: self.value(item.args[p], env_here, "any") for p in block.params}
                     inner_scope = {"in": self.b.last}
-                    self.run(block.items, {**args}, f"{full}.", inner_scope, item.role or block.name, depth + 1)
+                    inner_env = {**args, "block_in": self.b.shape.channels}
+                    self.run(block.items, inner_env, f"{full}.", inner_scope, item.role or block.name, depth + 1)
                     self.b.role = item.role or role
                 else:
                     self.b.role = item.role or role
@@ -566,5 +571,5 @@ class Expander:
 
 
 def expand(program: Program, b: Builder, alpha: float, classes: int, profile) -> None:
-    Expander(program, b, alpha, classes, profile).run(program.items, {}, "", {"in": "input", "input": "input"}, "layer")
+    Expander(program, b, alpha, classes, profile).run(program.items, {}, "", {"in": "input", "input": "input"}, "body")
 

@@ -70,7 +70,7 @@ PROFILES: dict[str, Profile] = {
             "torchvision",
             "torchvision: sum(p.numel() for p in model.parameters()), i.e. weights, biases and "
             "batch-norm gamma/beta; Mult-Adds of conv and linear layers",
-            bn={"v1": "affine", "v2": "affine", "v3": "affine"},
+            bn={"v1": "affine", "v2": "affine", "v3": "affine", "graph": "affine"},
             biases=True,
             v3=V3Rules(expand="scaled", last_conv="ratio", head="scaled"),
         ),
@@ -78,7 +78,7 @@ PROFILES: dict[str, Profile] = {
             "keras",
             "Keras applications: model.count_params(), i.e. weights, biases and batch-norm "
             "gamma/beta/moving mean/moving variance",
-            bn={"v1": "all", "v2": "all", "v3": "all"},
+            bn={"v1": "all", "v2": "all", "v3": "all", "graph": "all"},
             biases=True,
             v1=V1Rules(activation="relu6", dw_stride2_padding="pad01"),
             v2=V2Rules(truncate_first=True),
