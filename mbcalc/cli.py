@@ -157,6 +157,12 @@ class MbcalcGroup(click.Group):
         except MbcalcError as exc:
             click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
             code = 2
+        except Exception as exc:  # a bug: one line for the user, the traceback with MBCALC_DEBUG=1
+            if os.environ.get("MBCALC_DEBUG"):
+                raise
+            click.echo(f"mbcalc: internal error: {type(exc).__name__}: {exc} (a bug; please report it with "
+                       f"the command and input; MBCALC_DEBUG=1 shows the traceback)", err=True)
+            code = 70
         sys.exit(code if isinstance(code, int) else 0)
 
 
@@ -227,6 +233,32 @@ def split_list(text: str, kind, option: str, example: str) -> list:
     if not values:
         raise MbcalcError(f"{option} needs at least one value, e.g. {option} {example}")
     return values
+
+
+@cli.command("validate")
+@click.argument("spec")
+@click.option("--alpha", "-a", type=float, default=1.0, show_default=True)
+@click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default 224).")
+@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
+def validate(spec, alpha, res, profile):
+    """Check a spec file (or a bundled model) without printing its analysis: exit 0 if it builds.
+
+    Every problem is reported at once as file:line:column: what is wrong (how to fix it).
+
+    \b
+    Examples:
+      mbcalc validate my-net.yaml
+      mbcalc validate my-net.yaml --alpha 0.35 --res 96
+    """
+    from . import api
+    from .units import human
+
+    loaded = api.load(spec)
+    report = api.report(loaded, alpha, 224 if res is None else res, profile)
+    net = report.network
+    click.echo(f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
+               f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "
+               f"{human(report.total.params)} params)")
 
 
 @cli.command("compare")

@@ -63,6 +63,8 @@ OPS: dict[str, dict[str, Any]] = {  # op -> {arg: default}; REQUIRED marks a req
 SHORTHAND = {"add": "inputs", "concat": "inputs", "multiply": "inputs", "split": "parts", "shuffle": "groups",
              "adaptive_avgpool": "out"}
 META = ("name", "input", "repeat", "fixed", "role")
+ALIASES = {"stride": "s", "kernel": "k", "kernel_size": "k", "padding": "p", "dilation": "d", "filters": "out",
+           "channels": "out", "out_channels": "out", "use_bias": "bias", "ceil_mode": "ceil"}
 WIDTH_RULES = ("truncate", "make_divisible", "none")
 
 
@@ -127,6 +129,9 @@ def check(layers: Any, blocks: Any, width: Any, problems) -> Program:
             defined[name] = Block(name, block.params, tuple(items), block.where)
     program_items = _read_items(layers, known, defined, problems, where, scope="layers")
     _check_block_cycles(defined, problems)
+    for block in defined.values():
+        _check_references(block.items, {"in"}, problems)
+    _check_references(program_items, {"in", "input"}, problems)
     if not problems.items:
         size = _expanded_size(program_items, defined)
         if size > MAX_LAYERS:
@@ -221,8 +226,8 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
         return None
     meta: dict[str, Any] = {}
     for key in META:
-        if key in node.items:
-            meta[key] = _read_meta(key, node.items[key], problems)
+        if key in node.items and (value := _read_meta(key, node.items[key], problems)) is not None:
+            meta[key] = value
     item = _with_args(op, node.items[op], node.keys[op], node, problems, where, blocks, params)
     if item is None:
         return None
@@ -254,7 +259,9 @@ def _with_args(op: str, value: Any, at: Cell, node, problems, where, blocks, par
         for key, kcell in value.keys.items():
             if key not in allowed:
                 hint = f"{op} takes {', '.join(allowed) or 'no arguments'}"
-                problems.add(kcell, f"unknown argument '{key}'{did_you_mean(key, list(allowed))} ({hint})")
+                suggestion = (f"; did you mean '{ALIASES[key]}'?" if ALIASES.get(key) in allowed
+                              else did_you_mean(key, list(allowed)))
+                problems.add(kcell, f"unknown argument '{key}'{suggestion} ({hint})")
             else:
                 args[key] = _read_value(value.items[key], problems, params)
     elif value is None or (isinstance(value, Cell) and value.value is None):
@@ -284,14 +291,14 @@ def _read_value(value: Any, problems, params: tuple[str, ...]) -> Any:
         problems.add(value, "expected a number, a name, or an expression like '$t * $in'")
         return None
     if isinstance(value.value, str):
-        for ref in _REF.findall(value.value):
-            if ref not in params and ref not in ("in", "classes"):
-                names = list(params) + ["in", "classes"]
-                if ref == "block_in":
-                    problems.add(value, "'$block_in' (the channels entering a block) is only known inside a block")
-                    continue
-                problems.add(value, f"unknown parameter '${ref}'{did_you_mean(ref, names)} (known: {', '.join('$' + n for n in names)})")
-        if "$" in value.value:
+        unknown = [ref for ref in _REF.findall(value.value) if ref not in params and ref not in ("in", "classes")]
+        for ref in unknown:
+            names = list(params) + ["in", "classes"]
+            if ref == "block_in":
+                problems.add(value, "'$block_in' (the channels entering a block) is only known inside a block")
+                continue
+            problems.add(value, f"unknown parameter '${ref}'{did_you_mean(ref, names)} (known: {', '.join('$' + n for n in names)})")
+        if "$" in value.value and not unknown:
             try:
                 evaluate(value.value, {n: 1 for n in list(params) + ["in", "classes"]})
             except ValueError as exc:
@@ -305,6 +312,37 @@ class Value:
 
     raw: Any
     where: Location
+
+
+def _check_references(items, names: set[str], problems) -> None:
+    """Every `input:` and merge input must name a layer above (so the graph has no cycle)."""
+    names, counters = set(names), {}
+
+    def refer(ref: Any, item: Item) -> None:
+        if isinstance(ref, Value) and isinstance(ref.raw, str) and "$" not in ref.raw and ref.raw not in names:
+            problems.add_at(ref.where, f"no layer above is named '{ref.raw}'{did_you_mean(ref.raw, sorted(names))} "
+                                       f"(inputs name earlier layers: a later one would make a cycle)")
+
+    for item in items:
+        if item.input and item.input not in names:
+            problems.add_at(item.where, f"no layer above is named '{item.input}'{did_you_mean(item.input, sorted(names))} "
+                                        f"(inputs name earlier layers: a later one would make a cycle)")
+        if item.op in ("add", "concat", "multiply"):
+            refs = item.args.get("inputs")
+            refs = refs if isinstance(refs, list) else [refs]
+            for ref in refs:
+                refer(ref, item)
+            wanted = "two" if item.op == "multiply" else "two or more"
+            if len(refs) < 2 or (item.op == "multiply" and len(refs) != 2):
+                problems.add_at(item.where, f"'{item.op}' needs {wanted} inputs, e.g. {item.op}: [a, b]")
+        for _ in range(item.repeat):
+            counters[item.op] = counters.get(item.op, 0) + 1
+            local = item.name if item.name and item.repeat == 1 else f"{item.name or item.op}{counters[item.op]}"
+            names.add(local)
+            if item.op == "split" and isinstance(item.args.get("parts"), Value) and isinstance(item.args["parts"].raw, int):
+                names.update(f"{item.name or local}.{i}" for i in range(item.args["parts"].raw))
+        if item.name:
+            names.add(item.name)
 
 
 def _check_block_cycles(blocks: dict[str, Block], problems) -> None:

@@ -115,7 +115,8 @@ def test_unreadable_spec_is_a_clean_error(run, tmp_path):
 
 def test_list_version_and_help(run):
     listing = run("list").output
-    assert listing.splitlines()[0].startswith("v1 ") and "v1-conv" in listing and "v1-shallow" in listing
+    names = [line.split()[0] for line in listing.splitlines()]
+    assert names == sorted(names) and {"v1", "v1-conv", "v1-shallow", "v2", "v3-large", "vgg16"} <= set(names)
     assert run("--version").output.strip() == f"mbcalc, version {__version__}"
     assert "Usage" in run().output
 
