@@ -38,11 +38,13 @@ def check_config(alpha: float, resolution: int, classes: int | None = None) -> N
         raise MbcalcError(f"--classes must be a whole number >= 1, got {classes} (e.g. --classes 10)")
 
 
-def network(model: str | Spec, alpha: float = 1.0, resolution: int = 224,
+def network(model: str | Spec, alpha: float = 1.0, resolution: int | None = None,
             profile: str | Profile = "paper", classes: int | None = None) -> Network:
+    """Expand a model; `resolution` None means the spec's own input size (224 for the bundled ones)."""
+    spec = load(model) if isinstance(model, str) else model
+    resolution = spec.input[0] if resolution is None else resolution
     check_config(alpha, resolution, classes)
     chosen = resolve(profile)
-    spec = load(model) if isinstance(model, str) else model
     return build(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
 
 
@@ -58,7 +60,7 @@ def convention(spec: Spec, profile: str | Profile = "paper", *, biases: bool | N
     return Convention(biases=biases, bn=bn, elementwise=elementwise)
 
 
-def report(model: str | Spec, alpha: float = 1.0, resolution: int = 224, profile: str | Profile = "paper", *,
+def report(model: str | Spec, alpha: float = 1.0, resolution: int | None = None, profile: str | Profile = "paper", *,
            biases: bool | None = None, bn: str | None = None, elementwise: bool = False,
            classes: int | None = None) -> Report:
     spec = load(model) if isinstance(model, str) else model
@@ -108,11 +110,11 @@ def compare(models: list[str], alphas: list[float], resolutions: list[int], prof
     base = None
     if baseline:
         name, alpha, res = parse_target(baseline)
-        base = report(name, 1.0 if alpha is None else alpha, 224 if res is None else res, profile)
+        base = report(name, 1.0 if alpha is None else alpha, res, profile)
     return analysis.Comparison(reports, base)
 
 
-def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int = 224) -> analysis.Diff:
+def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int | None = None) -> analysis.Diff:
     """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
     def one(text: str) -> Report:
         name, al, res = parse_target(text)

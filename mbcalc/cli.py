@@ -42,14 +42,15 @@ def emit(text: str, output: str | None) -> None:
         raise MbcalcError(f"cannot write {output}: {exc.strerror} (check the path)") from None
 
 
-def resolution(res: int | None, rho: float | None) -> int:
+def resolution(res: int | None, rho: float | None) -> int | None:
+    """--res, or round(224 * rho), or None: the spec's own input size."""
     if res is not None and rho is not None:
         raise MbcalcError("give --res or --rho, not both (--rho P means --res round(224*P))")
     if rho is not None:
         if not 0 < rho <= 16:
             raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714 for 160x160)")
         return max(1, round(224 * rho))
-    return 224 if res is None else res
+    return res
 
 
 # --- the model commands ----------------------------------------------------------------------
@@ -59,7 +60,8 @@ def model_options(fn):
     options = [
         click.option("--alpha", "-a", type=float, default=1.0, show_default=True,
                      help="Width multiplier α, 0 < α ≤ 4."),
-        click.option("--res", "-r", type=int, default=None, help="Input resolution in pixels (default 224)."),
+        click.option("--res", "-r", type=int, default=None,
+                     help="Input resolution in pixels (default: the spec's, 224 for the bundled models)."),
         click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
         click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True,
                      help="Whose architecture details and counting convention to follow."),
@@ -238,7 +240,7 @@ def split_list(text: str, kind, option: str, example: str) -> list:
 @cli.command("validate")
 @click.argument("spec")
 @click.option("--alpha", "-a", type=float, default=1.0, show_default=True)
-@click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default 224).")
+@click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default: the spec's).")
 @click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
 def validate(spec, alpha, res, profile):
     """Check a spec file (or a bundled model) without printing its analysis: exit 0 if it builds.
@@ -254,7 +256,7 @@ def validate(spec, alpha, res, profile):
     from .units import human
 
     loaded = api.load(spec)
-    report = api.report(loaded, alpha, 224 if res is None else res, profile)
+    report = api.report(loaded, alpha, res, profile)
     net = report.network
     click.echo(f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
                f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "

@@ -63,6 +63,7 @@ OPS: dict[str, dict[str, Any]] = {  # op -> {arg: default}; REQUIRED marks a req
 SHORTHAND = {"add": "inputs", "concat": "inputs", "multiply": "inputs", "split": "parts", "shuffle": "groups",
              "adaptive_avgpool": "out"}
 META = ("name", "input", "repeat", "fixed", "role")
+BUILTIN_SIZE = {"separable": 6, "bottleneck": 9, "bneck": 16}  # layers a table-form block adds, at most
 ALIASES = {"stride": "s", "kernel": "k", "kernel_size": "k", "padding": "p", "dilation": "d", "filters": "out",
            "channels": "out", "out_channels": "out", "use_bias": "bias", "ceil_mode": "ceil"}
 WIDTH_RULES = ("truncate", "make_divisible", "none")
@@ -129,14 +130,16 @@ def check(layers: Any, blocks: Any, width: Any, problems) -> Program:
             defined[name] = Block(name, block.params, tuple(items), block.where)
     program_items = _read_items(layers, known, defined, problems, where, scope="layers")
     _check_block_cycles(defined, problems)
+    if problems.items:
+        return Program(tuple(program_items), defined, rules)
+    size = _expanded_size(program_items, defined)  # before anything walks the repeats
+    if size > MAX_LAYERS:
+        problems.add(layers, f"the spec would expand to about {size:,} layers, past the limit of "
+                             f"{MAX_LAYERS:,} (check the 'repeat' counts)")
+        return Program(tuple(program_items), defined, rules)
     for block in defined.values():
         _check_references(block.items, {"in"}, problems)
     _check_references(program_items, {"in", "input"}, problems)
-    if not problems.items:
-        size = _expanded_size(program_items, defined)
-        if size > MAX_LAYERS:
-            problems.add(layers, f"the spec would expand to about {size:,} layers, past the limit of "
-                                 f"{MAX_LAYERS:,} (check the 'repeat' counts)")
     return Program(tuple(program_items), defined, rules)
 
 
@@ -368,13 +371,20 @@ def _check_block_cycles(blocks: dict[str, Block], problems) -> None:
             problems.add_at(block.where, f"block '{name}' uses itself ({' -> '.join(path + [name])}); blocks cannot form a cycle")
 
 
-def _expanded_size(items: tuple[Item, ...] | list[Item], blocks: dict[str, Block], depth: int = 0) -> int:
+def _expanded_size(items: tuple[Item, ...] | list[Item], blocks: dict[str, Block], depth: int = 0,
+                   known: dict[str, int] | None = None) -> int:
     """How many layers the items expand to (an upper bound), without expanding them."""
+    known = {} if known is None else known  # block name -> its size, so nested blocks cost linear time
     if depth > MAX_DEPTH:
         return MAX_LAYERS + 1
     total = 0
     for item in items:
-        per = _expanded_size(blocks[item.op].items, blocks, depth + 1) if item.op in blocks else 20
+        if item.op in blocks:
+            if item.op not in known:
+                known[item.op] = _expanded_size(blocks[item.op].items, blocks, depth + 1, known)
+            per = known[item.op]
+        else:
+            per = BUILTIN_SIZE.get(item.op, 1)
         total += item.repeat * per
         if total > MAX_LAYERS:
             return total
@@ -404,7 +414,7 @@ def evaluate(text: str, env: dict[str, float]) -> float:
     def take():
         nonlocal index
         index += 1
-        return tokens[index - 1]
+        return tokens[index - 1] if index <= len(tokens) else None
 
     def atom() -> float:
         token = take() if peek() is not None else None

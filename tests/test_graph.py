@@ -1,0 +1,122 @@
+"""The general spec language (form: graph): the bad-spec corpus with the exact message each must
+give, resource limits, the JSON Schema, and generated specs and arguments (hypothesis)."""
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from mbcalc.api import load, report
+from mbcalc.graph import evaluate
+from mbcalc.models import bundled
+
+BAD = Path(__file__).parent / "bad_specs"
+EXPECTED: dict[str, list[str]] = {}
+for line in (BAD / "expected.txt").read_text(encoding="utf-8").splitlines():
+    EXPECTED.setdefault(line.removeprefix("mbcalc: error: ").split(":", 1)[0], []).append(line)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bad_spec_gives_its_exact_messages(run, name, monkeypatch):
+    monkeypatch.chdir(BAD)
+    started = time.perf_counter()
+    result = run("validate", name)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == EXPECTED[name]
+    assert time.perf_counter() - started < 2  # alias bombs and huge repeats are refused at once
+
+
+def test_every_bad_spec_has_expectations():
+    assert {p.name for p in BAD.glob("*.yaml")} == set(EXPECTED)
+
+
+def test_a_10_megabyte_spec_still_parses(tmp_path):
+    lines = ["name: big", "form: graph", "input: 8x8x3", "classes: 10", "layers:"]
+    lines += ["  - {pw: {out: 8}, role: body}   # a comment, as real specs have ...................................."] * 110_000
+    path = tmp_path / "big.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    assert path.stat().st_size > 10e6
+    r = report(load(str(path)))
+    assert len(r.rows) == 110_000 and r.total.params == 3 * 8 + 8 * 8 * 109_999
+
+
+def test_schema_accepts_every_bundled_spec_and_rejects_a_bad_one():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    from mbcalc.schema import schema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    for path in bundled().values():
+        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path.name
+    bad = yaml.safe_load((BAD / "unknown-keys.yaml").read_text())
+    assert list(validator.iter_errors(bad))
+    packaged = Path(__file__).parent.parent / "mbcalc" / "spec.schema.json"
+    assert json.loads(packaged.read_text()) == schema()
+
+
+@pytest.mark.parametrize("text, env, value", [
+    ("$t * $in", {"t": 6, "in": 24}, 144),
+    ("($k - 1) // 2", {"k": 5}, 2),
+    ("$in // 4 + 1", {"in": 30}, 8),
+    ("-3 + 10 / 4", {}, -0.5),
+])
+def test_expressions(text, env, value):
+    assert evaluate(text, env) == value
+
+
+@pytest.mark.parametrize("text", ["$x +", "(1", "1 $", "__import__('os')", "2 ** 3", "1 / 0"])
+def test_bad_expressions_are_errors(text):
+    with pytest.raises(ValueError):
+        evaluate(text, {"x": 1})
+
+
+# --- generated inputs: every outcome is a result or a clean error ---------------------------
+
+OPS = ["relu", "bn", "swish", "flatten", "dropout", "conv", "dw", "pw", "fc", "maxpool", "avgpool", "concat",
+       "add", "split", "shuffle", "bottleneck", "bneck", "separable", "nonsense"]
+VALUES = st.one_of(st.integers(-3, 300), st.sampled_from(["$in", "same", "global", "x", "$in // 2", "", None, True]),
+                   st.lists(st.sampled_from(["in", "a", "b", "conv1", "relu1"]), max_size=3))
+ARGS = st.dictionaries(st.sampled_from(["out", "k", "s", "p", "groups", "inputs", "parts", "t", "exp", "bias",
+                                        "ceil", "stride", "se", "nl"]), VALUES, max_size=4)
+LAYER = st.one_of(
+    st.sampled_from(OPS),
+    st.builds(lambda op, args, name, inp, repeat: {op: args, **({"name": name} if name else {}),
+                                                    **({"input": inp} if inp else {}),
+                                                    **({"repeat": repeat} if repeat else {})},
+              st.sampled_from(OPS), ARGS, st.sampled_from([None, "a", "b"]), st.sampled_from([None, "in", "a", "zz"]),
+              st.sampled_from([None, 1, 2, 0, "x"])),
+)
+SPEC = st.builds(lambda layers, res, classes: {"name": "fuzz", "form": "graph", "input": f"{res}x{res}x3",
+                                               "classes": classes, "layers": layers},
+                 st.lists(LAYER, min_size=0, max_size=8), st.integers(1, 64), st.sampled_from([10, 0, "x"]))
+FUZZ_CASES = int(os.environ.get("MBCALC_FUZZ_CASES", 300))  # the README states it
+
+
+@settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(SPEC, st.sampled_from(["table", "json", "csv"]), st.sampled_from(["1.0", "0.5", "0", "abc", "3.9"]))
+def test_generated_specs_give_a_result_or_a_clean_error(run, tmp_path, spec, fmt, alpha):
+    import yaml
+
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    result = run(str(path), "--alpha", alpha, "-f", fmt)
+    assert result.exit_code in (0, 2), result.output + result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    if result.exit_code == 2:
+        assert result.stdout == "" and all(line.startswith("mbcalc: error: ") for line in result.stderr.splitlines())
+
+
+@settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.one_of(st.sampled_from(["v1", "v2", "v3-small", "squeezenet1_1", "--alpha", "--res", "--rho",
+                                           "--profile", "keras", "-f", "json", "--classes", "--bn", "all",
+                                           "--count", "--flops", "compare", "diff", "conv", "--in", "reproduce",
+                                           "validate", "-o", "/nonexistent/x", "v2@0.5/96", "list"]),
+                          st.integers(-5, 500).map(str), st.text(max_size=6)), max_size=7))
+def test_generated_command_lines_give_a_result_or_a_clean_error(run, args):
+    result = run(*args)
+    assert result.exit_code in (0, 1, 2), (args, result.stderr)
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (args, result.stderr)
