@@ -322,7 +322,7 @@ def diff(a, b, profile, fmt, output, exact):
 
 
 @cli.command("reproduce")
-@click.argument("which", type=click.Choice(["v1", "v2", "v3", "all"]), default="all")
+@click.argument("which", type=click.Choice(["v1", "v2", "v3", "peers", "all"]), default="all")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
 def reproduce_command(which, fmt, output):

@@ -234,6 +234,8 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
     item = _with_args(op, node.items[op], node.keys[op], node, problems, where, blocks, params)
     if item is None:
         return None
+    if meta.get("fixed") and (op in blocks or op in ("separable", "bottleneck", "bneck")):
+        problems.add(node.keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)")
     return Item(item.op, item.args, item.where, meta.get("name"), meta.get("input"), meta.get("repeat", 1),
                 meta.get("fixed", False), meta.get("role"))
 

@@ -188,13 +188,15 @@ def check(ref: dict) -> list[Outcome]:
 
 # --- the whole report --------------------------------------------------------------------------
 
-FAMILIES = ("v1", "v2", "v3")
+FAMILIES = ("v1", "v2", "v3", "peers")
 
 
 def family(ref: dict) -> str:
-    """Which model family a reference is about: v1 (with the `conv` comparisons), v2 or v3."""
-    model = ref["config"].get("model", "v1")
-    return model.split("-")[0] if model.split("-")[0] in FAMILIES else "other"
+    """v1 (with the `conv` comparisons and the V1 paper's comparison rows), v2, v3 or peers."""
+    if "family" in ref:
+        return ref["family"]
+    prefix = ref["config"].get("model", "v1").split("-")[0]
+    return prefix if prefix in FAMILIES else "peers"
 
 
 def reproduce(which: str = "all") -> list[Outcome]:
