@@ -43,7 +43,7 @@ def models_page() -> str:
     out = [HEADER + "# Bundled models\n\nEach bundled model at its standard configurations (profile `paper`), "
            "then its Mult-Adds and parameters by layer type and by role at 1.0-224. `mbcalc MODEL --help` "
            "lists the options; `mbcalc compare` builds such tables for any choice.\n"]
-    for name, path in models.bundled().items():
+    for name in models.bundled():
         spec = api.load(name)
         out.append(f"## `{name}`\n\n{spec.description}. Source: {spec.source}.\n")
         alphas, resolutions = STANDARD.get(name, ([1.0], [224]))

@@ -424,7 +424,7 @@ class _Nominal:
 
 def expand_graph(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
     """form: graph, the general language (graph.py)."""
-    from .graph import expand
+    from .graph_expand import expand
 
     expand(spec.program, b, config.alpha, classes, profile)
     return []

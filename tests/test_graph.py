@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from mbcalc.api import load, report
-from mbcalc.graph import evaluate
+from mbcalc.expr import evaluate
 from mbcalc.models import bundled
 
 BAD = Path(__file__).parent / "bad_specs"
