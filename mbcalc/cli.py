@@ -22,24 +22,46 @@ from .render import FORMATS, render
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print, or write `output` atomically: a failure leaves no partial file behind."""
+    """Print, or write `output` atomically: a failure leaves no partial file behind.
+
+    A symlink is written through (its target is replaced); a device or pipe is written directly;
+    a new file gets the usual permissions (0666 less the umask), an existing file keeps its own.
+    """
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    if not output.strip():
+        raise MbcalcError("-o needs a file name (or - for stdout)")
+    target = Path(output).resolve() if Path(output).is_symlink() else Path(output)
+    try:
+        if target.exists() and not target.is_file():  # /dev/null, a pipe: nothing to replace
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        _write_atomically(target, text, mode)
+    except OSError as exc:
+        raise MbcalcError(f"cannot write {output}: {exc.strerror or exc} (check that the folder exists and is writable)") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _write_atomically(target: Path, text: str, mode: int) -> None:
     import tempfile
 
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=f".{target.name}.")
-    except OSError as exc:
-        raise MbcalcError(f"cannot write {output}: {exc.strerror} (check that the folder exists and is writable)") from None
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException:
         Path(tmp).unlink(missing_ok=True)
-        raise MbcalcError(f"cannot write {output}: {exc.strerror} (check the path)") from None
+        raise
 
 
 def resolution(res: int | None, rho: float | None) -> int | None:

@@ -59,6 +59,7 @@ class Builder:
     def __init__(self, shape: Shape):
         self.shape = self.input_shape = shape
         self.layers: list[Layer] = []
+        self.outputs: dict[str, Shape] = {"input": shape}
         self.last = "input"
         self.location: Location | None = None
         self.role = ""
@@ -72,6 +73,7 @@ class Builder:
             )
         layer = Layer(name, op, self.shape, output, self.role, inputs or (self.last,), self.location)
         self.layers.append(layer)
+        self.outputs[name] = output
         self.shape, self.last = output, name
         return name
 
@@ -102,7 +104,7 @@ class Builder:
 
     def merge(self, name: str, kind: str, inputs: tuple[str, ...]) -> str:
         """add / multiply / concat of earlier layers' outputs (checked for matching shapes)."""
-        shapes = [self.output_of(n) if n != "input" else self.input_shape for n in inputs]
+        shapes = [self.output_of(n) for n in inputs]
         first = shapes[0]
         where = f"{self.location}: " if self.location else ""
         if kind == "concat":
@@ -156,10 +158,7 @@ class Builder:
         return self._append(name, Multiply(), shape, (features, gate))
 
     def output_of(self, name: str) -> Shape:
-        for layer in reversed(self.layers):
-            if layer.name == name:
-                return layer.output
-        raise KeyError(name)
+        return self.outputs[name]
 
 
 def build(spec: Spec, config: Config, profile: Profile | None = None) -> Network:

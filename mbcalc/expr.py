@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+MAX_LENGTH = 500
+MAX_DEPTH = 50
 _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|(//|[-+*/()]))")
 
 
@@ -16,6 +18,8 @@ def evaluate(text: str, env: dict[str, float]) -> float:
     """A tiny, safe arithmetic evaluator: numbers, $names, + - * / // and parentheses."""
     tokens, pos = [], 0
     text = text.strip()
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"the expression is longer than {MAX_LENGTH} characters (simplify it)")
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
@@ -23,6 +27,7 @@ def evaluate(text: str, env: dict[str, float]) -> float:
         tokens.append(m.group(1) or m.group(2) or m.group(3))
         pos = m.end()
     index = 0
+    depth = 0
 
     def peek():
         return tokens[index] if index < len(tokens) else None
@@ -36,13 +41,20 @@ def evaluate(text: str, env: dict[str, float]) -> float:
         token = take() if peek() is not None else None
         if token is None:
             raise ValueError(f"the expression '{text}' ends too early")
-        if token == "(":
-            value = expr()
-            if take() != ")":
-                raise ValueError(f"unbalanced parentheses in '{text}'")
-            return value
-        if token == "-":
-            return -atom()
+        if token in ("(", "-"):
+            nonlocal depth
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ValueError(f"the expression nests more than {MAX_DEPTH} levels (simplify it)")
+            try:
+                if token == "-":
+                    return -atom()
+                value = expr()
+                if take() != ")":
+                    raise ValueError(f"unbalanced parentheses in '{text}'")
+                return value
+            finally:
+                depth -= 1
         if token.startswith("$"):
             if token[1:] not in env:
                 raise ValueError(f"unknown parameter '{token}' in '{text}'")

@@ -201,6 +201,11 @@ def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         nominal.check(row, size)
         n = 1 if n == "-" else n
         s = 1 if s == "-" else s
+        unsupported = _v2_unsupported(op, k, n, b.layers)
+        if unsupported:
+            problems.append(f"{row.location}: {unsupported}")
+            nominal.advance_to(-(-nominal.h // s), c if isinstance(c, int) else nominal.c)
+            continue
         if op == "conv2d" and c == "k":
             b.role = "classifier"
             b.linear("classifier", classes)
@@ -230,6 +235,17 @@ def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
     if problems:
         raise SpecError(problems)
     return []
+
+
+def _v2_unsupported(op: str, k: int, n: int, built: list) -> str:
+    """What a V2 row asks for that Table 2's layers cannot be ('' when the row is fine)."""
+    if op == "bottleneck" and k != 3:
+        return f"V2's bottleneck has a 3x3 depthwise conv, not {k}x{k} (write other kernels in form: graph)"
+    if op in ("conv2d", "avgpool") and n != 1:
+        return f"a '{op}' row is one layer: n must be 1 or '-', got {n}"
+    if op == "conv2d" and built and k != 1:
+        return f"after the stem, V2's conv2d rows are 1x1, not {k}x{k}"
+    return ""
 
 
 def _bottleneck_v2(b: Builder, name: str, t: int, out: int, stride: int) -> None:
@@ -296,6 +312,13 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         b.location = row.location
         nominal.check(row, size)
         s = 1 if s == "-" else s
+        unsupported = ("a bneck row needs NL HS (h-swish) or RE (ReLU), not '-'" if op == "bneck" and act is None
+                       else f"NBN marks the 1x1 convs on the pooled map, not '{op} {k}x{k}'" if nbn and (op != "conv2d" or k != 1)
+                       else "")
+        if unsupported:
+            problems.append(f"{row.location}: {unsupported}")
+            nominal.advance_to(-(-nominal.h // s), out if isinstance(out, int) else nominal.c)
+            continue
         if op == "bneck" and isinstance(exp, int) and isinstance(out, int):
             block += 1
             _bneck(b, rules, alpha, f"block{block}", k, exp, nominal.c, out, se, act, s)
@@ -343,16 +366,16 @@ def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in:
     """V3 bottleneck: expand 1x1, depthwise kxk, squeeze-and-excite, linear projection 1x1.
 
     `out` and `exp` are the table's widths, widened here by alpha under the profile's rules; a
-    caller that has already widened them passes alpha = 1 and `expanded`.
+    caller that has already widened them (the graph language) passes both final widths, `out`
+    and `expanded`.
     """
     inp, skip = b.shape.channels, b.last
-    out = make_divisible(out * alpha)
-    if expanded is not None:
-        pass
-    elif rules.expand == "ratio":  # TF/Keras: the table's ratio applied to the actual input
-        expanded = make_divisible(inp * (exp / exp_in))
-    else:
-        expanded = make_divisible(exp * alpha)
+    if expanded is None:  # the table form: widen here, under the profile's rules
+        out = make_divisible(out * alpha)
+        if rules.expand == "ratio":  # TF/Keras: the table's ratio applied to the actual input
+            expanded = make_divisible(inp * (exp / exp_in))
+        else:
+            expanded = make_divisible(exp * alpha)
     if expanded > inp:  # no expansion conv when there is nothing to expand (the first bneck)
         b.role = "expand"
         b.conv(f"{name}.expand", expanded, 1)
@@ -365,7 +388,8 @@ def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in:
     if se:
         channels = b.shape.channels
         b.role = "se"
-        squeeze = make_divisible(channels // 4)  # channels is a multiple of 8: // 4 and / 4 agree
+        squeeze = make_divisible(channels // 4)  # TF's channels / 4 and torchvision's // 4 agree for
+        #                                          the multiples of 8 the table forms produce
         b.global_pool(f"{name}.se.pool")
         b.conv(f"{name}.se.reduce", squeeze, 1, bias=True)
         b.activation(f"{name}.se.relu", "relu")
@@ -381,6 +405,19 @@ def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in:
 
 
 # --- shared helpers --------------------------------------------------------------------------
+
+
+PER_ROW = {"v1": 3, "v2": 9, "v3": 16}  # the most layers one row (or one of a V2 row's n) can add
+
+
+def estimated_layers(form: str, layers: tuple[Row | Repeat, ...]) -> int:
+    """An upper bound on the layers a table expands to, computed without expanding it."""
+    def row_size(row: Row) -> int:
+        n = row.cells[4] if form == "v2" and isinstance(row.cells[4], int) else 1
+        return PER_ROW[form] * n
+
+    return sum(item.times * sum(map(row_size, item.rows)) if isinstance(item, Repeat) else row_size(item)
+               for item in layers)
 
 
 def _flatten(layers: tuple[Row | Repeat, ...]) -> list[Row]:

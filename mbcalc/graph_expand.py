@@ -85,7 +85,7 @@ class Expander:
             raise MbcalcError(f"{where}: no earlier layer is named '{name}'{did_you_mean(name, known)} "
                               f"(inputs must name layers above this one)")
         target = scope[name]
-        self.b.shape = self.b.output_of(target) if target != "input" else self.b.input_shape
+        self.b.shape = self.b.output_of(target)
         self.b.last = target
 
     def op(self, item: Item, name: str, env: dict[str, Any], scope: dict[str, str]) -> None:
@@ -101,6 +101,20 @@ class Expander:
                 raise MbcalcError(f"{item.where}: '{op}.{key}' must be a whole number, got '{value}'")
             return value
 
+        def flag(key: str) -> bool:
+            if not isinstance(a[key], bool):
+                raise MbcalcError(f"{item.where}: '{op}.{key}' must be true or false, got '{a[key]}'")
+            return a[key]
+
+        def padding(kernel: int, pool: bool = False) -> str | int:
+            p = a["p"]
+            if p in ("same", "valid") and not pool:
+                return p
+            if isinstance(p, bool) or not isinstance(p, int) or p < 0 or (pool and p > kernel // 2):
+                allowed = f"a whole number from 0 to {kernel // 2}" if pool else "same, valid or a whole number >= 0"
+                raise MbcalcError(f"{item.where}: '{op}.p' must be {allowed}, got '{p}'")
+            return p
+
         def check_in(value) -> None:
             if value is not None and self.alpha == 1.0 and value != b.shape.channels:
                 raise MbcalcError(f"{item.where}: '{op}' says in: {value} but its input has {b.shape.channels} "
@@ -114,14 +128,15 @@ class Expander:
             if b.shape.channels % groups or out % groups:
                 raise MbcalcError(f"{item.where}: groups={groups} must divide the input ({b.shape.channels}) "
                                   f"and output ({out}) channels")
-            p = a["p"] if op == "conv" else 0
-            b.conv(name, out, k, 1 if op == "pw" else integer("s"), groups=groups, bias=bool(a["bias"]),
+            p = padding(k) if op == "conv" else 0
+            b.conv(name, out, k, 1 if op == "pw" else integer("s"), groups=groups, bias=flag("bias"),
                    padding=p, dilation=1 if op == "pw" else integer("d"))
         elif op == "dw":
-            b.depthwise(name, integer("k"), integer("s"), padding=a["p"], dilation=integer("d"), bias=bool(a["bias"]))
+            k = integer("k")
+            b.depthwise(name, k, integer("s"), padding=padding(k), dilation=integer("d"), bias=flag("bias"))
         elif op == "fc":
             check_in(a["in"])
-            b.linear(name, self.width(integer("out"), item.fixed), bias=bool(a["bias"]))
+            b.linear(name, self.width(integer("out"), item.fixed), bias=flag("bias"))
         elif op in ACTIVATIONS:
             b.activation(name, op)
         elif op == "bn":
@@ -135,7 +150,7 @@ class Expander:
             else:
                 k = integer("k")
                 s = k if a["s"] is None else integer("s")
-                b.pool(name, kind, k, s, a["p"], bool(a["ceil"]))
+                b.pool(name, kind, k, s, padding(k, pool=True), flag("ceil"))
         elif op == "adaptive_avgpool":
             b.adaptive_pool(name, integer("out"))
         elif op in ("add", "concat", "multiply"):
@@ -167,12 +182,14 @@ class Expander:
                 _bottleneck_v2(b, name, integer("t"), self.width(integer("out"), item.fixed), integer("s"))
             else:
                 nl = {"HS": "hswish", "RE": "relu"}.get(a["nl"], a["nl"])
+                if nl not in ("hswish", "relu"):
+                    raise MbcalcError(f"{item.where}: 'bneck.nl' must be relu or hswish (RE or HS), got '{a['nl']}'")
                 _bneck(b, self.profile.v3, 1.0, name, integer("k"), integer("exp"), b.shape.channels,
-                       self.width(integer("out"), item.fixed), bool(a["se"]), nl, integer("s"),
+                       self.width(integer("out"), item.fixed), flag("se"), nl, integer("s"),
                        expanded=self.width(integer("exp"), item.fixed))
 
     def use_layer(self, target: str) -> None:
-        self.b.shape = self.b.output_of(target) if target != "input" else self.b.input_shape
+        self.b.shape = self.b.output_of(target)
         self.b.last = target
 
 

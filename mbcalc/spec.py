@@ -50,20 +50,31 @@ def _position(node: yaml.Node) -> tuple[int, int]:
 STANDARD_TAGS = (yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG)
 
 
-def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict | None = None) -> Any:
+MAX_NESTING = 64  # lists and mappings inside each other; a spec never needs more
+_CONVERTING = object()
+
+
+def _plain(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict | None = None, depth: int = 0) -> Any:
     """Turn a composed YAML node into Mapping / Sequence / Cell, keeping every position.
 
     A node reached again through an alias is converted once and shared (`seen`), so an alias bomb
-    ("billion laughs") costs time linear in the file, not in its expansion.
+    ("billion laughs") costs time linear in the file, not in its expansion; an alias inside its
+    own anchor, and nesting deeper than MAX_NESTING, are refused.
     """
     seen = {} if seen is None else seen
+    if seen.get(id(node)) is _CONVERTING or depth > MAX_NESTING:
+        line, column = _position(node)
+        what = ("an alias refers to the list or mapping that contains it" if depth <= MAX_NESTING
+                else f"lists and mappings are nested more than {MAX_NESTING} levels deep")
+        raise SpecError([f"{file}:{line}:{column}: {what} (a spec is a finite table; flatten it)"])
     if id(node) in seen:
         return seen[id(node)]
-    seen[id(node)] = result = _convert(node, loader, file, seen)
+    seen[id(node)] = _CONVERTING
+    seen[id(node)] = result = _convert(node, loader, file, seen, depth)
     return result
 
 
-def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict) -> Any:
+def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict, depth: int) -> Any:
     if isinstance(node, yaml.CollectionNode) and node.tag not in STANDARD_TAGS:
         line, column = _position(node)
         raise SpecError([f"{file}:{line}:{column}: the tag {node.tag} is not allowed in a spec (remove it)"])
@@ -74,10 +85,10 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict) ->
             key = loader.construct_object(key_node, deep=True)
             key = str(key)
             keys[key] = Cell(key, *_position(key_node))
-            out[key] = _plain(value_node, loader, file, seen)
+            out[key] = _plain(value_node, loader, file, seen, depth + 1)
         return Mapping(out, keys, *_position(node))
     if isinstance(node, yaml.SequenceNode):
-        return Sequence([_plain(item, loader, file, seen) for item in node.value], *_position(node))
+        return Sequence([_plain(item, loader, file, seen, depth + 1) for item in node.value], *_position(node))
     if node.tag == "tag:yaml.org,2002:str":  # the common cases, without the constructor's overhead
         return Cell(node.value, *_position(node))
     if node.tag == "tag:yaml.org,2002:int":
@@ -232,9 +243,16 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
             problems.add(doc.keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)")
     from .forms import FORM_COLUMNS  # the table forms know their own columns
 
+    from .forms import estimated_layers
+    from .graph import MAX_LAYERS
+
     columns = FORM_COLUMNS[form]
     layers = _read_layers(doc.items["layers"], columns, problems, file)
     problems.raise_if_any()
+    if (expanded := estimated_layers(form, tuple(layers))) > MAX_LAYERS:
+        problems.add(doc.items["layers"], f"the table would expand to about {expanded:,} layers, past the limit of "
+                                          f"{MAX_LAYERS:,} (check the repeat and n counts)")
+        problems.raise_if_any()
     return Spec(name, form, description, source, size, classes, tuple(layers), file, notes, counting)
 
 

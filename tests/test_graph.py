@@ -111,7 +111,7 @@ def test_generated_specs_give_a_result_or_a_clean_error(run, tmp_path, spec, fmt
 
 
 @settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(st.sampled_from(["v1", "v2", "v3-small", "squeezenet1_1", "--alpha", "--res", "--rho",
+@given(args=st.lists(st.one_of(st.sampled_from(["v1", "v2", "v3-small", "squeezenet1_1", "--alpha", "--res", "--rho",
                                            "--profile", "keras", "-f", "json", "--classes", "--bn", "all",
                                            "--count", "--flops", "compare", "diff", "conv", "--in", "reproduce",
                                            "validate", "-o", "/nonexistent/x", "out.txt", "v2@0.5/96", "list"]),
