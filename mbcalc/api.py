@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from . import analysis, models
 from .analysis import ConvComparison, Report, analyze
@@ -23,7 +22,7 @@ MAX_ALPHA = 4.0
 
 def load(model: str) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path."""
-    if model.endswith((".yaml", ".yml")) or "/" in model or Path(model).is_file():
+    if models.is_spec_path(model):
         return load_spec(model)
     path = models.find(model)
     return load_spec(path, display=f"specs/{path.name}")

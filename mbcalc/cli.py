@@ -147,7 +147,7 @@ class MbcalcGroup(click.Group):
         bundled = models.bundled()
         if name in bundled:
             return model_command(name, spec_description(bundled[name]))
-        if name.endswith((".yaml", ".yml")) or os.sep in name:
+        if models.is_spec_path(name):
             return model_command(name, f"Analyze the spec file {name}.")
         return None
 
@@ -176,7 +176,7 @@ class MbcalcGroup(click.Group):
             code = 1
         except SpecError as exc:  # every problem in the spec, one line each
             for problem in exc.problems:
-                click.echo(f"mbcalc: error: {problem}", err=True)
+                click.echo(f"mbcalc: error: {one_line(problem)}", err=True)
             code = 2
         except MbcalcError as exc:
             click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
@@ -191,7 +191,9 @@ class MbcalcGroup(click.Group):
 
 
 def one_line(message: str) -> str:
-    return " ".join(line.strip() for line in message.strip().splitlines()) or "unknown error"
+    """A message on one line: line breaks become spaces, other control characters are escaped."""
+    text = " ".join(line.strip() for line in message.strip().splitlines()) or "unknown error"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @click.group(cls=MbcalcGroup, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -19,9 +20,15 @@ def bundled() -> dict[str, Path]:
     return {path.stem: path for path in sorted(specs_dir().glob("*.yaml"), key=lambda p: p.stem)}
 
 
+def is_spec_path(text: str) -> bool:
+    """A spec file rather than a bundled model's name: it ends in .yaml / .yml or names a folder."""
+    return text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text
+
+
 def find(name: str) -> Path:
     """The spec file of a bundled model, or a clear error suggesting the closest name."""
     models = bundled()
     if name in models:
         return models[name]
-    raise MbcalcError(f"unknown model '{name}'{did_you_mean(name, list(models))} (see 'mbcalc list')")
+    raise MbcalcError(f"unknown model '{name}'{did_you_mean(name, list(models))} "
+                      f"(see 'mbcalc list'; a spec file's name ends in .yaml)")

@@ -124,8 +124,9 @@ def read_yaml(text: str, file: str) -> Any:
         where = f"{file}:{mark.line + 1}:{mark.column + 1}" if mark else f"{file}:1:1"
         hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else " (check indentation and brackets)"
         raise SpecError([f"{where}: not valid YAML: {exc.problem or exc.context}{hint}"]) from None
-    except yaml.YAMLError as exc:
-        raise SpecError([f"{file}:1:1: not valid YAML: {exc}"]) from None
+    except yaml.YAMLError as exc:  # e.g. a NUL byte: the reader's own message, first line only
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
+        raise SpecError([f"{file}:1:1: not valid YAML: {reason} (save the spec as UTF-8 text)"]) from None
     finally:
         loader.dispose()
 

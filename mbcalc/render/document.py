@@ -46,7 +46,8 @@ def draw_markdown(doc: Document) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def draw_table(doc: Document, width: int = 120) -> str:
+def draw_table(doc: Document, width: int = 100_000) -> str:
+    """Tables are as wide as their cells (never truncated); a terminal wraps what it must."""
     from rich.console import Console  # imported here only: JSON and CSV start without rich
     from rich.table import Table
 
