@@ -167,11 +167,16 @@ class Diff:
 
 
 def diff(a: Report, b: Report) -> Diff:
-    """Align two reports: by layer name when they come from the same spec, else by operator."""
+    """Align two reports: by layer name when they come from the same spec, else by what each layer
+    is (operator and channels), so that layers one network adds or removes stand alone."""
     from difflib import SequenceMatcher
 
     same = a.network.name == b.network.name
-    key = (lambda row: row.layer.name) if same else (lambda row: (row.layer.role, row.layer.type))
+
+    def key(row: Row):
+        layer = row.layer
+        return layer.name if same else (layer.operator, layer.input.channels, layer.output.channels)
+
     matcher = SequenceMatcher(None, [key(r) for r in a.rows], [key(r) for r in b.rows], autojunk=False)
     pairs: list[tuple[Row | None, Row | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -127,7 +127,8 @@ def count_activation(layer: Layer, convention: Convention) -> Cost:
 
 @counter(Add)
 def count_add(layer: Layer, convention: Convention) -> Cost:
-    return Cost(ops=_elementwise(layer, convention, "add"))
+    """n inputs: n - 1 additions per output element."""
+    return Cost(ops=(len(layer.inputs) - 1) * _elementwise(layer, convention, "add"))
 
 
 @counter(Multiply)
@@ -135,21 +136,30 @@ def count_multiply(layer: Layer, convention: Convention) -> Cost:
     return Cost(ops=_elementwise(layer, convention, "multiply"))
 
 
+def _bins(size: int, out: int) -> int:
+    """Total length of PyTorch's adaptive-pooling bins [floor(i*size/out), ceil((i+1)*size/out))."""
+    return sum(-(-(i + 1) * size // out) - (i * size // out) for i in range(out))
+
+
 @counter(Pool)
 def count_pool(layer: Layer, convention: Convention) -> Cost:
-    """Average: (n-1) adds and one divide per output = n ops; max: n-1 compares per output.
+    """Per window of n elements: average (n-1) adds and a divide = n ops; max n-1 compares.
 
-    A global or adaptive pool's window is taken as the input map over the output map.
+    A k x k pool's window is k^2 (padding included); a global pool's is the whole map; an adaptive
+    pool's windows are PyTorch's bins, which overlap when the output does not divide the input.
     """
     if not convention.elementwise:
         return Cost()
-    op = layer.op
-    if op.kernel is None:
-        window = max(1, (layer.input.height * layer.input.width) // (layer.output.height * layer.output.width))
+    op, x, y = layer.op, layer.input, layer.output
+    if op.output is not None:
+        windows = _bins(x.height, y.height) * _bins(x.width, y.width)  # summed over all outputs
+    elif op.kernel is None:
+        windows = x.height * x.width
     else:
-        window = op.kernel**2
-    per_output = window if op.kind == "avg" else window - 1
-    return Cost(ops=per_output * layer.output.size)
+        windows = op.kernel**2 * y.height * y.width
+    outputs = y.height * y.width
+    per_channel = windows if op.kind == "avg" else windows - outputs
+    return Cost(ops=per_channel * y.channels)
 
 
 @counter(Concat)

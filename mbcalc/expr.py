@@ -9,6 +9,16 @@ from __future__ import annotations
 
 import re
 
+def is_expression(value: object) -> bool:
+    """'$t * $in', '16 * 4' and '$out' are expressions; 'same', 'global', 'conv-1' (a name) are not."""
+    if not isinstance(value, str):
+        return False
+    if "$" in value:
+        return True
+    return (set(value) <= set("0123456789. +-*/()") and any(c.isdigit() for c in value)
+            and any(c in "+-*/" for c in value.lstrip(" -")))
+
+
 MAX_LENGTH = 500
 MAX_DEPTH = 50
 _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|(//|[-+*/()]))")

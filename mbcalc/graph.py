@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import did_you_mean
-from .expr import evaluate
+from .expr import evaluate, is_expression
 from .ir import Location
 from .spec import Cell, Mapping, Sequence
 
@@ -302,7 +302,7 @@ def _read_value(value: Any, problems, params: tuple[str, ...]) -> Any:
                 problems.add(value, "'$block_in' (the channels entering a block) is only known inside a block")
                 continue
             problems.add(value, f"unknown parameter '${ref}'{did_you_mean(ref, names)} (known: {', '.join('$' + n for n in names)})")
-        if "$" in value.value and not unknown:
+        if is_expression(value.value) and not unknown:
             try:
                 evaluate(value.value, {n: 1 for n in list(params) + ["in", "classes"]})
             except ValueError as exc:
@@ -318,33 +318,62 @@ class Value:
     where: Location
 
 
+class Namer:
+    """The names layers take in one scope: a layer's `name`, else op1, op2, ... (name1, name2, ...
+    when a named layer repeats), never one that another layer of the scope has or declares."""
+
+    def __init__(self, items):
+        self.reserved = {item.name for item in items if item.name}
+        self.taken: set[str] = set()
+        self.counters: dict[str, int] = {}
+
+    def next(self, item: Item) -> str:
+        if item.name and item.repeat == 1:
+            local = item.name
+        else:
+            base = item.name or item.op
+            while True:
+                self.counters[base] = self.counters.get(base, 0) + 1
+                local = f"{base}{self.counters[base]}"
+                if local not in self.reserved and local not in self.taken:
+                    break
+        self.taken.add(local)
+        return local
+
+
 def _check_references(items, names: set[str], problems) -> None:
     """Every `input:` and merge input must name a layer above (so the graph has no cycle)."""
-    names, counters = set(names), {}
+    names, namer, splits = set(names), Namer(items), set()
 
-    def refer(ref: Any, item: Item) -> None:
-        if isinstance(ref, Value) and isinstance(ref.raw, str) and "$" not in ref.raw and ref.raw not in names:
+    def known(ref: str) -> bool:
+        return ref in names or ref.rpartition(".")[0] in splits  # a part of a split whose count is a $param
+
+    def refer(ref: Any) -> None:
+        if isinstance(ref, Value) and isinstance(ref.raw, str) and "$" not in ref.raw and not known(ref.raw):
             problems.add_at(ref.where, f"no layer above is named '{ref.raw}'{did_you_mean(ref.raw, sorted(names))} "
                                        f"(inputs name earlier layers: a later one would make a cycle)")
 
     for item in items:
-        if item.input and item.input not in names:
+        if item.input and not known(item.input):
             problems.add_at(item.where, f"no layer above is named '{item.input}'{did_you_mean(item.input, sorted(names))} "
                                         f"(inputs name earlier layers: a later one would make a cycle)")
         if item.op in ("add", "concat", "multiply"):
             refs = item.args.get("inputs")
             refs = refs if isinstance(refs, list) else [refs]
             for ref in refs:
-                refer(ref, item)
+                refer(ref)
             wanted = "two" if item.op == "multiply" else "two or more"
             if len(refs) < 2 or (item.op == "multiply" and len(refs) != 2):
                 problems.add_at(item.where, f"'{item.op}' needs {wanted} inputs, e.g. {item.op}: [a, b]")
         for _ in range(item.repeat):
-            counters[item.op] = counters.get(item.op, 0) + 1
-            local = item.name if item.name and item.repeat == 1 else f"{item.name or item.op}{counters[item.op]}"
+            local = namer.next(item)
             names.add(local)
-            if item.op == "split" and isinstance(item.args.get("parts"), Value) and isinstance(item.args["parts"].raw, int):
-                names.update(f"{item.name or local}.{i}" for i in range(item.args["parts"].raw))
+            if item.op == "split":
+                parts = item.args.get("parts")
+                if isinstance(parts, Value) and isinstance(parts.raw, int) and not isinstance(parts.raw, bool):
+                    names.update(f"{item.name or local}.{i}" for i in range(parts.raw))
+                else:
+                    splits.add(item.name or local)
         if item.name:
             names.add(item.name)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from .errors import MbcalcError, did_you_mean
 from .expand import Builder
-from .expr import evaluate
-from .graph import ACTIVATIONS, MAX_LAYERS, OPS, Item, Program, Value
+from .expr import evaluate, is_expression
+from .graph import ACTIVATIONS, MAX_LAYERS, OPS, Item, Namer, Program, Value
 from .ir import Location
 from .width import make_divisible, truncate
 
@@ -27,7 +27,7 @@ class Expander:
 
     def width(self, channels: int, fixed: bool) -> int:
         rule = self.program.width
-        if fixed or rule["rule"] == "none" or self.alpha == 1.0:
+        if fixed or rule["rule"] == "none":
             return channels
         if rule["rule"] == "make_divisible":
             return make_divisible(channels * self.alpha, rule.get("divisor", 8), rule.get("min"))
@@ -37,7 +37,7 @@ class Expander:
         if isinstance(v, list):
             return [self.value(x, env, kind) for x in v]
         raw = v.raw if isinstance(v, Value) else v
-        if isinstance(raw, str) and "$" in raw:
+        if is_expression(raw):
             if re.fullmatch(r"\$[A-Za-z_]\w*", raw.strip()) and not isinstance(env.get(raw.strip()[1:]), (int, float)):
                 return env[raw.strip()[1:]]  # a non-numeric parameter (a name, a flag)
             numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
@@ -54,12 +54,11 @@ class Expander:
             raise MbcalcError(f"{where}: expected a whole number, got '{raw}'")
         return raw
 
-    def run(self, items, env: dict[str, Any], prefix: str, scope: dict[str, str], role: str, depth: int = 0) -> None:
-        counters: dict[str, int] = {}
+    def run(self, items, env: dict[str, Any], prefix: str, scope: dict[str, str], role: str) -> None:
+        namer = Namer(items)
         for item in items:
             for _ in range(item.repeat):
-                counters[item.op] = counters.get(item.op, 0) + 1
-                local = item.name if item.name and item.repeat == 1 else f"{item.name or item.op}{counters[item.op]}"
+                local = namer.next(item)
                 full = f"{prefix}{local}"
                 self.b.location = item.where
                 if item.input:
@@ -70,7 +69,7 @@ class Expander:
                     args = {p: self.value(item.args[p], env_here, "any") for p in block.params}
                     inner_scope = {"in": self.b.last}
                     inner_env = {**args, "block_in": self.b.shape.channels}
-                    self.run(block.items, inner_env, f"{full}.", inner_scope, item.role or block.name, depth + 1)
+                    self.run(block.items, inner_env, f"{full}.", inner_scope, item.role or block.name)
                     self.b.role = item.role or role
                 else:
                     self.b.role = item.role or role

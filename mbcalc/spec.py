@@ -82,8 +82,11 @@ def _convert(node: yaml.Node, loader: yaml.SafeLoader, file: str, seen: dict, de
         out: dict[str, Any] = {}
         keys: dict[str, Cell] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
-            key = str(key)
+            key = str(loader.construct_object(key_node, deep=True))
+            if key in keys:
+                line, column = _position(key_node)
+                raise SpecError([f"{file}:{line}:{column}: the key '{key}' appears twice in this mapping "
+                                 f"(first at line {keys[key].line}; keep one)"])
             keys[key] = Cell(key, *_position(key_node))
             out[key] = _plain(value_node, loader, file, seen, depth + 1)
         return Mapping(out, keys, *_position(node))
@@ -180,7 +183,12 @@ class Problems:
 
     def raise_if_any(self) -> None:
         if self.items:
-            raise SpecError(list(dict.fromkeys(self.items)))  # each problem once, in file order
+            raise SpecError(sorted(dict.fromkeys(self.items), key=_file_order))  # each once, in file order
+
+
+def _file_order(problem: str) -> tuple[int, int]:
+    m = re.match(r".*?:(\d+):(\d+): ", problem)
+    return (int(m[1]), int(m[2])) if m else (0, 0)
 
 
 def load_spec(path: str | Path, display: str | None = None) -> Spec:

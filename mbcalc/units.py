@@ -5,11 +5,16 @@ from __future__ import annotations
 
 def human(value: int) -> str:
     """568740352 -> '568.7M'; 4209088 -> '4.21M'; 864 -> '864'; 0 -> '0'."""
-    for size, suffix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+    units = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+    for i, (size, suffix) in enumerate(units):
         if abs(value) >= size:
             scaled = value / size
-            digits = 1 if abs(scaled) >= 100 else 2
-            return f"{scaled:.{digits}f}{suffix}"
+            text = f"{scaled:.2f}"
+            if abs(float(text)) >= 100:  # four significant digits: 568.7M, 99.99K, 100.0K
+                text = f"{scaled:.1f}"
+            if abs(float(text)) >= 1000 and i > 0:  # 999,950 -> 1.00M, not 1000.0K
+                return f"{value / units[i - 1][0]:.2f}{units[i - 1][1]}"
+            return f"{text}{suffix}"
     return str(value)
 
 

@@ -26,8 +26,8 @@ def problems(text: str) -> list[str]:
         ("name: [", ["t.yaml:2:1: not valid YAML: did not find expected node content (check indentation and brackets)"]),
         ("- 1\n", ["t.yaml:1:1: a spec is a mapping with keys name, form, input, classes, layers"]),
         (HEADER.replace("classes", "clases") + STEM, [
-            "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
             "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
+            "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
         ]),
         (HEADER.replace("form: v1", "form: v1.0") + STEM, ["t.yaml:2:7: unknown form 'v1.0'; did you mean 'v1'? (forms: v1, v2, v3, graph)"]),
         (HEADER.replace("224x224x3", "big", 1) + STEM, ["t.yaml:3:8: 'input' must be a size like 224x224x3 (height x width x channels)"]),
@@ -46,8 +46,8 @@ def problems(text: str) -> list[str]:
         (HEADER + STEM + "  - [Conv dw / s1, 3x3x3x32, 112x112x32]\n", [
             "t.yaml:7:5: type 'conv dw' does not go with filter shape 'conv' (Conv takes KxKxMxN, Conv dw takes KxKxM dw, Avg Pool takes Pool KxK, FC takes MxN, Softmax takes Classifier)"]),
         (HEADER + "  - {repeat: 0, layer: []}\n", [
-            "t.yaml:6:17: unknown key 'layer'; did you mean 'layers'? (a repeated group has 'repeat: N' and 'layers:')",
-            "t.yaml:6:5: a repeated group needs 'repeat: N' and 'layers: [rows]'"]),
+            "t.yaml:6:5: a repeated group needs 'repeat: N' and 'layers: [rows]'",
+            "t.yaml:6:17: unknown key 'layer'; did you mean 'layers'? (a repeated group has 'repeat: N' and 'layers:')"]),
     ],
 )
 def test_bad_spec_messages(text, expected):

@@ -64,7 +64,7 @@ class CompareView:
     def data(self) -> dict:
         c = self.comparison
         data = {"profile": c.reports[0].network.config.profile if c.reports else "paper",
-                "convention": c.reports[0].convention.describe() if c.reports else "",
+                "conventions": {r.network.name: r.convention.describe() for r in c.reports},
                 "rows": self._rows()}
         if c.baseline:
             cfg = c.baseline.network.config
