@@ -28,6 +28,21 @@ def load(model: str) -> Spec:
     return load_spec(path, display=f"specs/{path.name}")
 
 
+def resolution(res: int | None, rho: float | None) -> int | None:
+    """--res, or round(224 * rho) (the V1 paper's rho), or None: the spec's own input size."""
+    if res is not None and rho is not None:
+        raise MbcalcError("give --res or --rho, not both (--rho P means --res round(224*P))")
+    if rho is not None:
+        check_rho(rho)
+        return max(1, round(224 * rho))
+    return res
+
+
+def check_rho(rho: float) -> None:
+    if not 0 < rho <= 16:
+        raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714 for 160x160)")
+
+
 def check_config(alpha: float, resolution: int, classes: int | None = None) -> None:
     if not (isinstance(alpha, (int, float)) and 0 < alpha <= MAX_ALPHA):
         raise MbcalcError(f"--alpha must be a number in (0, {MAX_ALPHA:g}], got {alpha} (e.g. --alpha 0.75)")
@@ -74,8 +89,7 @@ def compare_conv(in_shape: str, out_channels: int, kernel: int = 3, stride: int 
     if size is None or min(size) < 1:
         raise MbcalcError(f"--in must be a size like 14x14x512 (height x width x channels), got '{in_shape}'")
     check_config(alpha, 1)
-    if not 0 < rho <= 16:
-        raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714)")
+    check_rho(rho)
     h, w, c = size
     shape = Shape(truncate(c, alpha), max(1, round(h * rho)), max(1, round(w * rho)))
     out = truncate(out_channels, alpha)

@@ -64,17 +64,6 @@ def _write_atomically(target: Path, text: str, mode: int) -> None:
         raise
 
 
-def resolution(res: int | None, rho: float | None) -> int | None:
-    """--res, or round(224 * rho), or None: the spec's own input size."""
-    if res is not None and rho is not None:
-        raise MbcalcError("give --res or --rho, not both (--rho P means --res round(224*P))")
-    if rho is not None:
-        if not 0 < rho <= 16:
-            raise MbcalcError(f"--rho must be in (0, 16], got {rho:g} (e.g. --rho 0.714 for 160x160)")
-        return max(1, round(224 * rho))
-    return res
-
-
 # --- the model commands ----------------------------------------------------------------------
 
 
@@ -110,7 +99,7 @@ def run_model(model: str, alpha, res, rho, profile, classes, fmt, output, exact,
               flops) -> None:
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
 
-    report = api.report(model, alpha, resolution(res, rho), profile, biases=biases, bn=bn,
+    report = api.report(model, alpha, api.resolution(res, rho), profile, biases=biases, bn=bn,
                         elementwise=elementwise or flops, classes=classes)
     from .render.model import ModelView
 
@@ -128,10 +117,9 @@ def model_command(name: str, help_text: str) -> click.Command:
 
 
 def spec_description(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("description:"):
-            return line.split(":", 1)[1].strip()
-    return ""
+    from .spec import load_spec
+
+    return load_spec(path).description
 
 
 class MbcalcGroup(click.Group):
@@ -315,11 +303,11 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
     resolutions = split_list(resolutions, int, "--res", "224,192")
     comparison = api.compare(list(models), alphas, resolutions, profile, baseline)
+    emit(render(CompareView(comparison, exact), fmt), output)
     if plot:
         from .plot import plot_comparison
 
         plot_comparison(comparison, plot)
-    emit(render(CompareView(comparison, exact), fmt), output)
 
 
 @cli.command("diff")

@@ -65,12 +65,13 @@ class Builder:
         self.role = ""
 
     def _append(self, name: str, op: Op, output: Shape, inputs: tuple[str, ...] | None = None) -> str:
-        if min(output.height, output.width, output.channels) < 1:
+        if min(output.height, output.width) < 1:
             where = f"{self.location}: " if self.location else ""
-            raise MbcalcError(
-                f"{where}layer '{name}' gets a {self.shape} input and its output vanishes "
-                f"({output}); use a larger --res or a larger --alpha"
-            )
+            raise MbcalcError(f"{where}layer '{name}' gets a {self.shape} input and its output map would be empty; "
+                              f"use a larger --res")
+        if output.channels < 1:
+            where = f"{self.location}: " if self.location else ""
+            raise MbcalcError(f"{where}layer '{name}' would have no channels; use a larger --alpha")
         layer = Layer(name, op, self.shape, output, self.role, inputs or (self.last,), self.location)
         self.layers.append(layer)
         self.outputs[name] = output
@@ -169,7 +170,7 @@ def build(spec: Spec, config: Config, profile: Profile | None = None) -> Network
     h, w, c = spec.input
     builder = Builder(Shape(c, config.resolution, config.resolution))
     classes = config.classes or profile.classes or spec.classes
-    notes = EXPANDERS[spec.form](spec, config, profile, builder, classes)
+    EXPANDERS[spec.form](spec, config, profile, builder, classes)
     return Network(
         name=spec.name,
         description=spec.description,
@@ -177,5 +178,5 @@ def build(spec: Spec, config: Config, profile: Profile | None = None) -> Network
         input=Shape(c, config.resolution, config.resolution),
         layers=tuple(builder.layers),
         classes=classes,
-        notes=tuple(spec.notes) + tuple(notes),
+        notes=tuple(spec.notes),
     )

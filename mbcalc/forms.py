@@ -84,7 +84,7 @@ V1_COLUMNS = (
 )
 
 
-def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> None:
     """V1 Table 1: every conv row is conv -> batch norm -> ReLU; then pool, FC, softmax."""
     rules = profile.v1
     problems: list[str] = []
@@ -147,7 +147,6 @@ def expand_v1(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         b.activation(f"{name}.{rules.activation}", rules.activation)
     if problems:
         raise SpecError(problems)
-    return []
 
 
 def _separable(b: Builder, name: str, out: int, k: int, stride: int, activation: str,
@@ -189,7 +188,7 @@ V2_COLUMNS = (
 )
 
 
-def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> None:
     """V2 Table 2: stem conv, bottleneck rows (expand 1x1 -> dw 3x3 -> linear 1x1), head, classifier."""
     rules, alpha = profile.v2, config.alpha
     problems: list[str] = []
@@ -234,7 +233,6 @@ def expand_v2(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         nominal.advance_to(1 if op == "avgpool" else -(-nominal.h // s), nominal.c if op == "avgpool" else (classes if c == "k" else c))
     if problems:
         raise SpecError(problems)
-    return []
 
 
 def _v2_unsupported(op: str, k: int, n: int, built: list) -> str:
@@ -301,7 +299,7 @@ V3_COLUMNS = (
 )
 
 
-def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> None:
     """V3 Tables 1-2: stem, bneck rows (expand, depthwise, SE, project), last 1x1, pool, NBN head."""
     rules, alpha = profile.v3, config.alpha
     problems: list[str] = []
@@ -358,7 +356,6 @@ def expand_v3(spec: Spec, config: Config, profile: Profile, b: Builder, classes:
         nominal.advance_to(1 if op == "pool" else -(-nominal.h // s), channels)
     if problems:
         raise SpecError(problems)
-    return []
 
 
 def _bneck(b: Builder, rules, alpha: float, name: str, k: int, exp: int, exp_in: int, out: int,
@@ -459,12 +456,11 @@ class _Nominal:
         self.h, self.c = h, channels
 
 
-def expand_graph(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> list[str]:
+def expand_graph(spec: Spec, config: Config, profile: Profile, b: Builder, classes: int) -> None:
     """form: graph, the general language (graph.py)."""
     from .graph_expand import expand
 
     expand(spec.program, b, config.alpha, classes, profile)
-    return []
 
 
 FORM_COLUMNS: dict[str, tuple[tuple[str, Callable[[Any], Any]], ...]] = {

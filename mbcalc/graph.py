@@ -182,7 +182,6 @@ def _read_block(name: str, value: Any, cell: Cell, problems, where) -> Block:
             params = [c.value for c in raw.items]
     if "layers" not in value.items:
         problems.add(value, f"block '{name}' needs 'layers'")
-        return Block(name, tuple(params), (), where(cell))
     return Block(name, tuple(params), (), where(cell))  # its layers are read once every block is known
 
 

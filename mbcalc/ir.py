@@ -32,7 +32,7 @@ class Shape:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where in a spec file a layer came from, for errors and for `--explain`."""
+    """Where in a spec file a layer came from, for error messages."""
 
     file: str
     line: int
@@ -69,7 +69,7 @@ class BatchNorm:
 
 @dataclass(frozen=True, slots=True)
 class Activation:
-    fn: str  # "relu" | "relu6" | "hswish" | "hsigmoid" | "softmax"
+    fn: str  # "relu" | "relu6" | "hswish" | "hsigmoid" | "sigmoid" | "swish" | "softmax"
 
 
 @dataclass(frozen=True, slots=True)

@@ -83,9 +83,13 @@ def plot_comparison(comparison: Comparison, path: str) -> None:
     fig.suptitle(f"mbcalc compare, profile {profile}: one colour per model, one line per resolution across α",
                  fontsize=10)
     fig.tight_layout()
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.partial{suffix}")  # written whole, then moved in place
     try:
-        fig.savefig(path, dpi=120)
+        fig.savefig(temporary, dpi=120)
+        temporary.replace(target)
     except OSError as exc:
+        temporary.unlink(missing_ok=True)
         raise MbcalcError(f"cannot write {path}: {exc.strerror} (check the path)") from None
     finally:
         plt.close(fig)
