@@ -358,7 +358,7 @@ def reproduce_command(which, fmt, output):
 @click.option("--check", is_flag=True, help="Only report stale pages (exit 1 if any); write nothing.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default="docs", show_default=True)
 def docs_command(check, directory):
-    """Regenerate the computed documentation pages (reproduction, models, conventions).
+    """Regenerate the computed documentation (reproduction, models, conventions, the spec schema).
 
     \b
     Examples:

@@ -1,7 +1,8 @@
 """Generated documentation: `mbcalc docs` writes the pages that come from computation, and
 `mbcalc docs --check` (run by the tests) fails when a committed page is stale.
 
-Whole pages: docs/reproduction.md and docs/models.md. Hand-written pages carry generated blocks
+Whole pages: docs/reproduction.md, docs/models.md and docs/spec.schema.json (also written to
+mbcalc/spec.schema.json, which ships in the package). Hand-written pages carry generated blocks
 between `<!-- begin: NAME -->` and `<!-- end: NAME -->` markers (docs/conventions.md).
 """
 
@@ -67,7 +68,7 @@ def v2_reconciliation() -> str:
         ("+ ReLU6 (2 per element)", number(ops.get("relu6", 0), True), ""),
         ("+ residual adds (1 per element)", number(ops.get("add", 0), True), ""),
         ("+ squeeze-excite (V2 has none)", "0", ""),
-        ("+ global average pool (1 per input element)", number(ops.get("avgpool", 0), True), ""),
+        ("+ global average pool (1 per input element: adds and a divide)", number(ops.get("avgpool", 0), True), ""),
         ("FLOPs = 2 × Mult-Adds + element-wise ops (`--flops`)", "", number(plain.total.flops, True)),
     ]
     ops_section = Section("", ("item", "element-wise ops", "Mult-Adds / FLOPs"), tuple(rows), (1, 2))

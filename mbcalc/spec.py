@@ -235,6 +235,8 @@ def parse_spec(text: str, file: str = "<spec>") -> Spec:
     if form and form not in FORMS:
         problems.add(doc.items["form"], f"unknown form '{form}'{did_you_mean(form, FORMS)} (forms: {', '.join(FORMS)})")
     size = _read_size(doc.items["input"], problems, "input") if "input" in doc.items else (224, 224, 3)
+    if size[0] != size[1]:
+        problems.add(doc.items["input"], f"'input' must be square for now ({size[0]}x{size[1]}); --res builds at R x R")
     classes = _read_int(doc.items["classes"], problems, "classes") if "classes" in doc.items else 1000
     notes = _read_notes(doc.items.get("notes"), problems)
     counting = _read_counting(doc.items.get("counting"), problems)
