@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .counting import Convention, Cost, count
-from .ir import Config, Layer, Network, Shape
-from .expand import Builder
+from .ir import Layer, Network
 
 
 @dataclass(frozen=True)
@@ -101,30 +100,23 @@ class ConvComparison:
         return _share(self.separable.total.params, self.standard.total.params)
 
     @property
+    def macs_reduction(self) -> float:
+        """How many times fewer Mult-Adds the separable pair needs."""
+        return _share(self.standard.total.macs, self.separable.total.macs)
+
+    @property
+    def params_reduction(self) -> float:
+        return _share(self.standard.total.params, self.separable.total.params)
+
+    @property
     def formula(self) -> float:
         return 1 / self.out_channels + 1 / self.kernel**2
 
 
-def compare_conv(shape: Shape, out_channels: int, kernel: int, stride: int = 1,
-                 padding: str = "same", convention: Convention = Convention(biases=False)) -> ConvComparison:
-    """One k x k convolution against its depthwise separable replacement, on the same input."""
-    def network(name: str, builder: Builder) -> Network:
-        return Network(name, "", Config(), shape, tuple(builder.layers), 0)
-
-    standard = Builder(shape)
-    standard.role = "conv"
-    standard.conv("conv", out_channels, kernel, stride, padding=padding)
-    separable = Builder(shape)
-    separable.role = "separable"
-    separable.depthwise("dw", kernel, stride, padding=padding)
-    separable.conv("pw", out_channels, 1)
-    return ConvComparison(
-        analyze(network("standard", standard), convention),
-        analyze(network("separable", separable), convention),
-        kernel,
-        out_channels,
-    )
-
+def compare_conv(standard: Network, separable: Network, kernel: int, out_channels: int,
+                 convention: Convention = Convention(biases=False)) -> ConvComparison:
+    """A k x k convolution against its depthwise separable replacement (both built by api)."""
+    return ConvComparison(analyze(standard, convention), analyze(separable, convention), kernel, out_channels)
 
 
 # --- several networks side by side, and two layer by layer -----------------------------------
@@ -152,6 +144,12 @@ class Diff:
     a: Report
     b: Report
     pairs: tuple[tuple[Row | None, Row | None], ...]
+
+    @staticmethod
+    def delta(pair: tuple[Row | None, Row | None]) -> Cost:
+        """B's cost minus A's for an aligned pair (a missing side costs nothing)."""
+        a, b = (row.cost if row else Cost() for row in pair)
+        return Cost(b.macs - a.macs, b.params - a.params, b.ops - a.ops)
 
     @staticmethod
     def changed(pair: tuple[Row | None, Row | None]) -> bool:

@@ -11,7 +11,7 @@ from . import analysis, models
 from .analysis import ConvComparison, Report, analyze
 from .counting import Convention
 from .errors import MbcalcError
-from .expand import build
+from .expand import Builder, build
 from .ir import Config, Network, Shape
 from .profiles import BN_CONVENTIONS, Profile, resolve
 from .spec import Spec, load_spec, parse_size
@@ -98,7 +98,14 @@ def compare_conv(in_shape: str, out_channels: int, kernel: int = 3, stride: int 
     if padding == "valid" and min(shape.height, shape.width) < kernel:
         raise MbcalcError(f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input "
                           f"with --padding valid; use a larger --in or --padding same")
-    return analysis.compare_conv(shape, out, kernel, stride, padding)
+    standard, separable = Builder(shape), Builder(shape)
+    standard.role, separable.role = "conv", "separable"
+    standard.conv("conv", out, kernel, stride, padding=padding)
+    separable.depthwise("dw", kernel, stride, padding=padding)
+    separable.conv("pw", out, 1)
+    nets = [Network(name, "", Config(), shape, tuple(b.layers), 0)
+            for name, b in (("standard", standard), ("separable", separable))]
+    return analysis.compare_conv(*nets, kernel, out)
 
 
 def parse_target(text: str) -> tuple[str, float | None, int | None]:

@@ -217,13 +217,13 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
     if len(ops) != 1:
         unknown = [k for k in ops if k not in known]
         for key in unknown:
-            problems.add(node.keys[key], f"unknown op or block '{key}'{did_you_mean(key, sorted(known) + list(META))}")
+            problems.add(node.keys[key], f"unknown op or block '{key}'{_suggest(key, known)}")
         if not unknown:
             problems.add(node, f"a layer has exactly one op, this one has {len(ops)} ({', '.join(ops) or 'none'})")
         return None
     op = ops[0]
     if op not in known:
-        problems.add(node.keys[op], f"unknown op or block '{op}'{did_you_mean(op, sorted(known) + list(META))}")
+        problems.add(node.keys[op], f"unknown op or block '{op}'{_suggest(op, known)}")
         return None
     meta: dict[str, Any] = {}
     for key in META:
@@ -238,11 +238,16 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
                 meta.get("fixed", False), meta.get("role"))
 
 
+def _suggest(word: str, known: set[str]) -> str:
+    """A did-you-mean among ops and blocks first, then among the layer keys (name, input, ...)."""
+    return did_you_mean(word, sorted(known)) or did_you_mean(word, list(META))
+
+
 def _read_meta(key: str, value: Any, problems) -> Any:
     if key in ("name", "input", "role"):
         if isinstance(value, Cell) and isinstance(value.value, str) and value.value:
             return value.value
-        problems.add(value, f"'{key}' must be a layer name (a string)")
+        problems.add(value, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else ""))
     elif key == "repeat":
         if isinstance(value, Cell) and isinstance(value.value, int) and not isinstance(value.value, bool) and value.value >= 1:
             return value.value

@@ -30,8 +30,8 @@ class ConvView:
         section = Section("", ("variant", "operator", "input → output", "Mult-Adds", "params"), tuple(rows), (3, 4))
         n, k = c.out_channels, c.kernel
         footer = (
-            f"separable / standard: Mult-Adds {c.macs_ratio:.4f} ({1 / c.macs_ratio:.2f}x fewer), "
-            f"params {c.params_ratio:.4f} ({1 / c.params_ratio:.2f}x fewer)",
+            f"separable / standard: Mult-Adds {c.macs_ratio:.4f} ({c.macs_reduction:.2f}x fewer), "
+            f"params {c.params_ratio:.4f} ({c.params_reduction:.2f}x fewer)",
             f"formula 1/N + 1/D_K² = 1/{n} + 1/{k * k} = {c.formula:.4f} (exact for 'same' padding and stride 1)",
         )
         return Document("", (section,), footer)

@@ -37,10 +37,9 @@ class DiffView:
             flush()
             a, b = pair
             name = (a or b).layer.name if not (a and b and a.layer.name != b.layer.name) else f"{a.layer.name} / {b.layer.name}"
-            delta_macs = (b.cost.macs if b else 0) - (a.cost.macs if a else 0)
-            delta_params = (b.cost.params if b else 0) - (a.cost.params if a else 0)
+            delta = Diff.delta(pair)
             rows.append((name, (a or b).layer.operator, _shape(a), _shape(b),
-                         signed(delta_macs, exact), signed(delta_params, exact)))
+                         signed(delta.macs, exact), signed(delta.params, exact)))
         flush()
         return Section("Layers that change", ("layer", "operator", "A: input → output", "B: input → output",
                                               "Δ Mult-Adds", "Δ params"), tuple(rows), (4, 5))
@@ -89,8 +88,8 @@ class DiffView:
         header = ["a_name", "b_name", "op", "a_macs", "b_macs", "delta_macs", "a_params", "b_params", "delta_params"]
         rows = []
         for a, b in self.diff.pairs:
-            am, bm = (a.cost.macs if a else 0), (b.cost.macs if b else 0)
-            ap, bp = (a.cost.params if a else 0), (b.cost.params if b else 0)
+            delta = Diff.delta((a, b))
             rows.append([a.layer.name if a else "", b.layer.name if b else "", (a or b).layer.type,
-                         am, bm, bm - am, ap, bp, bp - ap])
+                         a.cost.macs if a else 0, b.cost.macs if b else 0, delta.macs,
+                         a.cost.params if a else 0, b.cost.params if b else 0, delta.params])
         return header, rows
