@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 
+from functools import lru_cache
+
 from . import analysis, models
 from .analysis import ConvComparison, Report, analyze
 from .counting import Convention
@@ -24,7 +26,13 @@ def load(model: str) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path."""
     if models.is_spec_path(model):
         return load_spec(model)
-    path = models.find(model)
+    return _bundled(model)
+
+
+@lru_cache(maxsize=None)
+def _bundled(name: str) -> Spec:
+    """Bundled specs never change while mbcalc runs: each is parsed once."""
+    path = models.find(name)
     return load_spec(path, display=f"specs/{path.name}")
 
 

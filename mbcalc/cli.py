@@ -116,10 +116,10 @@ def model_command(name: str, help_text: str) -> click.Command:
     return command
 
 
-def spec_description(path: Path) -> str:
-    from .spec import load_spec
+def spec_description(name: str) -> str:
+    from . import api
 
-    return load_spec(path).description
+    return api.load(name).description
 
 
 class MbcalcGroup(click.Group):
@@ -134,7 +134,7 @@ class MbcalcGroup(click.Group):
             return command
         bundled = models.bundled()
         if name in bundled:
-            return model_command(name, spec_description(bundled[name]))
+            return model_command(name, spec_description(name))
         if models.is_spec_path(name):
             return model_command(name, f"Analyze the spec file {name}.")
         return None
@@ -206,8 +206,8 @@ def list_models():
     """
     bundled = models.bundled()
     width = max(map(len, bundled), default=0)
-    for name, path in bundled.items():
-        click.echo(f"{name.ljust(width)}  {spec_description(path)}")
+    for name in bundled:
+        click.echo(f"{name.ljust(width)}  {spec_description(name)}")
 
 
 @cli.command("conv")
