@@ -131,6 +131,10 @@ def check(layers: Any, blocks: Any, width: Any, problems) -> Program:
     _check_block_cycles(defined, problems)
     if problems.items:
         return Program(tuple(program_items), defined, rules)
+    deepest = max((_nesting(name, defined, {}) for name in defined), default=0)
+    if deepest > MAX_DEPTH:
+        problems.add(layers, f"blocks are nested more than {MAX_DEPTH} deep (flatten some of them)")
+        return Program(tuple(program_items), defined, rules)
     size = _expanded_size(program_items, defined)  # before anything walks the repeats
     if size > MAX_LAYERS:
         problems.add(layers, f"the spec would expand to about {size:,} layers, past the limit of "
@@ -209,7 +213,7 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
         if op not in known:
             problems.add(node, f"unknown op or block '{op}'{did_you_mean(op, sorted(known))}")
             return None
-        return _with_args(op, None, node, node, problems, where, blocks, params)
+        return _with_args(op, None, node, problems, where, blocks, params)
     if not isinstance(node, Mapping):
         problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
         return None
@@ -229,7 +233,7 @@ def _read_item(node: Any, known: set[str], blocks: dict[str, Block], problems, w
     for key in META:
         if key in node.items and (value := _read_meta(key, node.items[key], problems)) is not None:
             meta[key] = value
-    item = _with_args(op, node.items[op], node.keys[op], node, problems, where, blocks, params)
+    item = _with_args(op, node.items[op], node.keys[op], problems, where, blocks, params)
     if item is None:
         return None
     if meta.get("fixed") and (op in blocks or op in ("separable", "bottleneck", "bneck")):
@@ -259,7 +263,7 @@ def _read_meta(key: str, value: Any, problems) -> Any:
     return None
 
 
-def _with_args(op: str, value: Any, at: Cell, node, problems, where, blocks, params) -> Item | None:
+def _with_args(op: str, value: Any, at: Cell, problems, where, blocks, params) -> Item | None:
     spec = blocks[op] if op in blocks else None
     allowed = {p: "REQUIRED" for p in spec.params} if spec else OPS[op]
     args: dict[str, Any] = {}
@@ -390,17 +394,32 @@ def _check_block_cycles(blocks: dict[str, Block], problems) -> None:
                                          f"blocks cannot form a cycle")
 
 
-def _cycle(start: str, current: str, blocks: dict[str, Block], seen: set[str]) -> list[str]:
-    """The blocks leading from `current` back to `start` (depth first, in file order), or []."""
+def _cycle(start: str, current: str, blocks: dict[str, Block], seen: set[str], depth: int = 1) -> list[str]:
+    """The blocks leading from `current` back to `start` (depth first, in file order), or [].
+
+    A path longer than MAX_DEPTH is not followed: the nesting check reports such a spec.
+    """
+    if depth > MAX_DEPTH:
+        return []
     for used in dict.fromkeys(i.op for i in blocks[current].items if i.op in blocks):
         if used == start:
             return [used]
         if used not in seen:
             seen.add(used)
-            rest = _cycle(start, used, blocks, seen)
+            rest = _cycle(start, used, blocks, seen, depth + 1)
             if rest:
                 return [used] + rest
     return []
+
+
+def _nesting(name: str, blocks: dict[str, Block], known: dict[str, int], depth: int = 1) -> int:
+    """How deep blocks nest below `name` (1 for a block of plain ops), counted up to MAX_DEPTH + 1."""
+    if depth > MAX_DEPTH:
+        return 1
+    if name not in known:
+        inner = [_nesting(i.op, blocks, known, depth + 1) for i in blocks[name].items if i.op in blocks]
+        known[name] = 1 + max(inner, default=0)
+    return known[name]
 
 
 def _expanded_size(items: tuple[Item, ...] | list[Item], blocks: dict[str, Block], depth: int = 0,
