@@ -1,29 +1,58 @@
-"""Analyzers: pure functions from the IR to numbers. Nothing here prints or formats.
+"""Analyses: pure functions from the IR to numbers. Nothing here prints or formats.
 
-`analyze` gives a `Report`: one `Row` per layer (its `Cost` under a `Convention`), the totals,
-and subtotals by layer type (V1 paper Table 2) and by role (stem, expand, depthwise, ...).
-Rows sum exactly to the totals because the totals are their sum.
+`analyze` gives a `Report`: one `LayerCost` per layer (its `Cost` under a `Convention`), the
+totals, and subtotals by layer type (V1 paper Table 2), by role (stem, expand, depthwise, ...) and
+by table row. Layers sum exactly to the totals because the totals are their sum.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Any
 
-from .counting import Convention, Cost, count
-from .ir import Layer, Network
+from .cost import Convention, Cost
+from .counting import Counter, count
+from .ir import Layer, Network, Shape
+from .ops import label
+
+SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
 
 
-@dataclass(frozen=True)
-class Row:
-    index: int
+@dataclass(frozen=True, slots=True)
+class LayerCost:
+    """One layer of a report: the layer, its cost and its share of the network's Mult-Adds."""
+
+    index: int  # 1-based
     layer: Layer
     cost: Cost
-    macs_share: float  # of the network's total Mult-Adds
+    macs_share: float
+
+    @property
+    def name(self) -> str:
+        return self.layer.name
+
+    @property
+    def macs(self) -> int:
+        return self.cost.macs
+
+    @property
+    def params(self) -> int:
+        return self.cost.params
+
+    @property
+    def input(self) -> Shape:
+        return self.layer.input
+
+    @property
+    def output(self) -> Shape:
+        return self.layer.output
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Group:
-    """A subtotal: all layers of one type (or one role)."""
+    """A subtotal: all layers of one type (or one role, or one table row)."""
 
     key: str
     layers: int
@@ -36,11 +65,55 @@ class Group:
 class Report:
     network: Network
     convention: Convention
-    rows: tuple[Row, ...]
+    layers: tuple[LayerCost, ...]
     total: Cost
     by_type: tuple[Group, ...]
     by_role: tuple[Group, ...]
     peak_activation: int  # largest single layer output, in elements
+
+    @property
+    def macs(self) -> int:
+        return self.total.macs
+
+    @property
+    def params(self) -> int:
+        return self.total.params
+
+    def by_row(self) -> tuple[Group, ...]:
+        """Subtotals per row of the paper's table (table forms; a graph spec's layers have no row)."""
+        return _groups(self.layers, lambda layer: layer.row or "", self.total, ())
+
+    def to_dict(self, flops: bool = False) -> dict[str, Any]:
+        """The report as plain data: exactly the JSON output (`flops`: also FLOPs)."""
+        net, total, elementwise = self.network, self.total, self.convention.elementwise
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION, "model": net.name, "description": net.description,
+            "alpha": net.config.alpha, "resolution": net.config.resolution, "profile": net.config.profile,
+            "classes": net.classes, "convention": self.convention.describe(), "macs": total.macs,
+            "params": total.params, "peak_activation": self.peak_activation,
+        }
+        if elementwise:
+            data["elementwise_ops"] = total.ops
+        if flops:
+            data["flops"] = total.flops
+        layers = []
+        for row in self.layers:
+            layer = row.layer
+            item: dict[str, Any] = {
+                "index": row.index, "name": layer.name, "op": layer.type, "role": str(layer.role),
+                "operator": label(layer), "input": layer.input.as_list(), "output": layer.output.as_list(),
+                "macs": row.cost.macs, "params": row.cost.params}
+            if len(layer.inputs) > 1:
+                item["inputs"] = list(layer.inputs)
+            if elementwise:
+                item["elementwise_ops"] = row.cost.ops
+            layers.append(item)
+        data["layers"] = layers
+        for key, groups in (("by_type", self.by_type), ("by_role", self.by_role)):
+            data[key] = {g.key: {"layers": g.layers, "macs": g.cost.macs, "params": g.cost.params,
+                                 "macs_share": g.macs_share, "params_share": g.params_share} for g in groups}
+        data["notes"] = list(net.notes)
+        return data
 
 
 def _share(part: int, whole: int) -> float:
@@ -53,29 +126,34 @@ TYPE_ORDER = ("conv", "depthwise", "pointwise", "fc")
 ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual", "head", "classifier")
 
 
-def _groups(rows: list[tuple[Layer, Cost]], key, total: Cost, first: tuple[str, ...]) -> tuple[Group, ...]:
+def _groups(rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cost,
+            first: tuple[str, ...]) -> tuple[Group, ...]:
     found: dict[str, list[Cost]] = {}
-    for layer, cost in rows:
-        found.setdefault(key(layer), []).append(cost)
-    order = sorted(found, key=lambda k: (first.index(k) if k in first else len(first), list(found).index(k)))
-    return tuple(
-        Group(name, len(found[name]), s := sum(found[name], Cost()), _share(s.macs, total.macs),
-              _share(s.params, total.params))
-        for name in order
-    )
+    for row in rows:
+        found.setdefault(str(key(row.layer)), []).append(row.cost)
+    position = {k: i for i, k in enumerate(found)}
+    order = sorted(found, key=lambda k: (first.index(k) if k in first else len(first), position[k]))
+    groups = []
+    for name in order:
+        subtotal = sum(found[name], Cost())
+        groups.append(Group(name, len(found[name]), subtotal, _share(subtotal.macs, total.macs),
+                            _share(subtotal.params, total.params)))
+    return tuple(groups)
 
 
-def analyze(network: Network, convention: Convention) -> Report:
-    costs = [(layer, count(layer, convention)) for layer in network.layers]
-    total = sum((cost for _, cost in costs), Cost())
-    rows = tuple(Row(i, layer, cost, _share(cost.macs, total.macs)) for i, (layer, cost) in enumerate(costs, 1))
+def analyze(network: Network, convention: Convention, counters: Mapping[str, Counter] | None = None) -> Report:
+    """Count every layer of `network` under `convention` (with `counters`, or each operator's own)."""
+    costs = count(network, convention, counters)
+    total = sum(costs, Cost())
+    rows = tuple(LayerCost(i, layer, cost, _share(cost.macs, total.macs))
+                 for i, (layer, cost) in enumerate(zip(network.layers, costs), 1))
     return Report(
         network=network,
         convention=convention,
-        rows=rows,
+        layers=rows,
         total=total,
-        by_type=_groups(costs, lambda layer: layer.type, total, TYPE_ORDER),
-        by_role=_groups(costs, lambda layer: layer.role, total, ROLE_ORDER),
+        by_type=_groups(rows, lambda layer: layer.type, total, TYPE_ORDER),
+        by_role=_groups(rows, lambda layer: layer.role, total, ROLE_ORDER),
         peak_activation=max((layer.output.size for layer in network.layers), default=0),
     )
 
@@ -143,16 +221,16 @@ class Diff:
 
     a: Report
     b: Report
-    pairs: tuple[tuple[Row | None, Row | None], ...]
+    pairs: tuple[tuple[LayerCost | None, LayerCost | None], ...]
 
     @staticmethod
-    def delta(pair: tuple[Row | None, Row | None]) -> Cost:
+    def delta(pair: tuple[LayerCost | None, LayerCost | None]) -> Cost:
         """B's cost minus A's for an aligned pair (a missing side costs nothing)."""
         a, b = (row.cost if row else Cost() for row in pair)
-        return Cost(b.macs - a.macs, b.params - a.params, b.ops - a.ops)
+        return b - a
 
     @staticmethod
-    def changed(pair: tuple[Row | None, Row | None]) -> bool:
+    def changed(pair: tuple[LayerCost | None, LayerCost | None]) -> bool:
         a, b = pair
         return a is None or b is None or (a.cost != b.cost or a.layer.input != b.layer.input
                                           or a.layer.output != b.layer.output)
@@ -167,18 +245,16 @@ class Diff:
 def diff(a: Report, b: Report) -> Diff:
     """Align two reports: by layer name when they come from the same spec, else by what each layer
     is (operator and channels), so that layers one network adds or removes stand alone."""
-    from difflib import SequenceMatcher
-
     same = a.network.name == b.network.name
 
-    def key(row: Row):
+    def key(row: LayerCost) -> object:
         layer = row.layer
-        return layer.name if same else (layer.operator, layer.input.channels, layer.output.channels)
+        return layer.name if same else (label(layer), layer.input.channels, layer.output.channels)
 
-    matcher = SequenceMatcher(None, [key(r) for r in a.rows], [key(r) for r in b.rows], autojunk=False)
-    pairs: list[tuple[Row | None, Row | None]] = []
+    matcher = SequenceMatcher(None, [key(r) for r in a.layers], [key(r) for r in b.layers], autojunk=False)
+    pairs: list[tuple[LayerCost | None, LayerCost | None]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        left, right = a.rows[i1:i2], b.rows[j1:j2]
+        left, right = a.layers[i1:i2], b.layers[j1:j2]
         if tag == "equal":
             pairs += list(zip(left, right))
         else:  # a replaced run: pair what lines up, then the leftovers alone

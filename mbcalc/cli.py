@@ -8,99 +8,84 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from . import __version__, models
-from .errors import MbcalcError, SpecError, did_you_mean
-from .profiles import BN_CONVENTIONS, PROFILES
+from .errors import ArgumentError, MbcalcError, SpecError, did_you_mean
 from .render import FORMATS, render
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-# --- output ----------------------------------------------------------------------------------
+
+# --- output and shared options ----------------------------------------------------------------
 
 
 def emit(text: str, output: str | None) -> None:
-    """Print, or write `output` atomically: a failure leaves no partial file behind.
-
-    A symlink is written through (its target is replaced); a device or pipe is written directly;
-    a new file gets the usual permissions (0666 less the umask), an existing file keeps its own.
-    """
+    """Print, or write `output` atomically (io.write_text)."""
     if output is None or output == "-":
         click.echo(text, nl=False)
         return
+    from .io import write_text
+
     if not output.strip():
         raise MbcalcError("-o needs a file name (or - for stdout)")
-    target = Path(output).resolve() if Path(output).is_symlink() else Path(output)
-    try:
-        if target.exists() and not target.is_file():  # /dev/null, a pipe: nothing to replace
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(text)
-            return
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
-        _write_atomically(target, text, mode)
-    except OSError as exc:
-        raise MbcalcError(f"cannot write {output}: {exc.strerror or exc} (check that the folder exists and is writable)") from None
+    write_text(output, text)
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """A bundle of options, declared once and shared by the commands that take them."""
+    def apply(fn: F) -> F:
+        for decorator in reversed(decorators):
+            fn = decorator(fn)
+        return fn
+
+    return apply
 
 
-def _write_atomically(target: Path, text: str, mode: int) -> None:
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # build/profiles.py (a test checks they agree)
+BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
+profile_option = click.option("--profile", "-p", type=click.Choice(PROFILE_NAMES), default="paper", show_default=True,
+                              help="Whose architecture details and counting convention to follow.")
+output_options = options(
+    click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
+    click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+                 help="Write to FILE (atomically) instead of stdout."),
+)
+exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of 568.7M in table/markdown.")
 
 
 # --- the model commands ----------------------------------------------------------------------
 
 
-def model_options(fn):
-    options = [
-        click.option("--alpha", "-a", type=float, default=1.0, show_default=True,
-                     help="Width multiplier α, 0 < α ≤ 4."),
-        click.option("--res", "-r", type=int, default=None,
-                     help="Input resolution in pixels (default: the spec's, 224 for the bundled models)."),
-        click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
-        click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True,
-                     help="Whose architecture details and counting convention to follow."),
-        click.option("--classes", type=int, default=None,
-                     help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."),
-        click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
-        click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                     help="Write to FILE (atomically) instead of stdout."),
-        click.option("--exact", is_flag=True, help="Exact integers instead of 568.7M in table/markdown."),
-        click.option("--biases/--no-biases", default=None,
-                     help="Count bias parameters (default: the profile's, or the paper's convention)."),
-        click.option("--bn", type=click.Choice(list(BN_CONVENTIONS)), default=None,
-                     help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4."),
-        click.option("--count", "elementwise", is_flag=True,
-                     help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling)."),
-        click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+model_options = options(
+    click.option("--alpha", "-a", type=float, default=1.0, show_default=True, help="Width multiplier α, 0 < α ≤ 4."),
+    click.option("--res", "-r", type=int, default=None,
+                 help="Input resolution in pixels (default: the spec's, 224 for the bundled models)."),
+    click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
+    profile_option,
+    click.option("--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."),
+    output_options,
+    exact_option,
+    click.option("--biases/--no-biases", default=None,
+                 help="Count bias parameters (default: the profile's, or the paper's convention)."),
+    click.option("--bn", type=click.Choice(BN_CHOICES), default=None,
+                 help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4."),
+    click.option("--count", "elementwise", is_flag=True,
+                 help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling)."),
+    click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
+)
 
 
 def run_model(model: str, alpha, res, rho, profile, classes, fmt, output, exact, biases, bn, elementwise,
               flops) -> None:
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
 
-    report = api.report(model, alpha, api.resolution(res, rho), profile, biases=biases, bn=bn,
-                        elementwise=elementwise or flops, classes=classes)
+    report = api.analyze(model, alpha=alpha, resolution=api.resolution_of(res, rho), profile=profile,
+                         classes=classes, biases=biases, bn=bn, elementwise=elementwise or flops)
     from .render.model import ModelView
 
     emit(render(ModelView(report, exact, flops), fmt), output)
@@ -116,12 +101,6 @@ def model_command(name: str, help_text: str) -> click.Command:
     return command
 
 
-def spec_description(name: str) -> str:
-    from . import api
-
-    return api.load(name).description
-
-
 class MbcalcGroup(click.Group):
     """Bundled models are commands too; an argument ending in .yaml is a spec file to analyze."""
 
@@ -134,7 +113,7 @@ class MbcalcGroup(click.Group):
             return command
         bundled = models.bundled()
         if name in bundled:
-            return model_command(name, spec_description(name))
+            return model_command(name, models.description(name))
         if models.is_spec_path(name):
             return model_command(name, f"Analyze the spec file {name}.")
         return None
@@ -164,7 +143,10 @@ class MbcalcGroup(click.Group):
             code = 1
         except SpecError as exc:  # every problem in the spec, one line each
             for problem in exc.problems:
-                click.echo(f"mbcalc: error: {one_line(problem)}", err=True)
+                click.echo(f"mbcalc: error: {one_line(str(problem))}", err=True)
+            code = 2
+        except ArgumentError as exc:  # the library names its arguments; here they are options
+            click.echo(f"mbcalc: error: {one_line(exc.flag_message)}", err=True)
             code = 2
         except MbcalcError as exc:
             click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
@@ -207,7 +189,7 @@ def list_models():
     bundled = models.bundled()
     width = max(map(len, bundled), default=0)
     for name in bundled:
-        click.echo(f"{name.ljust(width)}  {spec_description(name)}")
+        click.echo(f"{name.ljust(width)}  {models.description(name)}")
 
 
 @cli.command("conv")
@@ -220,8 +202,7 @@ def list_models():
               help="Width multiplier: M and N become int(α·M), int(α·N).")
 @click.option("--rho", type=float, default=1.0, show_default=True,
               help="Resolution multiplier: the input becomes round(ρ·H) x round(ρ·W).")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@output_options
 @click.option("--exact", is_flag=True, help="Exact integers instead of 462.4M.")
 def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, output, exact):
     """One convolution against its depthwise separable replacement (V1 paper, Section 3).
@@ -253,7 +234,7 @@ def split_list(text: str, kind, option: str, example: str) -> list:
 @click.argument("spec")
 @click.option("--alpha", "-a", type=float, default=1.0, show_default=True)
 @click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default: the spec's).")
-@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
+@profile_option
 def validate(spec, alpha, res, profile):
     """Check a spec file (or a bundled model) without printing its analysis: exit 0 if it builds.
 
@@ -268,7 +249,7 @@ def validate(spec, alpha, res, profile):
     from .units import human
 
     loaded = api.load(spec)
-    report = api.report(loaded, alpha, res, profile)
+    report = api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)
     net = report.network
     click.echo(f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
                f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "
@@ -279,11 +260,10 @@ def validate(spec, alpha, res, profile):
 @click.argument("models", nargs=-1, required=True)
 @click.option("--alpha", "-a", "alphas", default="1.0", show_default=True, help="Width multipliers, e.g. 1.0,0.75,0.5.")
 @click.option("--res", "-r", "resolutions", default="224", show_default=True, help="Resolutions, e.g. 224,192,160.")
-@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
+@profile_option
 @click.option("--baseline", "-b", default=None, metavar="MODEL@ALPHA/RES",
               help="Show each row as a multiple of this configuration, e.g. v2@1.0/224.")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@output_options
 @click.option("--exact", is_flag=True, help="Exact integers instead of millions.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png|FILE.svg",
               help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].")
@@ -313,9 +293,8 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
 @cli.command("diff")
 @click.argument("a")
 @click.argument("b")
-@click.option("--profile", "-p", type=click.Choice(list(PROFILES)), default="paper", show_default=True)
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@profile_option
+@output_options
 @click.option("--exact", is_flag=True, help="Exact integers instead of 1.2M.")
 def diff(a, b, profile, fmt, output, exact):
     """Two configurations layer by layer: what changes, per layer and per type.
@@ -335,8 +314,7 @@ def diff(a, b, profile, fmt, output, exact):
 
 @cli.command("reproduce")
 @click.argument("which", type=click.Choice(["v1", "v2", "v3", "peers", "all"]), default="all")
-@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None)
+@output_options
 def reproduce_command(which, fmt, output):
     """Every published figure beside the computed one, with a verdict; exit 1 if any is unexplained.
 

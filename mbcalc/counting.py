@@ -1,166 +1,103 @@
-"""How each operator is counted: one pure function per IR operator, in one table.
+"""Counting: a network and a convention -> one `Cost` per layer, from a table of counters.
+
+Each operator's counting rule lives in its registry entry (ops.py); `default_counters()` gathers
+them into a table, and `count` takes the table per call (fvcore's style), so a new counting
+convention is a table with some entries replaced, not an edit inside a counter.
 
 Conventions (docs/conventions.md has the long form):
 
 * Mult-Adds (MACs): one multiply-accumulate is one Mult-Add, as in every MobileNet paper. Only
-  convolutions (standard, depthwise, pointwise) and fully connected layers have Mult-Adds:
-  conv = H_out * W_out * C_out * (C_in / groups) * k * k;  FC = C_in * C_out.
-* Parameters: weights always; biases when the convention counts them; batch norm as 0, 2
-  (gamma, beta), 3 (beta, moving mean, moving variance) or 4 tensors per channel.
-* Element-wise operations (`--count`): activations, batch norm, residual adds, the squeeze-excite
-  product and pooling cost the per-element amounts in ELEMENTWISE below. They are never Mult-Adds;
-  `--flops` reports 2 x MACs + these.
+  convolutions and fully connected layers have Mult-Adds.
+* Parameters: weights always; biases when the convention counts them; batch norm as 0, 2, 3 or 4
+  tensors per channel.
+* Element-wise operations (`elementwise`): activations, batch norm, residual adds, the
+  squeeze-excite product and pooling, per output element as each operator says. Never Mult-Adds.
+
+Which convention each build profile's implementation counts by is data too: `CONVENTIONS`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
-from .ir import Activation, Add, BatchNorm, Concat, Conv2d, Layer, Linear, Multiply, Pool, Reshape, Shuffle, Split
-from .profiles import BN_CONVENTIONS
-
-# Operations per output element when element-wise items are counted (--count).
-ELEMENTWISE = {
-    "relu": 1,  # max(x, 0)
-    "relu6": 2,  # min(max(x, 0), 6)
-    "hsigmoid": 4,  # relu6(x + 3) / 6: add, max, min, multiply
-    "hswish": 5,  # x * hsigmoid(x)
-    "sigmoid": 4,  # 1 / (1 + exp(-x)): negate, exp, add, divide
-    "swish": 5,  # x * sigmoid(x) (SiLU)
-    "softmax": 3,  # exp, sum, divide
-    "batchnorm": 2,  # folded to y = a * x + b at inference
-    "add": 1,
-    "multiply": 1,
-}
-
-
-@dataclass(frozen=True)
-class Convention:
-    """What a count includes. Profiles and CLI options choose one; reports echo it."""
-
-    biases: bool = True
-    bn: str = "none"
-    elementwise: bool = False
-
-    def describe(self) -> str:
-        bn = {
-            "none": "no batch norm",
-            "affine": "batch-norm gamma/beta",
-            "beta-stats": "batch-norm beta/moving mean/moving variance",
-            "all": "batch-norm gamma/beta/moving mean/moving variance",
-        }[self.bn]
-        params = "weights" + (" + biases" if self.biases else " (no biases)") + f", {bn}"
-        macs = "Mult-Adds of conv and FC layers"
-        if self.elementwise:
-            macs += "; element-wise ops (activations, batch norm, adds, SE multiply, pooling) counted apart"
-        return f"{macs}; parameters = {params}"
-
-
-@dataclass(frozen=True)
-class Cost:
-    macs: int = 0
-    params: int = 0
-    ops: int = 0  # element-wise operations (only with Convention.elementwise)
-
-    def __add__(self, other: "Cost") -> "Cost":
-        return Cost(self.macs + other.macs, self.params + other.params, self.ops + other.ops)
-
-    @property
-    def flops(self) -> int:
-        """FLOPs = 2 x Mult-Adds + element-wise ops."""
-        return 2 * self.macs + self.ops
-
+from .cost import BN_TENSORS, Convention, Cost
+from .errors import MbcalcError
+from .ir import Layer, Network
+from .ops import REGISTRY
 
 Counter = Callable[[Layer, Convention], Cost]
-COUNTERS: dict[type, Counter] = {}
 
 
-def counter(op_type: type) -> Callable[[Counter], Counter]:
-    def register(fn: Counter) -> Counter:
-        COUNTERS[op_type] = fn
-        return fn
+class Counters(dict[str, Counter]):
+    """A table of counters, one per operator; registering one twice is an error (use `replace`)."""
 
-    return register
+    def register(self, op: str, counter: Counter) -> None:
+        if op in self:
+            raise ValueError(f"a counter for '{op}' is registered twice (use replace to change it)")
+        self[op] = counter
 
-
-def count(layer: Layer, convention: Convention) -> Cost:
-    return COUNTERS[type(layer.op)](layer, convention)  # every IR operator has one (tests/test_registry.py)
-
-
-def _elementwise(layer: Layer, convention: Convention, kind: str) -> int:
-    return ELEMENTWISE[kind] * layer.output.size if convention.elementwise else 0
-
-
-@counter(Conv2d)
-def count_conv(layer: Layer, convention: Convention) -> Cost:
-    """weights = k*k*(C_in/groups)*C_out; Mult-Adds = weights * H_out * W_out."""
-    op = layer.op
-    weights = op.kernel * op.kernel * (layer.input.channels // op.groups) * layer.output.channels
-    bias = layer.output.channels if op.bias and convention.biases else 0
-    return Cost(macs=weights * layer.output.height * layer.output.width, params=weights + bias)
+    def replace(self, **counters: Counter) -> Counters:
+        """A copy with some operators counted another way."""
+        unknown = [op for op in counters if op not in self]
+        if unknown:
+            raise ValueError(f"no operator {', '.join(unknown)} to replace")
+        table = Counters(self)
+        table.update(counters)
+        return table
 
 
-@counter(Linear)
-def count_linear(layer: Layer, convention: Convention) -> Cost:
-    """weights = C_in * C_out = Mult-Adds (on the flattened input)."""
-    weights = layer.input.size * layer.output.channels
-    bias = layer.output.channels if layer.op.bias and convention.biases else 0
-    return Cost(macs=weights, params=weights + bias)
+def default_counters() -> Counters:
+    """Every operator's own counting rule."""
+    table = Counters()
+    for name, op in REGISTRY.items():
+        table.register(name, op.count)
+    return table
 
 
-@counter(BatchNorm)
-def count_batchnorm(layer: Layer, convention: Convention) -> Cost:
-    params = BN_CONVENTIONS[convention.bn] * layer.output.channels
-    return Cost(params=params, ops=_elementwise(layer, convention, "batchnorm"))
+DEFAULT_COUNTERS = default_counters()
 
 
-@counter(Activation)
-def count_activation(layer: Layer, convention: Convention) -> Cost:
-    return Cost(ops=_elementwise(layer, convention, layer.op.fn))
+def count(network: Network, convention: Convention, counters: Mapping[str, Counter] | None = None) -> list[Cost]:
+    table = DEFAULT_COUNTERS if counters is None else counters
+    return [table[layer.op](layer, convention) for layer in network.layers]
 
 
-@counter(Add)
-def count_add(layer: Layer, convention: Convention) -> Cost:
-    """n inputs: n - 1 additions per output element."""
-    return Cost(ops=(len(layer.inputs) - 1) * _elementwise(layer, convention, "add"))
+# --- each implementation's counting convention ------------------------------------------------
 
 
-@counter(Multiply)
-def count_multiply(layer: Layer, convention: Convention) -> Cost:
-    return Cost(ops=_elementwise(layer, convention, "multiply"))
+@dataclass(frozen=True)
+class CountingProfile:
+    """How an implementation counts parameters: batch-norm tensors per spec form, and biases."""
+
+    name: str
+    description: str
+    bn: Mapping[str, str] = field(default_factory=dict)  # form -> a key of BN_TENSORS; default "none"
+    biases: bool | None = None  # None: the spec's own default (the V1 paper counts no biases)
 
 
-def _bins(size: int, out: int) -> int:
-    """Total length of PyTorch's adaptive-pooling bins [floor(i*size/out), ceil((i+1)*size/out))."""
-    return sum(-(-(i + 1) * size // out) - (i * size // out) for i in range(out))
+_EVERY_FORM = ("v1", "v2", "v3", "graph")
+CONVENTIONS: dict[str, CountingProfile] = {c.name: c for c in (
+    CountingProfile("paper", "the papers: Mult-Adds of conv and FC layers; weights (and biases, where the paper "
+                             "counts them), no batch norm"),
+    CountingProfile("torchvision", "torchvision: sum(p.numel() for p in model.parameters()), i.e. weights, biases "
+                                   "and batch-norm gamma/beta; Mult-Adds of conv and linear layers",
+                    dict.fromkeys(_EVERY_FORM, "affine"), True),
+    CountingProfile("keras", "Keras applications: model.count_params(), i.e. weights, biases and batch-norm "
+                             "gamma/beta/moving mean/moving variance", dict.fromkeys(_EVERY_FORM, "all"), True),
+    CountingProfile("tf-slim", "TensorFlow-Slim checkpoints, as their README tables count them: V1 with batch-norm "
+                               "beta/moving mean/moving variance, V2 and V3 weights and biases only",
+                    {"v1": "beta-stats"}, True),
+)}
 
 
-@counter(Pool)
-def count_pool(layer: Layer, convention: Convention) -> Cost:
-    """Per window of n elements: average (n-1) adds and a divide = n ops; max n-1 compares.
-
-    A k x k pool's window is k^2 (padding included); a global pool's is the whole map; an adaptive
-    pool's windows are PyTorch's bins, which overlap when the output does not divide the input.
-    """
-    if not convention.elementwise:
-        return Cost()
-    op, x, y = layer.op, layer.input, layer.output
-    if op.output is not None:
-        windows = _bins(x.height, y.height) * _bins(x.width, y.width)  # summed over all outputs
-    elif op.kernel is None:
-        windows = x.height * x.width
-    else:
-        windows = op.kernel**2 * y.height * y.width
-    outputs = y.height * y.width
-    per_channel = windows if op.kind == "avg" else windows - outputs
-    return Cost(ops=per_channel * y.channels)
-
-
-@counter(Concat)
-@counter(Split)
-@counter(Shuffle)
-@counter(Reshape)
-def count_data_movement(layer: Layer, convention: Convention) -> Cost:
-    """Concatenation, channel split and shuffle, flatten and dropout move data: no arithmetic."""
-    return Cost()
+def convention(profile: str, form: str, spec_biases: bool | None = None, *, biases: bool | None = None,
+               bn: str | None = None, elementwise: bool = False) -> Convention:
+    """The convention an implementation counts `form` specs by, with explicit overrides."""
+    base = CONVENTIONS.get(profile.split("[")[0], CONVENTIONS["paper"])  # a variant counts like its base
+    if biases is None:
+        biases = base.biases if base.biases is not None else (True if spec_biases is None else spec_biases)
+    bn = bn or base.bn.get(form, "none")
+    if bn not in BN_TENSORS:
+        raise MbcalcError(f"bn must be one of {', '.join(BN_TENSORS)}, got '{bn}'")
+    return Convention(biases=biases, bn=bn, elementwise=elementwise)

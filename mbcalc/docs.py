@@ -50,7 +50,7 @@ def models_page() -> str:
         alphas, resolutions = STANDARD.get(name, ([1.0], [224]))
         table = render(CompareView(api.compare([name], alphas, resolutions)), "markdown")
         out.append(table.split("\n", 2)[2].strip() + "\n")
-        report = api.report(name)
+        report = api.analyze(name)
         doc = Document("", (breakdown(report.by_type, "type", False, type_name),
                             breakdown(report.by_role, "role", False)))
         out.append(draw_markdown(doc).replace("## By", "### By"))
@@ -59,7 +59,7 @@ def models_page() -> str:
 
 def v2_reconciliation() -> str:
     """V2 1.0-224 under each convention: what each item adds, and why tools print different numbers."""
-    plain = api.report("v2", elementwise=True)
+    plain = api.analyze("v2", elementwise=True)
     ops = {g.key: g.cost.ops for g in plain.by_type}
     macs = plain.total.macs
     rows = [
@@ -72,17 +72,17 @@ def v2_reconciliation() -> str:
         ("FLOPs = 2 × Mult-Adds + element-wise ops (`--flops`)", "", number(plain.total.flops, True)),
     ]
     ops_section = Section("", ("item", "element-wise ops", "Mult-Adds / FLOPs"), tuple(rows), (1, 2))
-    weights = api.report("v2").total.params
+    weights = api.analyze("v2").total.params
     params = [
         ("weights and biases (the papers, `paper`)", number(weights, True)),
-        ("+ batch-norm γ, β: `model.parameters()` (`torchvision`)", number(api.report("v2", profile="torchvision").total.params, True)),
-        ("+ moving mean and variance: `count_params()` (`keras`)", number(api.report("v2", profile="keras").total.params, True)),
-        ("with 1001 classes (`tf-slim`, its checkpoint table prints 3.47)", number(api.report("v2", profile="tf-slim").total.params, True)),
+        ("+ batch-norm γ, β: `model.parameters()` (`torchvision`)", number(api.analyze("v2", profile="torchvision").total.params, True)),
+        ("+ moving mean and variance: `count_params()` (`keras`)", number(api.analyze("v2", profile="keras").total.params, True)),
+        ("with 1001 classes (`tf-slim`, its checkpoint table prints 3.47)", number(api.analyze("v2", profile="tf-slim").total.params, True)),
     ]
     params_section = Section("", ("parameters", "count"), tuple(params), (1,))
-    v3 = api.report("v3-large", elementwise=True)
-    se_macs = sum(r.cost.macs for r in v3.rows if r.layer.role == "se")
-    se_ops = sum(r.cost.ops for r in v3.rows if r.layer.type == "multiply")
+    v3 = api.analyze("v3-large", elementwise=True)
+    se_macs = sum(r.cost.macs for r in v3.layers if r.layer.role == "se")
+    se_ops = sum(r.cost.ops for r in v3.layers if r.layer.type == "multiply")
     note = (f"For comparison, squeeze-excite in V3-Large 1.0-224 costs {number(se_macs, True)} Mult-Adds in its "
             f"1×1 convs (counted by the paper and every implementation) and {number(se_ops, True)} channel-wise "
             f"products (counted by none, except four rows of the V3 paper's Table 9).")

@@ -1,27 +1,54 @@
 """User-facing errors. The CLI turns each into one line on stderr and exit code 2.
 
-Every message says what is wrong, where (file:line:column for specs) and how to fix it.
+Every message says what is wrong, where (file:line:column for specs) and how to fix it. Library
+errors name arguments (`alpha`), never command-line flags: the CLI maps them to its options.
 Bugs are not `MbcalcError`s: they keep their tracebacks.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 
 class MbcalcError(Exception):
     """Bad input from the user: a spec, an option, a model name."""
 
 
+class ArgumentError(MbcalcError):
+    """A bad argument of a library call. Its message names the argument (`alpha must be ...`);
+    `flag_message` says the same of the command-line option, for the CLI."""
+
+    def __init__(self, message: str, flag_message: str):
+        super().__init__(message)
+        self.flag_message = flag_message
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One problem in a spec file: where it is (1-based line and column; 0 when the whole file) and
+    what is wrong, with how to fix it."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
 class SpecError(MbcalcError):
-    """One or more problems in a spec file, each already formatted as `file:line:col: message`."""
+    """Every problem found in a spec, each once, sorted by position."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
+    def __init__(self, problems: Iterable[Problem]):
+        unique = dict.fromkeys(problems)
+        self.problems: list[Problem] = sorted(unique, key=lambda p: (p.line, p.column))  # stable: same place, same order
+        super().__init__("\n".join(map(str, self.problems)))
 
 
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """' (did you mean 'x'?)' for the closest choice, or '' when nothing is close."""
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,16 +1,16 @@
-"""The layer IR: plain, immutable records that every analyzer walks.
+"""The layer IR: plain, immutable records that every analysis walks.
 
-A spec expands into a `Network`: an ordered tuple of `Layer`s, each holding one operator (`Conv2d`,
-`Linear`, `BatchNorm`, ...) together with its resolved input and output shapes. Operators carry
-only what the architecture fixes (kernel, stride, groups, bias); shapes come from the expander,
-so a counter never has to infer anything. `inputs` names the layers a layer reads, which makes
-the IR a DAG (residual adds and squeeze-excite gates read two tensors).
+A program expands into a `Network`: an ordered tuple of `Layer`s, each one operator of the registry
+(`ops.py`) with its resolved attributes and the shapes of all its inputs and of its output, so a
+counter never infers anything. `inputs` names the layers a layer reads, which makes the IR a DAG
+(residual adds, concatenations and squeeze-excite gates read several tensors).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from enum import Enum
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class Shape:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where in a spec file a layer came from, for error messages."""
+    """Where in a spec file something came from, for error messages (1-based)."""
 
     file: str
     line: int
@@ -42,140 +42,59 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
-# --- operators -------------------------------------------------------------------------------
+class Role(str, Enum):
+    """What a layer does in its network (the by-role breakdown). A graph spec may name other roles."""
+
+    STEM = "stem"
+    CONV = "conv"
+    EXPAND = "expand"
+    DEPTHWISE = "depthwise"
+    SE = "se"
+    POINTWISE = "pointwise"
+    PROJECT = "project"
+    RESIDUAL = "residual"
+    HEAD = "head"
+    CLASSIFIER = "classifier"
+    BODY = "body"
+    SEPARABLE = "separable"
+
+    def __str__(self) -> str:
+        return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Conv2d:
-    """A k x k convolution. `groups == in_channels` is a depthwise convolution."""
+class Padding(str, Enum):
+    """Symbolic paddings; an int means that many pixels on each side (PyTorch)."""
 
-    kernel: int
-    stride: int = 1
-    groups: int = 1
-    bias: bool = False
-    padding: str | int = "same"  # "same" | "valid" | "pad01" (pad bottom/right by one) | pixels per side
-    dilation: int = 1
+    SAME = "same"  # TF "SAME": ceil(in / stride)
+    VALID = "valid"  # no padding
+    PAD01 = "pad01"  # one extra row and column at the bottom/right, then valid (Keras V1)
 
-
-@dataclass(frozen=True, slots=True)
-class Linear:
-    bias: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class BatchNorm:
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Activation:
-    fn: str  # "relu" | "relu6" | "hswish" | "hsigmoid" | "sigmoid" | "swish" | "softmax"
-
-
-@dataclass(frozen=True, slots=True)
-class Pool:
-    kind: str  # "avg" | "max"
-    kernel: int | None = None  # None: global (or, with `output`, adaptive) pooling
-    stride: int = 1
-    padding: int = 0
-    ceil: bool = False  # PyTorch's ceil_mode
-    output: int | None = None  # adaptive pooling to output x output
-
-
-@dataclass(frozen=True, slots=True)
-class Add:
-    """Element-wise sum of two equal tensors (a residual connection)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Multiply:
-    """Channel-wise product: a [C,H,W] tensor scaled by a [C,1,1] gate (squeeze-excite)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Concat:
-    """Channel concatenation of two or more tensors of the same height and width."""
-
-
-@dataclass(frozen=True, slots=True)
-class Split:
-    """One of `parts` equal channel slices of its input (ShuffleNet's channel split)."""
-
-    parts: int
-    index: int
-
-
-@dataclass(frozen=True, slots=True)
-class Shuffle:
-    """Channel shuffle across `groups` (a permutation: no arithmetic)."""
-
-    groups: int
-
-
-@dataclass(frozen=True, slots=True)
-class Reshape:
-    """A layer that moves no numbers through arithmetic: flatten, or dropout at inference."""
-
-    kind: str  # "flatten" | "dropout"
-
-
-Op = Union[Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply, Concat, Split, Shuffle, Reshape]
-OPS: tuple[type, ...] = (Conv2d, Linear, BatchNorm, Activation, Pool, Add, Multiply, Concat, Split, Shuffle, Reshape)
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass(frozen=True, slots=True)
 class Layer:
     name: str
-    op: Op
-    input: Shape
+    op: str  # the registry's operator name: conv, dw, pw, fc, bn, relu, avgpool, add, ...
+    attrs: Mapping[str, object]  # the operator's resolved attributes (kernel, stride, groups, bias, ...)
+    inputs: tuple[str, ...]  # the layers it reads ("input" is the network's input)
+    input_shapes: tuple[Shape, ...]  # one per input, in order
     output: Shape
-    role: str  # what the layer does in its network: stem, depthwise, expand, project, se, ...
-    inputs: tuple[str, ...] = ()
+    type: str  # the breakdown key (V1 paper Table 2): conv, depthwise, pointwise, fc, batchnorm, ...
+    role: str  # a Role, or a graph spec's own
     source: Location | None = field(default=None, compare=False)
+    row: str | None = field(default=None, compare=False)  # the table row it was built from, as written
 
     @property
-    def type(self) -> str:
-        """The layer type used by the per-type breakdown (V1 paper, Table 2)."""
-        op = self.op
-        if isinstance(op, Conv2d):
-            if op.groups > 1 and op.groups == self.input.channels == self.output.channels:
-                return "depthwise"
-            if op.kernel == 1 and op.groups == 1:
-                return "pointwise"
-            return "conv"
-        if isinstance(op, Linear):
-            return "fc"
-        if isinstance(op, Activation):
-            return op.fn
-        if isinstance(op, Pool):
-            return f"{op.kind}pool"
-        if isinstance(op, Reshape):
-            return op.kind
-        return type(op).__name__.lower()
-
-    @property
-    def operator(self) -> str:
-        """A short human description of the operator, e.g. 'conv 3x3/2' or 'dw 5x5'."""
-        op = self.op
-        if isinstance(op, Conv2d):
-            kind = {"depthwise": "dw", "pointwise": "conv", "conv": "conv"}[self.type]
-            text = f"{kind} {op.kernel}x{op.kernel}"
-            if op.groups > 1 and kind != "dw":
-                text += f" g{op.groups}"
-            if op.dilation > 1:
-                text += f" d{op.dilation}"
-            return text + (f"/{op.stride}" if op.stride > 1 else "")
-        if isinstance(op, Pool):
-            if op.output is not None:
-                return f"{op.kind}pool to {op.output}x{op.output}"
-            size = "global" if op.kernel is None else f"{op.kernel}x{op.kernel}" + (f"/{op.stride}" if op.stride > 1 else "")
-            return f"{op.kind}pool {size}"
-        return self.type
+    def input(self) -> Shape:
+        """The first (for most operators the only) input."""
+        return self.input_shapes[0]
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """The knobs a user turns: width multiplier, input resolution, implementation profile."""
+    """The knobs a user turns: width multiplier, input resolution, build profile, classes."""
 
     alpha: float = 1.0
     resolution: int = 224
@@ -191,4 +110,6 @@ class Network:
     input: Shape
     layers: tuple[Layer, ...]
     classes: int
+    form: str = "graph"  # the spec's form, which picks a profile's counting defaults
+    biases: bool | None = None  # the spec's own counting default (the V1 paper counts no biases)
     notes: tuple[str, ...] = ()  # facts about this build the user should see (errata followed, ...)

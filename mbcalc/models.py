@@ -1,10 +1,17 @@
-"""The bundled models: the spec files shipped inside the package."""
+"""The bundled models: the spec files shipped inside the package, and a cheap index of them.
+
+`--help` and `list` need only each model's name and description: `description` reads the header
+of a spec (the keys above `layers:`), not the whole table.
+"""
 
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+import yaml
 
 from .errors import MbcalcError, did_you_mean
 
@@ -15,6 +22,7 @@ def specs_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "specs"
 
 
+@lru_cache(maxsize=1)
 def bundled() -> dict[str, Path]:
     """Model name -> spec file, in a stable order."""
     return {path.stem: path for path in sorted(specs_dir().glob("*.yaml"), key=lambda p: p.stem)}
@@ -32,3 +40,12 @@ def find(name: str) -> Path:
         return models[name]
     raise MbcalcError(f"unknown model '{name}'{did_you_mean(name, list(models))} "
                       f"(see 'mbcalc list'; a spec file's name ends in .yaml)")
+
+
+@lru_cache(maxsize=None)
+def description(name: str) -> str:
+    """A bundled model's description, from its header alone (the bundled specs keep it above `layers:`)."""
+    text = find(name).read_text(encoding="utf-8")
+    header = "\n".join(line for line in text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0].splitlines())
+    value = (yaml.safe_load(header) or {}).get("description", "")
+    return str(value)

@@ -36,7 +36,7 @@ import yaml
 
 from . import api
 from .analysis import Report
-from .profiles import variant
+from .build.profiles import variant
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
 
@@ -97,8 +97,8 @@ def load_references() -> tuple[dict, ...]:
 def _report(model: str, alpha: float, resolution: int, profile: str, rules: tuple, biases: Any, bn: Any,
             elementwise: bool, classes: Any) -> Report:
     chosen = variant(profile, dict(rules)) if rules else profile
-    return api.report(model, alpha, resolution, chosen, biases=biases, bn=bn, elementwise=elementwise,
-                      classes=classes)
+    return api.analyze(model, alpha=alpha, resolution=resolution, profile=chosen, biases=biases, bn=bn,
+                       elementwise=elementwise, classes=classes)
 
 
 def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override) -> Report:
@@ -125,7 +125,7 @@ def quantity(config: dict, name: str, **options) -> tuple[int, int]:
                                       c.get("padding", "same"), c.get("alpha", 1.0), c.get("rho", 1.0))
         variant_name, *layer, field = name.split(".")  # standard.macs, separable.dw.params, ...
         report = getattr(comparison, variant_name)
-        cost = {r.layer.name: r.cost for r in report.rows}[layer[0]] if layer else report.total
+        cost = {r.layer.name: r.cost for r in report.layers}[layer[0]] if layer else report.total
         return getattr(cost, field), 1
     return _from_report(model_report(config, **options), name)
 
@@ -152,7 +152,7 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         return first.quantize(printed.value, rounding=ROUND_HALF_UP) == printed.value
     if kind == "counts-se-multiply":
         report = model_report(config, elementwise=True)
-        products = sum(row.cost.ops for row in report.rows if row.layer.type == "multiply")
+        products = sum(row.cost.ops for row in report.layers if row.layer.type == "multiply")
         return printed.agrees(value + products, denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))

@@ -1,5 +1,5 @@
-"""The JSON Schema of the spec format, built from the same tables the parser uses (graph.OPS,
-spec.TOP_KEYS), so editors can validate and complete specs:
+"""The JSON Schema of the spec format, derived from the operator registry, the block library and
+the reader's keys, so editors can validate and complete specs:
 
     # yaml-language-server: $schema=https://.../spec.schema.json
 
@@ -9,44 +9,56 @@ spec.TOP_KEYS), so editors can validate and complete specs:
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from .graph import ACTIVATIONS, META, OPS, SHORTHAND, WIDTH_RULES
+from .lang.args import NONLINEARITIES
+from .lang.blocks import BUILTINS
+from .ops import ACTIVATIONS, REGISTRY, Arg
+from .read.graph import META, WIDTH_RULES
+from .read.spec import FORMS, REQUIRED
 
 INTEGER = {"type": "integer", "minimum": 0}
 EXPRESSION = {"type": "string", "pattern": r"^[\s\d.$A-Za-z_+\-*/()]+$",
               "description": "an expression of numbers and $parameters, e.g. '$t * $block_in'"}
-NUMBER = {"anyOf": [INTEGER, EXPRESSION]}
-ARG_TYPES = {
-    "bias": {"type": "boolean"}, "ceil": {"type": "boolean"}, "se": {"anyOf": [{"type": "boolean"}, EXPRESSION]},
-    "p": {"anyOf": [INTEGER, {"enum": ["same", "valid"]}, EXPRESSION]},
-    "k": {"anyOf": [INTEGER, {"const": "global"}, EXPRESSION]},
-    "nl": {"enum": ["relu", "hswish", "RE", "HS"]},
-    "inputs": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
+    "width": {"anyOf": [INTEGER, EXPRESSION]},
+    "int": {"anyOf": [INTEGER, EXPRESSION]},
+    "channels": {"anyOf": [INTEGER, EXPRESSION]},
+    "bool": {"anyOf": [{"type": "boolean"}, EXPRESSION]},
+    "padding": {"anyOf": [INTEGER, {"enum": ["same", "valid"]}, EXPRESSION]},
+    "kernel": {"anyOf": [INTEGER, {"const": "global"}, EXPRESSION]},
+    "nl": {"enum": list(NONLINEARITIES)},
+    "activation": {"enum": [*ACTIVATIONS, "none"]},
+    "names": {"type": "array", "items": {"type": "string"}, "minItems": 2},
 }
 SIZE = {"type": "string", "pattern": r"^\s*\d+\s*(²|[xX×]\s*\d+)\s*[xX×]\s*\d+\s*$"}
 
 
-def _op_schema(op: str, args: dict) -> dict:
-    props = {name: ARG_TYPES.get(name, NUMBER) for name in args}
-    required = [name for name, default in args.items() if default == "REQUIRED"]
-    mapping = {"type": "object", "properties": props, "additionalProperties": False}
+def _op_schema(args: tuple[Arg, ...], shorthand: str | None, global_kernel: bool) -> dict[str, Any]:
+    props = {arg.name: {**KINDS[arg.kind], "description": arg.doc} if arg.doc else KINDS[arg.kind] for arg in args}
+    required = [arg.name for arg in args if arg.required]
+    mapping: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         mapping["required"] = required
-    choices = [mapping, {"type": "null"}] if not required else [mapping]
-    if op in SHORTHAND:
-        choices.append(props[SHORTHAND[op]])
-    if op in ("maxpool", "avgpool"):
+    choices: list[dict[str, Any]] = [mapping] if required else [mapping, {"type": "null"}]
+    if shorthand:
+        choices.append(KINDS[next(a.kind for a in args if a.name == shorthand)])
+    if global_kernel:
         choices.append({"const": "global"})
     return {"anyOf": choices}
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     layer_meta = {"name": {"type": "string"}, "input": {"type": "string"}, "repeat": {"type": "integer", "minimum": 1},
                   "fixed": {"type": "boolean"}, "role": {"type": "string"}}
-    ops = {op: _op_schema(op, args) for op, args in OPS.items()}
+    ops = {name: _op_schema(op.args, op.shorthand, any(a.kind == "kernel" for a in op.args))
+           for name, op in REGISTRY.items()}
+    ops.update({name: _op_schema(block.args, None, False) for name, block in BUILTINS.items()})
+    no_required = sorted(name for name, op in [*REGISTRY.items(), *BUILTINS.items()]
+                         if not any(a.required for a in op.args))
     graph_layer = {
         "anyOf": [
-            {"enum": sorted(op for op, args in OPS.items() if all(d != "REQUIRED" for d in args.values()))},
+            {"enum": no_required},
             {"type": "object", "properties": {**layer_meta, **ops},
              "additionalProperties": {"description": "a block defined under 'blocks', with its parameters",
                                       "type": ["object", "null"]},
@@ -64,13 +76,13 @@ def schema() -> dict:
         "title": "mbcalc network spec",
         "description": "A network in a paper's table form (v1, v2, v3) or as a layer graph (graph). See docs/spec-format.md.",
         "type": "object",
-        "required": ["name", "form", "input", "classes", "layers"],
+        "required": list(REQUIRED),
         "additionalProperties": False,
         "properties": {
             "name": {"type": "string"},
             "description": {"type": "string"},
             "source": {"type": "string"},
-            "form": {"enum": ["v1", "v2", "v3", "graph"]},
+            "form": {"enum": list(FORMS)},
             "input": SIZE,
             "classes": {"type": "integer", "minimum": 1},
             "notes": {"type": "array", "items": {"type": "string"}},

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from mbcalc.api import load, report
-from mbcalc.expr import evaluate
+from mbcalc import analyze, load
+from mbcalc.lang.expr import evaluate
 from mbcalc.models import bundled
 
 BAD = Path(__file__).parent / "bad_specs"
@@ -39,8 +39,8 @@ def test_a_10_megabyte_spec_still_parses(tmp_path):
     path = tmp_path / "big.yaml"
     path.write_text("\n".join(lines) + "\n")
     assert path.stat().st_size > 10e6
-    r = report(load(str(path)))
-    assert len(r.rows) == 110_000 and r.total.params == 3 * 8 + 8 * 8 * 109_999
+    r = analyze(load(str(path)))
+    assert len(r.layers) == 110_000 and r.total.params == 3 * 8 + 8 * 8 * 109_999
 
 
 def test_schema_accepts_every_bundled_spec_and_rejects_a_bad_one():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mbcalc.api import report
+from mbcalc import analyze
 
 DATA = json.loads((Path(__file__).parent / "data" / "implementations.json").read_text())
 RECORDS = DATA["records"]
@@ -21,7 +21,7 @@ def test_profile_matches_its_implementation_everywhere(profile):
     mismatches = []
     records = [r for r in RECORDS if r[0] == profile]
     for _, model, alpha, resolution, macs, params in records:
-        total = report(model, alpha, resolution, profile).total
+        total = analyze(model, alpha=alpha, resolution=resolution, profile=profile).total
         if (total.macs, total.params) != (macs, params):
             mismatches.append((model, alpha, resolution, (total.macs, total.params), (macs, params)))
     assert len(records) >= 50
@@ -37,4 +37,4 @@ def test_profile_matches_its_implementation_everywhere(profile):
     ],
 )
 def test_published_torchvision_num_params(profile, model, params):
-    assert report(model, profile=profile).total.params == params
+    assert analyze(model, profile=profile).total.params == params

@@ -4,8 +4,8 @@ import json
 
 from hypothesis import given, settings, strategies as st
 
-from mbcalc.api import report
-from mbcalc.expand import output_size
+from mbcalc import analyze
+from mbcalc.ops import output_size
 from mbcalc.render import render
 from mbcalc.render.model import ModelView
 
@@ -19,7 +19,7 @@ RESOLUTIONS = st.integers(min_value=32, max_value=400)
 @given(MODELS, PROFILES, ALPHAS, ALPHAS, RESOLUTIONS)
 def test_macs_and_params_grow_with_alpha(model, profile, a, b, res):
     small, large = sorted((a, b))
-    r1, r2 = report(model, small, res, profile), report(model, large, res, profile)
+    r1, r2 = analyze(model, alpha=small, resolution=res, profile=profile), analyze(model, alpha=large, resolution=res, profile=profile)
     assert r1.total.macs <= r2.total.macs
     assert r1.total.params <= r2.total.params
 
@@ -28,7 +28,7 @@ def test_macs_and_params_grow_with_alpha(model, profile, a, b, res):
 @given(MODELS, PROFILES, ALPHAS, RESOLUTIONS, RESOLUTIONS)
 def test_macs_grow_with_resolution_and_params_do_not_depend_on_it(model, profile, alpha, a, b):
     low, high = sorted((a, b))
-    r1, r2 = report(model, alpha, low, profile), report(model, alpha, high, profile)
+    r1, r2 = analyze(model, alpha=alpha, resolution=low, profile=profile), analyze(model, alpha=alpha, resolution=high, profile=profile)
     assert r1.total.macs <= r2.total.macs
     assert r1.total.params == r2.total.params
 
@@ -36,10 +36,10 @@ def test_macs_grow_with_resolution_and_params_do_not_depend_on_it(model, profile
 @settings(max_examples=40, deadline=None)
 @given(MODELS, PROFILES, ALPHAS, RESOLUTIONS, st.booleans())
 def test_rows_sum_to_totals_and_shares_to_one(model, profile, alpha, res, elementwise):
-    r = report(model, alpha, res, profile, elementwise=elementwise)
-    assert sum(row.cost.macs for row in r.rows) == r.total.macs
-    assert sum(row.cost.params for row in r.rows) == r.total.params
-    assert sum(row.cost.ops for row in r.rows) == r.total.ops
+    r = analyze(model, alpha=alpha, resolution=res, profile=profile, elementwise=elementwise)
+    assert sum(row.cost.macs for row in r.layers) == r.total.macs
+    assert sum(row.cost.params for row in r.layers) == r.total.params
+    assert sum(row.cost.ops for row in r.layers) == r.total.ops
     assert abs(sum(g.macs_share for g in r.by_type) - 1) < 1e-9
     assert abs(sum(g.params_share for g in r.by_role) - 1) < 1e-9
     data = json.loads(render(ModelView(r), "json"))

@@ -4,26 +4,27 @@ import textwrap
 
 import pytest
 
-from mbcalc.api import network
+from mbcalc.api import build
 from mbcalc.errors import SpecError
 from mbcalc.models import bundled
-from mbcalc.spec import load_spec, parse_spec
+from mbcalc.read.spec import load_spec, parse_spec
 
 HEADER = "name: t\nform: v1\ninput: 224x224x3\nclasses: 1000\nlayers:\n"
 STEM = "  - [Conv / s2, 3x3x3x32, 224x224x3]\n"
 
 
 def problems(text: str) -> list[str]:
+    """The problems reading a spec reports (reading alone: nothing is built)."""
     with pytest.raises(SpecError) as info:
-        network(parse_spec(textwrap.dedent(text), "t.yaml"))
-    return info.value.problems
+        parse_spec(textwrap.dedent(text), "t.yaml")
+    return [str(problem) for problem in info.value.problems]
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
         ("", ["t.yaml:1:1: the spec is empty (start from a bundled spec: 'mbcalc list')"]),
-        ("name: [", ["t.yaml:2:1: not valid YAML: did not find expected node content (check indentation and brackets)"]),
+        ("name: [", ["t.yaml:1:7: not valid YAML: did not find expected node content (the '[' opened here is not closed)"]),
         ("- 1\n", ["t.yaml:1:1: a spec is a mapping with keys name, form, input, classes, layers"]),
         (HEADER.replace("classes", "clases") + STEM, [
             "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
@@ -72,4 +73,4 @@ def test_missing_and_unreadable_files(tmp_path):
 def test_bundled_specs_are_valid_tables(name):
     spec = load_spec(bundled()[name])
     assert spec.name == name and spec.description and spec.source
-    assert network(spec).layers
+    assert build(spec).layers

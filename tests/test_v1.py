@@ -2,16 +2,17 @@
 
 import pytest
 
-from mbcalc.api import compare_conv, report
+from mbcalc import analyze
+from mbcalc.api import compare_conv
 from mbcalc.ir import Shape
 
 
 def rows(r):
-    return {row.layer.name: row for row in r.rows}
+    return {row.layer.name: row for row in r.layers}
 
 
 def test_hand_checked_layers_at_224():
-    r = rows(report("v1"))
+    r = rows(analyze("v1"))
     # stem: 3x3 conv, stride 2, 3 -> 32 channels, 224 -> 112: 112*112*32*(3*3*3)
     assert r["conv1"].cost.macs == 112 * 112 * 32 * 27 == 10_838_016
     assert r["conv1"].cost.params == 864
@@ -27,19 +28,19 @@ def test_hand_checked_layers_at_224():
 
 
 def test_exact_totals_1_0_224():
-    r = report("v1")
+    r = analyze("v1")
     assert (r.total.macs, r.total.params) == (568_740_352, 4_209_088)
 
 
 def test_channels_are_truncated_like_tf_slim_and_keras():
-    r = rows(report("v1", alpha=0.35))
+    r = rows(analyze("v1", alpha=0.35))
     assert r["conv1"].layer.output.channels == int(32 * 0.35) == 11
     assert r["block13.pw"].layer.output.channels == int(1024 * 0.35) == 358
 
 
 @pytest.mark.parametrize("res", [224, 225, 97, 331, 1])
 def test_any_resolution_uses_ceil_output_sizes(res):
-    r = rows(report("v1", resolution=res))
+    r = rows(analyze("v1", resolution=res))
     size = -(-res // 2)
     assert r["conv1"].layer.output.height == size
     for _ in range(4):
@@ -50,21 +51,21 @@ def test_any_resolution_uses_ceil_output_sizes(res):
 @pytest.mark.parametrize("model", ["v1", "v1-conv", "v1-shallow"])
 @pytest.mark.parametrize("alpha,res", [(1.0, 224), (0.75, 192), (0.25, 97)])
 def test_rows_sum_to_totals_and_shares_to_one(model, alpha, res):
-    r = report(model, alpha, res, biases=True, bn="all")
-    assert sum(row.cost.macs for row in r.rows) == r.total.macs
-    assert sum(row.cost.params for row in r.rows) == r.total.params
+    r = analyze(model, alpha=alpha, resolution=res, biases=True, bn="all")
+    assert sum(row.cost.macs for row in r.layers) == r.total.macs
+    assert sum(row.cost.params for row in r.layers) == r.total.params
     assert sum(g.cost.macs for g in r.by_type) == r.total.macs
     assert sum(g.cost.params for g in r.by_role) == r.total.params
     assert sum(g.macs_share for g in r.by_type) == pytest.approx(1.0)
 
 
 def test_conventions_add_biases_and_batch_norm():
-    base = report("v1").total.params
-    assert report("v1", biases=True).total.params == base + 1000  # only the FC has a bias
-    bn_channels = sum(row.layer.output.channels for row in report("v1").rows if row.layer.type == "batchnorm")
+    base = analyze("v1").total.params
+    assert analyze("v1", biases=True).total.params == base + 1000  # only the FC has a bias
+    bn_channels = sum(row.layer.output.channels for row in analyze("v1").layers if row.layer.type == "batchnorm")
     assert bn_channels == 10_944
-    assert report("v1", bn="affine").total.params == base + 2 * bn_channels
-    assert report("v1", biases=True, bn="all").total.params == 4_253_864  # Keras count_params()
+    assert analyze("v1", bn="affine").total.params == base + 2 * bn_channels
+    assert analyze("v1", biases=True, bn="all").total.params == 4_253_864  # Keras count_params()
 
 
 def test_separable_ratio_is_the_papers_formula():

@@ -2,16 +2,16 @@
 
 import pytest
 
-from mbcalc.api import report
+from mbcalc import analyze
 from mbcalc.ir import Shape
 
 
 def layers(r):
-    return {row.layer.name: row for row in r.rows}
+    return {row.layer.name: row for row in r.layers}
 
 
 def test_v2_first_bottleneck_has_no_expansion_and_the_second_does():
-    r = layers(report("v2"))
+    r = layers(analyze("v2"))
     assert "block1.expand" not in r
     assert r["block1.dw"].layer.input == Shape(32, 112, 112)
     assert r["block1.project"].cost.macs == 112 * 112 * 32 * 16
@@ -21,21 +21,21 @@ def test_v2_first_bottleneck_has_no_expansion_and_the_second_does():
 
 
 def test_v2_head_width_follows_the_profile():
-    assert layers(report("v2", 0.5))["conv_last"].layer.output.channels == 1280
-    assert layers(report("v2", 1.4))["conv_last"].layer.output.channels == 1792
-    assert layers(report("v2", 0.5, profile="keras"))["conv_last"].layer.output.channels == 1280
+    assert layers(analyze("v2", alpha=0.5))["conv_last"].layer.output.channels == 1280
+    assert layers(analyze("v2", alpha=1.4))["conv_last"].layer.output.channels == 1792
+    assert layers(analyze("v2", alpha=0.5, profile="keras"))["conv_last"].layer.output.channels == 1280
 
 
 def test_v2_paper_convention_counts_weights_and_biases_only():
-    r = report("v2")
-    bn_channels = sum(row.layer.output.channels for row in r.rows if row.layer.type == "batchnorm")
+    r = analyze("v2")
+    bn_channels = sum(row.layer.output.channels for row in r.layers if row.layer.type == "batchnorm")
     assert bn_channels == 17_056
     assert r.total.params + 2 * bn_channels == 3_504_872  # torchvision's num_params
     assert r.total.macs == 300_774_272
 
 
 def test_v3_squeeze_excite_is_seven_layers():
-    r = layers(report("v3-large"))
+    r = layers(analyze("v3-large"))
     names = [n for n in r if n.startswith("block4.se")]
     assert names == ["block4.se.pool", "block4.se.reduce", "block4.se.relu", "block4.se.expand",
                      "block4.se.hsigmoid", "block4.se.scale"]
@@ -47,13 +47,13 @@ def test_v3_squeeze_excite_is_seven_layers():
 
 
 def test_v3_small_last_conv_has_no_squeeze_excite():
-    r = layers(report("v3-small"))
+    r = layers(analyze("v3-small"))
     assert r["conv_last"].layer.output.channels == 576
     assert not any(n.startswith("conv_last.se") for n in r)
 
 
 def test_v3_head_and_classifier():
-    r = layers(report("v3-large"))
+    r = layers(analyze("v3-large"))
     assert r["head"].cost.params == 960 * 1280 + 1280
     assert r["classifier"].cost.params == 1280 * 1000 + 1000
     assert r["head.hswish"].layer.type == "hswish"
@@ -61,7 +61,7 @@ def test_v3_head_and_classifier():
 
 @pytest.mark.parametrize("model", ["v2", "v3-large", "v3-small"])
 def test_every_operator_appears_in_the_breakdown(model):
-    r = report(model)
+    r = analyze(model)
     types = {g.key for g in r.by_type}
     assert {"conv", "depthwise", "pointwise", "fc", "batchnorm", "avgpool"} <= types
     roles = {g.key for g in r.by_role}
@@ -73,8 +73,8 @@ def test_every_operator_appears_in_the_breakdown(model):
 
 
 def test_elementwise_counting_and_flops():
-    plain = report("v2")
-    counted = report("v2", elementwise=True)
+    plain = analyze("v2")
+    counted = analyze("v2", elementwise=True)
     assert counted.total.macs == plain.total.macs and counted.total.params == plain.total.params
     ops = {g.key: g.cost.ops for g in counted.by_type}
     rows = layers(counted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import ConvComparison
+from ..ops import label
 from ..units import number
 from .document import Document, Section
 
@@ -17,12 +18,12 @@ class ConvView:
     def _rows(self):
         c = self.comparison
         for variant, report in (("standard", c.standard), ("separable", c.separable)):
-            for row in report.rows:
+            for row in report.layers:
                 yield variant, row
 
     def document(self) -> Document:
         c, exact = self.comparison, self.exact
-        rows = [(("standard" if variant == "standard" else row.layer.name), row.layer.operator,
+        rows = [(("standard" if variant == "standard" else row.layer.name), label(row.layer),
                  f"{row.layer.input} → {row.layer.output}", number(row.cost.macs, exact), number(row.cost.params, exact))
                 for variant, row in self._rows()]
         rows.append(("separable", "dw + pw", "", number(c.separable.total.macs, exact),
@@ -43,7 +44,7 @@ class ConvView:
             return {"macs": report.total.macs, "params": report.total.params, "layers": [
                 {"name": r.layer.name, "op": r.layer.type, "input": r.layer.input.as_list(),
                  "output": r.layer.output.as_list(), "macs": r.cost.macs, "params": r.cost.params}
-                for r in report.rows]}
+                for r in report.layers]}
 
         return {"standard": side(c.standard), "separable": side(c.separable),
                 "macs_ratio": c.macs_ratio, "params_ratio": c.params_ratio, "formula": c.formula}

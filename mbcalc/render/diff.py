@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import Diff
+from ..ops import label as operator
 from ..units import number, signed
 from .compare import label
 from .document import Document, Section
@@ -38,7 +39,7 @@ class DiffView:
             a, b = pair
             name = (a or b).layer.name if not (a and b and a.layer.name != b.layer.name) else f"{a.layer.name} / {b.layer.name}"
             delta = Diff.delta(pair)
-            rows.append((name, (a or b).layer.operator, _shape(a), _shape(b),
+            rows.append((name, operator((a or b).layer), _shape(a), _shape(b),
                          signed(delta.macs, exact), signed(delta.params, exact)))
         flush()
         return Section("Layers that change", ("layer", "operator", "A: input → output", "B: input → output",

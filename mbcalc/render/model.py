@@ -5,32 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import Group, Report
+from ..ops import label, type_title
 from ..units import alpha_text, number, percent
 from .document import Document, Section
 
-SCHEMA_VERSION = 1
-
-# Display names of layer types (the keys are the stable ones used in JSON and CSV).
-TYPE_NAMES = {
-    "conv": "standard conv",
-    "depthwise": "depthwise conv",
-    "pointwise": "pointwise conv (1x1)",
-    "fc": "fully connected",
-    "batchnorm": "batch norm",
-    "relu": "ReLU",
-    "relu6": "ReLU6",
-    "hswish": "h-swish",
-    "hsigmoid": "hard-sigmoid",
-    "softmax": "softmax",
-    "avgpool": "average pool",
-    "maxpool": "max pool",
-    "add": "residual add",
-    "multiply": "channel-wise multiply",
-}
-
-
 def type_name(key: str) -> str:
-    return TYPE_NAMES.get(key, key)
+    """The display name of a breakdown key (the registry's), e.g. 'pointwise conv (1x1)'."""
+    return type_title(key)
 
 
 def title(report: Report) -> str:
@@ -59,9 +40,9 @@ class ModelView:
         headers = ("#", "layer", "operator", "input → output", "Mult-Adds", "params", "share")
         headers += ("elem. ops",) * extra + ("FLOPs",) * flops
         rows = []
-        for row in self.report.rows:
+        for row in self.report.layers:
             layer, cost = row.layer, row.cost
-            cells = (str(row.index), layer.name, layer.operator, f"{layer.input} → {layer.output}",
+            cells = (str(row.index), layer.name, label(layer), f"{layer.input} → {layer.output}",
                      number(cost.macs, exact), number(cost.params, exact), percent(row.macs_share))
             cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
             rows.append(cells)
@@ -89,42 +70,7 @@ class ModelView:
         ), tuple(footer))
 
     def data(self) -> dict:
-        report, net, total = self.report, self.report.network, self.report.total
-        elementwise = report.convention.elementwise
-        data = {
-            "schema_version": SCHEMA_VERSION,
-            "model": net.name,
-            "description": net.description,
-            "alpha": net.config.alpha,
-            "resolution": net.config.resolution,
-            "profile": net.config.profile,
-            "classes": net.classes,
-            "convention": report.convention.describe(),
-            "macs": total.macs,
-            "params": total.params,
-            "peak_activation": report.peak_activation,
-        }
-        if elementwise:
-            data["elementwise_ops"] = total.ops
-        if self.flops:
-            data["flops"] = total.flops
-        layers = []
-        for row in report.rows:
-            layer = row.layer
-            item = {"index": row.index, "name": layer.name, "op": layer.type, "role": layer.role,
-                    "operator": layer.operator, "input": layer.input.as_list(), "output": layer.output.as_list(),
-                    "macs": row.cost.macs, "params": row.cost.params}
-            if len(layer.inputs) > 1:
-                item["inputs"] = list(layer.inputs)
-            if elementwise:
-                item["elementwise_ops"] = row.cost.ops
-            layers.append(item)
-        data["layers"] = layers
-        for key, groups in (("by_type", report.by_type), ("by_role", report.by_role)):
-            data[key] = {g.key: {"layers": g.layers, "macs": g.cost.macs, "params": g.cost.params,
-                                 "macs_share": g.macs_share, "params_share": g.params_share} for g in groups}
-        data["notes"] = list(net.notes)
-        return data
+        return self.report.to_dict(flops=self.flops)
 
     def csv(self):
         elementwise = self.report.convention.elementwise
@@ -132,9 +78,9 @@ class ModelView:
                   "macs", "params", "macs_share"]
         header += ["elementwise_ops"] * elementwise + ["flops"] * self.flops
         rows = []
-        for row in self.report.rows:
+        for row in self.report.layers:
             layer, cost = row.layer, row.cost
-            cells = [row.index, layer.name, layer.type, layer.role, layer.operator,
+            cells = [row.index, layer.name, layer.type, str(layer.role), label(layer),
                      *layer.input.as_list(), *layer.output.as_list(), cost.macs, cost.params, f"{row.macs_share:.6f}"]
             rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
         return header, rows

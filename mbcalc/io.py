@@ -1,0 +1,48 @@
+"""Writing results to files: atomically, so that a failure leaves no partial or clobbered file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import MbcalcError
+
+
+def write_text(output: str, text: str) -> None:
+    """Write `text` to `output`: whole or not at all.
+
+    A symlink is written through (its target is replaced); a device or pipe is written directly;
+    a new file gets the usual permissions (0666 less the umask), an existing file keeps its own.
+    """
+    if not output.strip():
+        raise MbcalcError("the output needs a file name (or - for stdout)")
+    target = Path(output).resolve() if Path(output).is_symlink() else Path(output)
+    try:
+        if target.exists() and not target.is_file():  # /dev/null, a pipe: nothing to replace
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            return
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        _replace(target, text, mode)
+    except OSError as exc:
+        raise MbcalcError(f"cannot write {output}: {exc.strerror or exc} "
+                          f"(check that the folder exists and is writable)") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _replace(target: Path, text: str, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

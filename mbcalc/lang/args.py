@@ -1,0 +1,58 @@
+"""What an argument's kind accepts: one check, used on literals when a spec is read and on the
+values of expressions when it is built."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..ir import Padding
+from ..ops import ACTIVATIONS, Arg
+
+NONLINEARITIES = {"relu": "relu", "hswish": "hswish", "RE": "relu", "HS": "hswish"}
+
+
+def _whole(value: Any, minimum: int = 1) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
+    """Why `value` cannot be `owner`'s argument `arg` (None when it can). `kernel`: a pool's k."""
+    where = f"'{owner}.{arg.name}'"
+    if value is None and not arg.required and arg.default is None:
+        return None
+    if arg.kind in ("width", "int", "channels"):
+        return None if _whole(value) else f"{where} must be a whole number, got '{value}'"
+    if arg.kind == "kernel":
+        return None if value == "global" or _whole(value) else f"{where} must be a whole number or global, got '{value}'"
+    if arg.kind == "bool":
+        return None if isinstance(value, bool) else f"{where} must be true or false, got '{value}'"
+    if arg.kind == "padding":
+        if owner.endswith("pool"):
+            limit = kernel // 2 if _whole(kernel) else None
+            ok = _whole(value, 0) and (limit is None or value <= limit)
+            allowed = f"a whole number from 0 to {limit}" if limit is not None else "a whole number >= 0"
+            return None if ok else f"{where} must be {allowed}, got '{value}'"
+        ok = value in ("same", "valid") or _whole(value, 0)
+        return None if ok else f"{where} must be same, valid or a whole number >= 0, got '{value}'"
+    if arg.kind == "nl":
+        return None if value in NONLINEARITIES else f"{where} must be relu or hswish (RE or HS), got '{value}'"
+    if arg.kind == "activation":
+        ok = value in ACTIVATIONS or value in (None, "none")
+        return None if ok else f"{where} must be an activation ({', '.join(ACTIVATIONS)}) or none, got '{value}'"
+    if arg.kind == "names":
+        items = value if isinstance(value, list) else [value]
+        return None if all(isinstance(v, str) for v in items) else f"{where} must name layers, got '{value}'"
+    raise ValueError(f"unknown argument kind '{arg.kind}'")
+
+
+def normal(arg: Arg, value: Any) -> Any:
+    """The value as the build uses it: padding words as `Padding`, RE/HS as operator names, none as None."""
+    if arg.kind == "padding" and isinstance(value, str):
+        return Padding(value)
+    if arg.kind == "nl":
+        return NONLINEARITIES[value]
+    if arg.kind == "activation" and value == "none":
+        return None
+    if arg.kind == "names" and not isinstance(value, list):
+        return [value]
+    return value

@@ -1,0 +1,125 @@
+"""The program: what every spec form lowers into, validated by the readers, expanded by `build`.
+
+A `Program` is a list of `Item`s (an operator of the registry, a built-in block or a block the
+spec defines) plus the spec's own `Block`s. Arguments stay as written (`Value`: a literal or an
+`$expression`, with its place) until the build knows alpha, the resolution and the profile; a
+channel count that alpha scales is a `Width` naming the rule that widens it, and a choice the
+build profile makes (V1's activation) is a `Setting`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..ir import Location
+
+
+@dataclass(frozen=True, slots=True)
+class Value:
+    """A literal or an expression ('$expand', '$t * $in'), with its place for later errors."""
+
+    raw: Any
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Width:
+    """A channel count at alpha = 1 and the rule that widens it under alpha.
+
+    rule: 'fixed', 'spec' (the spec's `width:` rule) or a table form's rule that the build
+    profile settles ('v1', 'md', 'v2.block', 'v2.head', 'v3.stem', 'v3.expand', 'v3.last',
+    'v3.head'; build/widths.py). `per`: for ratio rules, the table's width of the input it scales.
+    """
+
+    nominal: Value
+    rule: str
+    per: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A value the build profile supplies, e.g. 'v1.activation' (ReLU in the paper, ReLU6 in Keras)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One entry of a program: an operator or a block use, with its arguments and its place."""
+
+    op: str
+    args: Mapping[str, Any]  # argument -> Value | Width | Setting | list of Values
+    where: Location
+    name: str | None = None
+    input: str | None = None
+    repeat: int = 1
+    role: str | None = None
+    row: str | None = None  # the table row it lowers, as written (table forms)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A block a graph spec defines: parameters and items, expanded at each use."""
+
+    name: str
+    params: tuple[str, ...]
+    items: tuple[Item, ...]
+    where: Location
+
+
+@dataclass(frozen=True, slots=True)
+class WidthRule:
+    """A graph spec's `width:` rule: truncate int(c*alpha), make_divisible(c*alpha, divisor), none."""
+
+    rule: str = "truncate"
+    divisor: int = 8
+    min: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    items: tuple[Item, ...]
+    blocks: Mapping[str, Block] = field(default_factory=dict)
+    width: WidthRule = WidthRule()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A validated spec: its header and its program (whatever its form)."""
+
+    name: str
+    form: str  # v1, v2, v3 or graph
+    description: str
+    source: str
+    input: tuple[int, int, int]  # H, W, C at the spec's nominal resolution
+    classes: int
+    program: Program
+    file: str
+    notes: tuple[str, ...] = ()
+    counting: Mapping[str, Any] = field(default_factory=dict)  # the spec's own defaults: biases
+
+
+class Namer:
+    """The names layers take in one scope: a layer's `name`, else op1, op2, ... (name1, name2, ...
+    when a named layer repeats), never one that another layer of the scope has or declares.
+    The checks and the expansion use the same namer, so they agree on every name."""
+
+    def __init__(self, items: tuple[Item, ...] | list[Item]):
+        self.reserved = {item.name for item in items if item.name}
+        self.taken: set[str] = set()
+        self.counters: dict[str, int] = {}
+
+    def next(self, item: Item) -> str:
+        if item.name and item.repeat == 1:
+            local = item.name
+        else:
+            base = item.name or item.op
+            while True:
+                self.counters[base] = self.counters.get(base, 0) + 1
+                local = f"{base}{self.counters[base]}"
+                if local not in self.reserved and local not in self.taken:
+                    break
+        self.taken.add(local)
+        return local

@@ -1,0 +1,1 @@
+"""Reading specs: YAML -> positioned nodes -> a validated program (every problem at once)."""

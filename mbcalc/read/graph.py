@@ -1,0 +1,261 @@
+"""`form: graph`, the general language: any network as a list of layers, named blocks with
+parameters, and branches.
+
+    blocks:
+      fire:                                   # defined once ...
+        params: [squeeze, expand]
+        layers:
+          - conv: {out: $squeeze, k: 1, bias: true}
+          - relu
+          - {name: e1, conv: {out: $expand, k: 1, bias: true}}
+          - relu
+          - {name: e3, input: relu1, conv: {out: $expand, k: 3, p: 1, bias: true}}
+          - relu
+          - concat: [relu2, relu3]
+    layers:
+      - conv: {out: 96, k: 7, s: 2, p: 0, bias: true}
+      - fire: {squeeze: 16, expand: 64}       # ... used with parameters
+      - {fire: {squeeze: 32, expand: 128}, repeat: 2}
+
+A layer reads the previous layer unless `input:` names another (a DAG: branches merge with `add`,
+`concat` or `multiply`). An item is an operator of the registry (ops.py), a built-in block
+(lang/blocks.py) or a block of the spec. Reading checks every key, argument and literal value;
+checks.py then checks the program as a whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import did_you_mean
+from ..lang import args as kinds
+from ..lang.blocks import BUILTINS
+from ..lang.expr import evaluate, is_expression
+from ..lang.program import Block, Item, Program, Value, Width, WidthRule
+from ..ops import REGISTRY, Arg
+from . import checks
+from .nodes import Node
+from .problems import Problems
+
+META = ("name", "input", "repeat", "fixed", "role")
+ALIASES = {"stride": "s", "kernel": "k", "kernel_size": "k", "padding": "p", "dilation": "d", "filters": "out",
+           "channels": "out", "out_channels": "out", "use_bias": "bias", "ceil_mode": "ceil"}
+WIDTH_RULES = ("truncate", "make_divisible", "none")
+_REF = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+def arguments(op: str, blocks: Mapping[str, Block]) -> tuple[Arg, ...]:
+    """The arguments an operator, a built-in block or a spec's block takes."""
+    if op in blocks:
+        return tuple(Arg(p, "any") for p in blocks[op].params)
+    if op in BUILTINS:
+        return BUILTINS[op].args
+    return REGISTRY[op].args
+
+
+def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: Problems) -> Program:
+    """The graph parts of a spec as a checked Program; every problem goes to `problems`."""
+    rule = _read_width(width, problems)
+    blocks: dict[str, Block] = {}
+    if blocks_node is not None and not blocks_node.is_map:
+        problems.add(blocks_node, "'blocks' must be a mapping of block name -> {params: [...], layers: [...]}")
+    elif blocks_node is not None:
+        for name, cell in (blocks_node.keys or {}).items():  # first every block's name and parameters ...
+            if name in REGISTRY or name in BUILTINS:
+                problems.add(cell, f"block name '{name}' is a built-in op; choose another name")
+                continue
+            blocks[name] = _read_block(name, blocks_node.value[name], cell, problems)
+    reader = _Reader(problems, blocks)
+    for name, block in list(blocks.items()):  # ... then their layers, which may use any block
+        body = blocks_node.value[name] if blocks_node is not None else None
+        if body is not None and body.is_map and "layers" in body.value:
+            items = reader.items(body.value["layers"], f"block '{name}'", block.params + ("block_in",))
+            blocks[name] = Block(name, block.params, tuple(items), block.where)
+    program = Program(tuple(reader.items(layers, "layers")), blocks, rule)
+    checks.check(program, layers, problems)
+    return program
+
+
+def _read_width(node: Node | None, problems: Problems) -> WidthRule:
+    if node is None:
+        return WidthRule()
+    if not node.is_map:
+        problems.add(node, "'width' must be a mapping, e.g. {rule: make_divisible, divisor: 8}")
+        return WidthRule()
+    found: dict[str, Any] = {}
+    for key, cell in (node.keys or {}).items():
+        item = node.value[key]
+        if key == "rule":
+            if item.value not in WIDTH_RULES:
+                problems.add(item, f"'width.rule' must be one of {', '.join(WIDTH_RULES)}")
+            else:
+                found["rule"] = item.value
+        elif key in ("divisor", "min"):
+            if isinstance(item.value, bool) or not isinstance(item.value, int) or item.value < 1:
+                problems.add(item, f"'width.{key}' must be a whole number >= 1")
+            else:
+                found[key] = item.value
+        else:
+            problems.add(cell, f"unknown key '{key}'{did_you_mean(key, ['rule', 'divisor', 'min'])} "
+                               f"(width keys: rule, divisor, min)")
+    return WidthRule(**found)
+
+
+def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) -> Block:
+    if node is None or not node.is_map:
+        problems.add(node if node is not None and node.value is not None else cell,
+                     f"block '{name}' must be a mapping with 'params' and 'layers'")
+        return Block(name, (), (), problems.location(cell))
+    for key, kcell in (node.keys or {}).items():
+        if key not in ("params", "layers"):
+            problems.add(kcell, f"unknown key '{key}'{did_you_mean(key, ['params', 'layers'])} (a block has params and layers)")
+    params: list[str] = []
+    raw = node.value.get("params")
+    if raw is not None:
+        if not raw.is_list or not all(isinstance(c.value, str) for c in raw.value):
+            problems.add(raw, f"'params' of block '{name}' must be a list of names, e.g. [squeeze, expand]")
+        else:
+            params = [c.value for c in raw.value]
+    if "layers" not in node.value:
+        problems.add(node, f"block '{name}' needs 'layers'")
+    return Block(name, tuple(params), (), problems.location(cell))  # its layers are read once every block is known
+
+
+class _Reader:
+    def __init__(self, problems: Problems, blocks: dict[str, Block]):
+        self.problems, self.blocks = problems, blocks
+        self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
+        self.known_set = set(self.known)
+
+    def items(self, node: Node, scope: str, params: tuple[str, ...] = ()) -> list[Item]:
+        if not node.is_list or not node.value:
+            self.problems.add(node, f"'layers' of {scope} must be a non-empty list")
+            return []
+        items = [item for item in (self.item(n, params) for n in node.value) if item is not None]
+        counts = Counter(i.name for i in items if i.name)
+        for item in items:
+            if item.name and counts[item.name] > 1:
+                self.problems.add_at(item.where, f"the name '{item.name}' is used twice in {scope} (names must be unique)")
+                counts[item.name] = 0  # reported once
+        return items
+
+    def suggest(self, word: str) -> str:
+        """A did-you-mean among ops and blocks first, then among the layer keys (name, input, ...)."""
+        return did_you_mean(word, self.known) or did_you_mean(word, list(META))
+
+    def item(self, node: Node, params: tuple[str, ...]) -> Item | None:
+        problems = self.problems
+        if node.is_scalar and isinstance(node.value, str):
+            if node.value not in self.known_set:
+                problems.add(node, f"unknown op or block '{node.value}'{did_you_mean(node.value, self.known)}")
+                return None
+            return self.with_args(node.value, None, node, params, False)
+        if not node.is_map:
+            problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
+            return None
+        keys = node.keys or {}
+        ops = [k for k in node.value if k not in META]
+        if len(ops) != 1:
+            unknown = [k for k in ops if k not in self.known_set]
+            for key in unknown:
+                problems.add(keys[key], f"unknown op or block '{key}'{self.suggest(key)}")
+            if not unknown:
+                problems.add(node, f"a layer has exactly one op, this one has {len(ops)} ({', '.join(ops) or 'none'})")
+            return None
+        op = ops[0]
+        if op not in self.known_set:
+            problems.add(keys[op], f"unknown op or block '{op}'{self.suggest(op)}")
+            return None
+        meta = {key: value for key in META if key in node.value
+                and (value := self._meta(key, node.value[key])) is not None}
+        if meta.get("fixed") and op not in REGISTRY:
+            problems.add(keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)")
+        item = self.with_args(op, node.value[op], keys[op], params, bool(meta.get("fixed")))
+        if item is None:
+            return None
+        return Item(item.op, item.args, item.where, meta.get("name"), meta.get("input"), meta.get("repeat", 1),
+                    meta.get("role"))
+
+    def _meta(self, key: str, node: Node) -> Any:
+        value = node.value
+        if key in ("name", "input", "role"):
+            if isinstance(value, str) and value:
+                return value
+            self.problems.add(node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else ""))
+        elif key == "repeat":
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+                return value
+            self.problems.add(node, "'repeat' must be a whole number >= 1")
+        elif key == "fixed":
+            if isinstance(value, bool):
+                return value
+            self.problems.add(node, "'fixed' must be true or false (true: alpha does not change this layer's width)")
+        return None
+
+    def with_args(self, op: str, node: Node | None, at: Node, params: tuple[str, ...], fixed: bool) -> Item | None:
+        problems = self.problems
+        allowed = {a.name: a for a in arguments(op, self.blocks)}
+        shorthand = REGISTRY[op].shorthand if op in REGISTRY else None
+        written: dict[str, Node] = {}
+        if node is not None and node.is_map:
+            for key, kcell in (node.keys or {}).items():
+                if key not in allowed:
+                    hint = f"{op} takes {', '.join(allowed) or 'no arguments'}"
+                    suggestion = (f"; did you mean '{ALIASES[key]}'?" if ALIASES.get(key) in allowed
+                                  else did_you_mean(key, list(allowed)))
+                    problems.add(kcell, f"unknown argument '{key}'{suggestion} ({hint})")
+                else:
+                    written[key] = node.value[key]
+        elif node is None or node.value is None:
+            pass
+        elif shorthand:
+            written[shorthand] = node
+        elif "k" in allowed and allowed["k"].kind == "kernel" and node.value == "global":
+            written["k"] = node
+        else:
+            example = ", ".join(f"{a}: ..." for a in list(allowed)[:2])
+            problems.add(node, f"'{op}' takes a mapping of arguments, e.g. {op}: {{{example}}}")
+            return None
+        for arg in allowed.values():
+            if arg.required and arg.name not in written:
+                problems.add(node if node is not None and node.value is not None else at, f"'{op}' needs '{arg.name}'")
+                return None
+        args: dict[str, Any] = {}
+        for key, value_node in written.items():
+            value = self.value(value_node, params)
+            arg = allowed[key]
+            if isinstance(value, Value) and arg.kind != "any" and not is_expression(value.raw):
+                kernel = written["k"].value if "k" in written else None
+                message = kinds.problem(arg, value.raw, op, kernel)
+                if message:
+                    problems.add(value_node, message)
+            if arg.kind == "width" and isinstance(value, Value):
+                value = Width(value, "fixed" if fixed else "spec")
+            args[key] = value
+        return Item(op, args, problems.location(at))
+
+    def value(self, node: Node, params: tuple[str, ...]) -> Any:
+        problems = self.problems
+        if node.is_list:
+            return [self.value(v, params) for v in node.value]
+        if not node.is_scalar:
+            problems.add(node, "expected a number, a name, or an expression like '$t * $in'")
+            return None
+        if isinstance(node.value, str):
+            names = list(params) + ["in", "classes"]
+            unknown = [ref for ref in _REF.findall(node.value) if ref not in names]
+            for ref in unknown:
+                if ref == "block_in":
+                    problems.add(node, "'$block_in' (the channels entering a block) is only known inside a block")
+                    continue
+                problems.add(node, f"unknown parameter '${ref}'{did_you_mean(ref, names)} "
+                                   f"(known: {', '.join('$' + n for n in names)})")
+            if is_expression(node.value) and not unknown:
+                try:
+                    evaluate(node.value, dict.fromkeys(names, 1))
+                except ValueError as exc:
+                    problems.add(node, str(exc))
+        return Value(node.value, problems.location(node))

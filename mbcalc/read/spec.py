@@ -1,0 +1,145 @@
+"""A spec file -> a validated `Spec`: the header keys, then the form's reader, then the checks.
+
+    form: v1            # V1 Table 1: [type / stride, filter shape, input size]
+    form: v2            # V2 Table 2: [input, operator, t, c, n, s]
+    form: v3            # V3 Tables 1-2: [input, operator, exp size, #out, SE, NL, s]
+    form: graph         # the general language (graph.py)
+
+Every form lowers into the same `Program`; every static problem of any form is reported at once,
+with its file:line:column (docs/spec-format.md).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, SpecError, did_you_mean
+from ..lang.program import Program, Spec
+from . import graph, tables
+from .nodes import Node, no_gc, read_yaml
+from .problems import Problems
+from .tables import parse_size
+
+FORMS = ("v1", "v2", "v3", "graph")
+TOP_KEYS = ("name", "description", "source", "form", "input", "classes", "layers", "notes", "counting",
+            "blocks", "width")
+GRAPH_ONLY = ("blocks", "width")
+REQUIRED = ("name", "form", "input", "classes", "layers")
+COUNTING_KEYS = ("biases",)
+MAX_BYTES = 50 * 2**20  # a spec larger than this is refused before parsing
+
+
+def load_spec(path: str | Path, display: str | None = None) -> Spec:
+    """Read and validate a spec file. `display` is the name used in messages (default: path)."""
+    file = display or str(path)
+    try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise SpecError([Problem(file, 0, 0, f"the spec is larger than {MAX_BYTES // 2**20} MB "
+                                                 f"(split it, or use repeat and blocks)")])
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(file, 0, 0, "no such spec file (check the path, or see 'mbcalc list')")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise SpecError([Problem(file, 0, 0, f"cannot read the spec: {reason} "
+                                             f"(check the file's permissions and encoding)")]) from None
+    return parse_spec(text, file)
+
+
+def parse_spec(text: str, file: str = "<spec>") -> Spec:
+    doc = read_yaml(text, file)
+    with no_gc():
+        return _read(doc, Problems(file))
+
+
+def _read(doc: Node, problems: Problems) -> Spec:
+    if not doc.is_map:
+        problems.add(doc, "a spec is a mapping with keys name, form, input, classes, layers")
+        problems.raise_if_any()
+    items, keys = doc.value, doc.keys or {}
+    for key, cell in keys.items():
+        if key not in TOP_KEYS:
+            problems.add(cell, f"unknown key '{key}'{did_you_mean(key, TOP_KEYS)} (keys: {', '.join(TOP_KEYS)})")
+    for key in REQUIRED:
+        if key not in items:
+            problems.add(doc, f"missing key '{key}' (a spec needs {', '.join(REQUIRED)})")
+    if "form" not in items or "layers" not in items:
+        problems.raise_if_any()
+
+    def text_of(key: str) -> str:
+        node = items.get(key)
+        if node is None:
+            return ""
+        if not isinstance(node.value, str):
+            problems.add(node, f"'{key}' must be a string")
+            return ""
+        return node.value
+
+    name, description, source, form = text_of("name"), text_of("description"), text_of("source"), text_of("form")
+    if form and form not in FORMS:
+        problems.add(items["form"], f"unknown form '{form}'{did_you_mean(form, FORMS)} (forms: {', '.join(FORMS)})")
+    size = read_size_key(items["input"], problems) if "input" in items else (224, 224, 3)
+    if size[0] != size[1]:
+        problems.add(items["input"], f"'input' must be square for now ({size[0]}x{size[1]}); --res builds at R x R")
+    classes = _read_classes(items["classes"], problems) if "classes" in items else 1000
+    notes = _read_notes(items.get("notes"), problems)
+    counting = _read_counting(items.get("counting"), problems)
+    if form not in FORMS:
+        problems.raise_if_any()
+    if form == "graph":
+        program = graph.read(items["layers"], items.get("blocks"), items.get("width"), problems)
+    else:
+        for key in GRAPH_ONLY:
+            if key in items:
+                problems.add(keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)")
+        program = tables.read(form, items["layers"], size, classes, problems) or Program(())
+    problems.raise_if_any()
+    return Spec(name, form, description, source, size, classes, program, problems.file, notes, counting)
+
+
+# --- header values -------------------------------------------------------------------------------
+
+
+def read_size_key(node: Node, problems: Problems) -> tuple[int, int, int]:
+    size = parse_size(node.value) if node.is_scalar else None
+    if size is None or min(size) < 1:
+        problems.add(node, "'input' must be a size like 224x224x3 (height x width x channels)")
+        return (1, 1, 1)
+    return size
+
+
+def _read_classes(node: Node, problems: Problems) -> int:
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.add(node, "'classes' must be a whole number >= 1")
+        return 1
+    return value
+
+
+def _read_notes(node: Node | None, problems: Problems) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    if not node.is_list or not all(isinstance(c.value, str) for c in node.value):
+        problems.add(node, "'notes' must be a list of strings")
+        return ()
+    return tuple(c.value for c in node.value)
+
+
+def _read_counting(node: Node | None, problems: Problems) -> dict[str, Any]:
+    if node is None:
+        return {}
+    if not node.is_map:
+        problems.add(node, "'counting' must be a mapping, e.g. {biases: false}")
+        return {}
+    out = {}
+    for key, cell in (node.keys or {}).items():
+        value = node.value[key]
+        if key not in COUNTING_KEYS:
+            problems.add(cell, f"unknown counting key '{key}'{did_you_mean(key, COUNTING_KEYS)} "
+                               f"(keys: {', '.join(COUNTING_KEYS)})")
+        elif not isinstance(value.value, bool):
+            problems.add(value, f"'counting.{key}' must be true or false")
+        else:
+            out[key] = value.value
+    return out
