@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, NamedTuple
 
+from .bulk import no_gc
 from .cost import Convention, Cost
 from .counting import Counter, count
 from .ir import Layer, Network, Shape
@@ -20,8 +21,7 @@ from .ops import label
 SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
 
 
-@dataclass(frozen=True, slots=True)
-class LayerCost:
+class LayerCost(NamedTuple):
     """One layer of a report: the layer, its cost and its share of the network's Mult-Adds."""
 
     index: int  # 1-based
@@ -143,10 +143,11 @@ def _groups(rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cos
 
 def analyze(network: Network, convention: Convention, counters: Mapping[str, Counter] | None = None) -> Report:
     """Count every layer of `network` under `convention` (with `counters`, or each operator's own)."""
-    costs = count(network, convention, counters)
-    total = sum(costs, Cost())
-    rows = tuple(LayerCost(i, layer, cost, _share(cost.macs, total.macs))
-                 for i, (layer, cost) in enumerate(zip(network.layers, costs), 1))
+    with no_gc():
+        costs = count(network, convention, counters)
+        total = sum(costs, Cost())
+        rows = tuple(LayerCost(i, layer, cost, _share(cost.macs, total.macs))
+                     for i, (layer, cost) in enumerate(zip(network.layers, costs), 1))
     return Report(
         network=network,
         convention=convention,

@@ -6,6 +6,7 @@ Plain data shared by the operator registry (each operator's counting rule) and t
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 # Batch-norm tensors per channel that a convention counts as parameters.
 BN_TENSORS = {
@@ -38,13 +39,12 @@ class Convention:
         return f"{macs}; parameters = {params}"
 
 
-@dataclass(frozen=True, slots=True)
-class Cost:
+class Cost(NamedTuple):  # made once per layer: a NamedTuple is fast to make
     macs: int = 0
     params: int = 0
     ops: int = 0  # element-wise operations (only with Convention.elementwise)
 
-    def __add__(self, other: Cost) -> Cost:
+    def __add__(self, other: Cost) -> Cost:  # type: ignore[override]  # a sum, not tuple concatenation
         return Cost(self.macs + other.macs, self.params + other.params, self.ops + other.ops)
 
     def __sub__(self, other: Cost) -> Cost:

@@ -9,12 +9,15 @@ counter never infers anything. `inputs` names the layers a layer reads, which ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
+
+# The records made once per layer (Shape, Location, Layer) are NamedTuples: as immutable as frozen
+# dataclasses, several times faster to make, which a 100,000-layer spec notices.
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(NamedTuple):
     channels: int
     height: int
     width: int
@@ -30,8 +33,7 @@ class Shape:
         return f"{self.height}x{self.width}x{self.channels}"
 
 
-@dataclass(frozen=True, slots=True)
-class Location:
+class Location(NamedTuple):
     """Where in a spec file something came from, for error messages (1-based)."""
 
     file: str
@@ -73,8 +75,7 @@ class Padding(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     name: str
     op: str  # the registry's operator name: conv, dw, pw, fc, bn, relu, avgpool, add, ...
     attrs: Mapping[str, object]  # the operator's resolved attributes (kernel, stride, groups, bias, ...)
@@ -83,8 +84,8 @@ class Layer:
     output: Shape
     type: str  # the breakdown key (V1 paper Table 2): conv, depthwise, pointwise, fc, batchnorm, ...
     role: str  # a Role, or a graph spec's own
-    source: Location | None = field(default=None, compare=False)
-    row: str | None = field(default=None, compare=False)  # the table row it was built from, as written
+    source: Location | None = None
+    row: str | None = None  # the table row it was built from, as written
 
     @property
     def input(self) -> Shape:

@@ -11,21 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..ir import Location
 
+# Value, Width, Setting and Item are made once per layer of a spec: NamedTuples, fast to make.
 
-@dataclass(frozen=True, slots=True)
-class Value:
+
+class Value(NamedTuple):
     """A literal or an expression ('$expand', '$t * $in'), with its place for later errors."""
 
     raw: Any
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class Width:
+class Width(NamedTuple):
     """A channel count at alpha = 1 and the rule that widens it under alpha.
 
     rule: 'fixed', 'spec' (the spec's `width:` rule) or a table form's rule that the build
@@ -38,15 +38,13 @@ class Width:
     per: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class Setting:
+class Setting(NamedTuple):
     """A value the build profile supplies, e.g. 'v1.activation' (ReLU in the paper, ReLU6 in Keras)."""
 
     key: str
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One entry of a program: an operator or a block use, with its arguments and its place."""
 
     op: str

@@ -129,6 +129,7 @@ class _Reader:
         self.problems, self.blocks = problems, blocks
         self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
         self.known_set = set(self.known)
+        self.allowed: dict[str, dict[str, Arg]] = {}  # op -> its arguments by name
 
     def items(self, node: Node, scope: str, params: tuple[str, ...] = ()) -> list[Item]:
         if not node.is_list or not node.value:
@@ -169,7 +170,7 @@ class _Reader:
         if op not in self.known_set:
             problems.add(keys[op], f"unknown op or block '{op}'{self.suggest(op)}")
             return None
-        meta = {key: value for key in META if key in node.value
+        meta = {key: value for key in node.value if key in META
                 and (value := self._meta(key, node.value[key])) is not None}
         if meta.get("fixed") and op not in REGISTRY:
             problems.add(keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)")
@@ -197,7 +198,9 @@ class _Reader:
 
     def with_args(self, op: str, node: Node | None, at: Node, params: tuple[str, ...], fixed: bool) -> Item | None:
         problems = self.problems
-        allowed = {a.name: a for a in arguments(op, self.blocks)}
+        allowed = self.allowed.get(op)
+        if allowed is None:
+            allowed = self.allowed[op] = {a.name: a for a in arguments(op, self.blocks)}
         shorthand = REGISTRY[op].shorthand if op in REGISTRY else None
         written: dict[str, Node] = {}
         if node is not None and node.is_map:

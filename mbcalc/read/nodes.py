@@ -9,14 +9,12 @@ duplicate keys are refused.
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import yaml
 
+from ..bulk import no_gc
 from ..errors import Problem, SpecError
 
 MAX_NESTING = 64  # lists and mappings inside each other; a spec never needs more
@@ -51,18 +49,6 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.value!r} @ {self.line}:{self.column})"
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Building many small records triggers the cyclic collector for nothing: pause it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_yaml(text: str, file: str) -> Node:
@@ -109,76 +95,96 @@ def _scalar(loader: Any, event: Any) -> Any:
 
 
 def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> Node:
-    """The single document as Nodes: a loop over events with an explicit stack."""
+    """The single document as Nodes: one loop over the events, with an explicit stack (hot: a
+    10 MB spec has millions of events, so the common cases are inlined)."""
     anchors: dict[str, Node | None] = {}  # None: being composed (an alias to it would be a cycle)
-    stack: list[tuple[Node, str | None, Any]] = []  # open collections: node, anchor, pending key node
-    root: Node | None = None
-    loader.get_event()  # StreamStart
+    stack: list[list[Any]] = []  # open collections: [node, anchor, pending key node or None]
+    top: list[Any] | None = None  # stack[-1]
+    get_event, resolvers = loader.get_event, loader.yaml_implicit_resolvers
+    scalar_event, alias_event, mapping_start, document_end = (yaml.ScalarEvent, yaml.AliasEvent,
+                                                              yaml.MappingStartEvent, yaml.DocumentEndEvent)
+    starts = (yaml.SequenceStartEvent, mapping_start)
+    decimal = _DECIMAL.match
+    get_event()  # StreamStart
     if loader.check_event(yaml.StreamEndEvent):
         raise SpecError([Problem(file, 1, 1, "the spec is empty (start from a bundled spec: 'mbcalc list')")])
-    loader.get_event()  # DocumentStart
-
-    def attach(node: Node, mark: Any) -> None:
-        nonlocal root
-        if not stack:
-            root = node
-            return
-        parent, anchor, key = stack[-1]
-        if isinstance(parent.value, list):
-            parent.value.append(node)
-        elif key is None:  # this node is a key
-            if not node.is_scalar:
-                raise _fail(file, mark, "a key must be a plain word, not a list or mapping")
-            stack[-1] = (parent, anchor, node)
-        else:
-            name = str(key.value)
-            if name in parent.value:
-                raise _fail(file, _Mark(key), f"the key '{name}' appears twice in this mapping "
-                                              f"(first at line {parent.keys[name].line}; keep one)")
-            parent.keys[name] = Node(name, key.line, key.column)
-            parent.value[name] = node
-            stack[-1] = (parent, anchor, None)
-
-    while not loader.check_event(yaml.DocumentEndEvent):
-        event = loader.get_event()
+    get_event()  # DocumentStart
+    root: Node | None = None
+    while True:
+        event = get_event()
         kind = type(event)
-        mark = event.start_mark
-        if kind is yaml.ScalarEvent:
-            node = Node(_scalar(loader, event), mark.line + 1, mark.column + 1)
+        if kind is scalar_event:
+            mark, value = event.start_mark, event.value
+            if event.tag is not None or not event.implicit[0] or not value:
+                value = _scalar(loader, event)
+            elif value[0] in resolvers:  # it may be a number, a flag, null ...
+                if decimal(value):
+                    value = int(value)
+                elif any(regexp.match(value) for _, regexp in resolvers[value[0]]):
+                    value = _scalar(loader, event)
+                # else a word that only starts like one ('out', 'true_name'): a string
+            node = Node(value, mark.line + 1, mark.column + 1)
             if event.anchor:
                 anchors[event.anchor] = node
-            attach(node, mark)
-        elif kind is yaml.AliasEvent:
+        elif kind is alias_event:
+            mark = event.start_mark
             if event.anchor not in anchors:
                 raise _fail(file, mark, f"found undefined alias '{event.anchor}' (define the &anchor first)")
             target = anchors[event.anchor]
             if target is None:
                 raise _fail(file, mark, "an alias refers to the list or mapping that contains it "
                                         "(a spec is a finite table; flatten it)")
-            attach(target, mark)
-        elif kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+            node = target
+        elif kind is document_end:
+            break
+        elif kind in starts:  # a sequence or a mapping opens
+            mark = event.start_mark
             if event.tag not in _STANDARD_TAGS:
                 raise _fail(file, mark, f"the tag {event.tag} is not allowed in a spec (remove it)")
             if len(stack) >= MAX_NESTING:
                 raise _fail(file, mark, f"lists and mappings are nested more than {MAX_NESTING} levels deep "
                                         f"(a spec is a finite table; flatten it)")
-            is_map = kind is yaml.MappingStartEvent
-            node = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
+            is_map = kind is mapping_start
+            opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
                 anchors[event.anchor] = None
-            stack.append((node, event.anchor, None))
+            top = [opened, event.anchor, None]
+            stack.append(top)
             if event.flow_style:
-                open_flows.append((node.line, node.column, "{" if is_map else "["))
-        else:  # SequenceEnd / MappingEnd
+                open_flows.append((opened.line, opened.column, "{" if is_map else "["))
+            continue
+        else:  # a sequence or a mapping closes
             node, anchor, _ = stack.pop()
+            top = stack[-1] if stack else None
             if open_flows and open_flows[-1][:2] == (node.line, node.column):
                 open_flows.pop()
             if anchor:
                 anchors[anchor] = node
-            attach(node, _Mark(node))
-    loader.get_event()  # DocumentEnd
+            mark = _Mark(node)
+        # attach the finished node to the collection it is in
+        if top is None:
+            root = node
+            continue
+        parent = top[0]
+        if parent.keys is None:
+            parent.value.append(node)
+        elif top[2] is None:  # this node is a key
+            if node.keys is not None or isinstance(node.value, list):
+                raise _fail(file, mark, "a key must be a plain word, not a list or mapping")
+            top[2] = node
+        else:
+            key = top[2]
+            name = key.value if isinstance(key.value, str) else str(key.value)
+            if name in parent.value:
+                raise _fail(file, _Mark(key), f"the key '{name}' appears twice in this mapping "
+                                              f"(first at line {parent.keys[name].line}; keep one)")
+            if key.value is not name:  # a number or flag as a key: its text (a new node: it may be shared)
+                key = Node(name, key.line, key.column)
+            parent.keys[name] = key
+            parent.value[name] = node
+            top[2] = None
     if not loader.check_event(yaml.StreamEndEvent):
-        event = loader.get_event()
+        event = get_event()
         raise _fail(file, event.start_mark, "a spec is one YAML document (remove the second '---')")
     assert root is not None
     return root

@@ -14,10 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..bulk import no_gc
 from ..errors import Problem, SpecError, did_you_mean
 from ..lang.program import Program, Spec
 from . import graph, tables
-from .nodes import Node, no_gc, read_yaml
+from .nodes import Node, read_yaml
 from .problems import Problems
 from .tables import parse_size
 
