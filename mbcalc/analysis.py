@@ -128,16 +128,23 @@ ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project
 
 def _groups(rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cost,
             first: tuple[str, ...]) -> tuple[Group, ...]:
-    found: dict[str, list[Cost]] = {}
+    found: dict[str, list[int]] = {}  # key -> [layers, macs, params, ops], summed as plain ints
     for row in rows:
-        found.setdefault(str(key(row.layer)), []).append(row.cost)
+        k = str(key(row.layer))
+        sums = found.get(k)
+        if sums is None:
+            sums = found[k] = [0, 0, 0, 0]
+        cost = row.cost
+        sums[0] += 1
+        sums[1] += cost.macs
+        sums[2] += cost.params
+        sums[3] += cost.ops
     position = {k: i for i, k in enumerate(found)}
     order = sorted(found, key=lambda k: (first.index(k) if k in first else len(first), position[k]))
     groups = []
     for name in order:
-        subtotal = sum(found[name], Cost())
-        groups.append(Group(name, len(found[name]), subtotal, _share(subtotal.macs, total.macs),
-                            _share(subtotal.params, total.params)))
+        layers, macs, params, ops = found[name]
+        groups.append(Group(name, layers, Cost(macs, params, ops), _share(macs, total.macs), _share(params, total.params)))
     return tuple(groups)
 
 
@@ -145,7 +152,7 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
     """Count every layer of `network` under `convention` (with `counters`, or each operator's own)."""
     with no_gc():
         costs = count(network, convention, counters)
-        total = sum(costs, Cost())
+        total = Cost(sum(c.macs for c in costs), sum(c.params for c in costs), sum(c.ops for c in costs))
         rows = tuple(LayerCost(i, layer, cost, _share(cost.macs, total.macs))
                      for i, (layer, cost) in enumerate(zip(network.layers, costs), 1))
     return Report(
