@@ -18,10 +18,18 @@ from typing import Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "analyze": "api", "build": "api", "count": "api", "load": "api",
-    "Report": "analysis", "LayerCost": "analysis",
-    "MbcalcError": "errors", "SpecError": "errors", "Problem": "errors",
-    "Layer": "ir", "Network": "ir", "Shape": "ir",
+    "analyze": "api",
+    "build": "api",
+    "count": "api",
+    "load": "api",
+    "Report": "analysis",
+    "LayerCost": "analysis",
+    "MbcalcError": "errors",
+    "SpecError": "errors",
+    "Problem": "errors",
+    "Layer": "ir",
+    "Network": "ir",
+    "Shape": "ir",
     "Spec": "lang.program",
 }
 __all__ = ["__version__", *_EXPORTS]

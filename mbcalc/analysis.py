@@ -24,7 +24,7 @@ SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
 class LayerCost(NamedTuple):
     """One layer of a report: the layer, its cost and its share of the network's Mult-Adds."""
 
-    index: int  # 1-based
+    number: int  # 1-based position in the network
     layer: Layer
     cost: Cost
     macs_share: float
@@ -87,10 +87,17 @@ class Report:
         """The report as plain data: exactly the JSON output (`flops`: also FLOPs)."""
         net, total, elementwise = self.network, self.total, self.convention.elementwise
         data: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION, "model": net.name, "description": net.description,
-            "alpha": net.config.alpha, "resolution": net.config.resolution, "profile": net.config.profile,
-            "classes": net.classes, "convention": self.convention.describe(), "macs": total.macs,
-            "params": total.params, "peak_activation": self.peak_activation,
+            "schema_version": SCHEMA_VERSION,
+            "model": net.name,
+            "description": net.description,
+            "alpha": net.config.alpha,
+            "resolution": net.config.resolution,
+            "profile": net.config.profile,
+            "classes": net.classes,
+            "convention": self.convention.describe(),
+            "macs": total.macs,
+            "params": total.params,
+            "peak_activation": self.peak_activation,
         }
         if elementwise:
             data["elementwise_ops"] = total.ops
@@ -100,9 +107,16 @@ class Report:
         for row in self.layers:
             layer = row.layer
             item: dict[str, Any] = {
-                "index": row.index, "name": layer.name, "op": layer.type, "role": str(layer.role),
-                "operator": label(layer), "input": layer.input.as_list(), "output": layer.output.as_list(),
-                "macs": row.cost.macs, "params": row.cost.params}
+                "index": row.number,
+                "name": layer.name,
+                "op": layer.type,
+                "role": str(layer.role),
+                "operator": label(layer),
+                "input": layer.input.as_list(),
+                "output": layer.output.as_list(),
+                "macs": row.cost.macs,
+                "params": row.cost.params,
+            }
             if len(layer.inputs) > 1:
                 item["inputs"] = list(layer.inputs)
             if elementwise:
@@ -110,8 +124,16 @@ class Report:
             layers.append(item)
         data["layers"] = layers
         for key, groups in (("by_type", self.by_type), ("by_role", self.by_role)):
-            data[key] = {g.key: {"layers": g.layers, "macs": g.cost.macs, "params": g.cost.params,
-                                 "macs_share": g.macs_share, "params_share": g.params_share} for g in groups}
+            data[key] = {
+                g.key: {
+                    "layers": g.layers,
+                    "macs": g.cost.macs,
+                    "params": g.cost.params,
+                    "macs_share": g.macs_share,
+                    "params_share": g.params_share,
+                }
+                for g in groups
+            }
         data["notes"] = list(net.notes)
         return data
 
@@ -126,8 +148,9 @@ TYPE_ORDER = ("conv", "depthwise", "pointwise", "fc")
 ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual", "head", "classifier")
 
 
-def _groups(rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cost,
-            first: tuple[str, ...]) -> tuple[Group, ...]:
+def _groups(
+    rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cost, first: tuple[str, ...]
+) -> tuple[Group, ...]:
     found: dict[str, list[int]] = {}  # key -> [layers, macs, params, ops], summed as plain ints
     for row in rows:
         k = str(key(row.layer))
@@ -144,7 +167,9 @@ def _groups(rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cos
     groups = []
     for name in order:
         layers, macs, params, ops = found[name]
-        groups.append(Group(name, layers, Cost(macs, params, ops), _share(macs, total.macs), _share(params, total.params)))
+        groups.append(
+            Group(name, layers, Cost(macs, params, ops), _share(macs, total.macs), _share(params, total.params))
+        )
     return tuple(groups)
 
 
@@ -153,8 +178,10 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
     with no_gc():
         costs = count(network, convention, counters)
         total = Cost(sum(c.macs for c in costs), sum(c.params for c in costs), sum(c.ops for c in costs))
-        rows = tuple(LayerCost(i, layer, cost, _share(cost.macs, total.macs))
-                     for i, (layer, cost) in enumerate(zip(network.layers, costs), 1))
+        rows = tuple(
+            LayerCost(i, layer, cost, _share(cost.macs, total.macs))
+            for i, (layer, cost) in enumerate(zip(network.layers, costs, strict=True), 1)
+        )
     return Report(
         network=network,
         convention=convention,
@@ -199,8 +226,16 @@ class ConvComparison:
         return 1 / self.out_channels + 1 / self.kernel**2
 
 
-def compare_conv(standard: Network, separable: Network, kernel: int, out_channels: int,
-                 convention: Convention = Convention(biases=False)) -> ConvComparison:
+WEIGHTS_ONLY = Convention(biases=False)  # the V1 paper's Section 3 counts weights
+
+
+def compare_conv(
+    standard: Network,
+    separable: Network,
+    kernel: int,
+    out_channels: int,
+    convention: Convention = WEIGHTS_ONLY,
+) -> ConvComparison:
     """A k x k convolution against its depthwise separable replacement (both built by api)."""
     return ConvComparison(analyze(standard, convention), analyze(separable, convention), kernel, out_channels)
 
@@ -240,8 +275,11 @@ class Diff:
     @staticmethod
     def changed(pair: tuple[LayerCost | None, LayerCost | None]) -> bool:
         a, b = pair
-        return a is None or b is None or (a.cost != b.cost or a.layer.input != b.layer.input
-                                          or a.layer.output != b.layer.output)
+        return (
+            a is None
+            or b is None
+            or (a.cost != b.cost or a.layer.input != b.layer.input or a.layer.output != b.layer.output)
+        )
 
     def by_type(self) -> tuple[tuple[str, Cost, Cost], ...]:
         a = {g.key: g.cost for g in self.a.by_type}
@@ -264,9 +302,9 @@ def diff(a: Report, b: Report) -> Diff:
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         left, right = a.layers[i1:i2], b.layers[j1:j2]
         if tag == "equal":
-            pairs += list(zip(left, right))
+            pairs += list(zip(left, right, strict=True))
         else:  # a replaced run: pair what lines up, then the leftovers alone
             common = min(len(left), len(right)) if tag == "replace" else 0
-            pairs += list(zip(left[:common], right[:common]))
+            pairs += list(zip(left[:common], right[:common], strict=True))
             pairs += [(row, None) for row in left[common:]] + [(None, row) for row in right[common:]]
     return Diff(a, b, tuple(pairs))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from . import analysis, models
@@ -38,15 +38,21 @@ def load(model: str | Path) -> Spec:
     return _bundled(model)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
     path = models.find(name)
     return load_spec(path, display=f"specs/{path.name}")
 
 
-def build(model: Model, *, alpha: float = 1.0, resolution: int | None = None, profile: str | BuildProfile = "paper",
-          classes: int | None = None) -> Network:
+def build(
+    model: Model,
+    *,
+    alpha: float = 1.0,
+    resolution: int | None = None,
+    profile: str | BuildProfile = "paper",
+    classes: int | None = None,
+) -> Network:
     """The layer IR at width multiplier `alpha` and `resolution` (None: the spec's own input size)."""
     spec = model if isinstance(model, Spec) else load(model)
     resolution = spec.input[0] if resolution is None else resolution
@@ -55,17 +61,33 @@ def build(model: Model, *, alpha: float = 1.0, resolution: int | None = None, pr
     return expand(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
 
 
-def count(network: Network, *, biases: bool | None = None, bn: str | None = None, elementwise: bool = False,
-          counters: Mapping[str, Counter] | None = None) -> Report:
+def count(
+    network: Network,
+    *,
+    biases: bool | None = None,
+    bn: str | None = None,
+    elementwise: bool = False,
+    counters: Mapping[str, Counter] | None = None,
+) -> Report:
     """Count a network under its profile's convention; `biases`, `bn` and `counters` override it."""
-    chosen = convention(network.config.profile, network.form, network.biases, biases=biases, bn=bn,
-                        elementwise=elementwise)
+    chosen = convention(
+        network.config.profile, network.form, network.biases, biases=biases, bn=bn, elementwise=elementwise
+    )
     return analysis.analyze(network, chosen, counters)
 
 
-def analyze(model: Model, *, alpha: float = 1.0, resolution: int | None = None, profile: str | BuildProfile = "paper",
-            classes: int | None = None, biases: bool | None = None, bn: str | None = None, elementwise: bool = False,
-            counters: Mapping[str, Counter] | None = None) -> Report:
+def analyze(
+    model: Model,
+    *,
+    alpha: float = 1.0,
+    resolution: int | None = None,
+    profile: str | BuildProfile = "paper",
+    classes: int | None = None,
+    biases: bool | None = None,
+    bn: str | None = None,
+    elementwise: bool = False,
+    counters: Mapping[str, Counter] | None = None,
+) -> Report:
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report."""
     network = build(model, alpha=alpha, resolution=resolution, profile=profile, classes=classes)
     return count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
@@ -77,8 +99,10 @@ def analyze(model: Model, *, alpha: float = 1.0, resolution: int | None = None, 
 def resolution_of(res: int | None, rho: float | None) -> int | None:
     """`res`, or round(224 * rho) (the V1 paper's rho), or None: the spec's own input size."""
     if res is not None and rho is not None:
-        raise ArgumentError("give resolution or rho, not both (rho P means resolution round(224*P))",
-                            "give --res or --rho, not both (--rho P means --res round(224*P))")
+        raise ArgumentError(
+            "give resolution or rho, not both (rho P means resolution round(224*P))",
+            "give --res or --rho, not both (--rho P means --res round(224*P))",
+        )
     if rho is not None:
         check_rho(rho)
         return max(1, round(224 * rho))
@@ -86,7 +110,9 @@ def resolution_of(res: int | None, rho: float | None) -> int | None:
 
 
 def _bad(argument: str, flag: str, problem: str, example: str) -> ArgumentError:
-    return ArgumentError(f"{argument} {problem} (e.g. {argument}={example})", f"{flag} {problem} (e.g. {flag} {example})")
+    return ArgumentError(
+        f"{argument} {problem} (e.g. {argument}={example})", f"{flag} {problem} (e.g. {flag} {example})"
+    )
 
 
 def check_rho(rho: float) -> None:
@@ -110,35 +136,62 @@ _HERE = Location("<mbcalc conv>", 0, 0)  # the programs of `compare_conv` are ma
 
 
 def _program(role: str, *ops: tuple[str, str, dict[str, object]]) -> Program:
-    return Program(tuple(Item(op, {k: Width(Value(v, _HERE), "fixed") if k == "out" else Value(v, _HERE)
-                                   for k, v in args.items()}, _HERE, name=name, role=role) for name, op, args in ops))
+    return Program(
+        tuple(
+            Item(
+                op,
+                {k: Width(Value(v, _HERE), "fixed") if k == "out" else Value(v, _HERE) for k, v in args.items()},
+                _HERE,
+                name=name,
+                role=role,
+            )
+            for name, op, args in ops
+        )
+    )
 
 
-def compare_conv(in_shape: str, out_channels: int, kernel: int = 3, stride: int = 1, padding: str = "same",
-                 alpha: float = 1.0, rho: float = 1.0) -> ConvComparison:
+def compare_conv(
+    in_shape: str,
+    out_channels: int,
+    kernel: int = 3,
+    stride: int = 1,
+    padding: str = "same",
+    alpha: float = 1.0,
+    rho: float = 1.0,
+) -> ConvComparison:
     """`mbcalc conv`: parse 'HxWxC', apply alpha to the channels and rho to the spatial size, compare."""
     size = parse_size(in_shape)
     if size is None or min(size) < 1:
-        raise ArgumentError(f"in_shape must be a size like 14x14x512 (height x width x channels), got '{in_shape}'",
-                            f"--in must be a size like 14x14x512 (height x width x channels), got '{in_shape}'")
+        raise ArgumentError(
+            f"in_shape must be a size like 14x14x512 (height x width x channels), got '{in_shape}'",
+            f"--in must be a size like 14x14x512 (height x width x channels), got '{in_shape}'",
+        )
     check_config(alpha, 1)
     check_rho(rho)
     h, w, c = size
     shape = Shape(truncate(c, alpha), max(1, round(h * rho)), max(1, round(w * rho)))
     out = truncate(out_channels, alpha)
     if min(shape.channels, out) < 1:
-        raise ArgumentError(f"alpha {alpha:g} leaves no channels ({c} -> {shape.channels}); use a larger alpha",
-                            f"--alpha {alpha:g} leaves no channels ({c} -> {shape.channels}); use a larger --alpha")
+        raise ArgumentError(
+            f"alpha {alpha:g} leaves no channels ({c} -> {shape.channels}); use a larger alpha",
+            f"--alpha {alpha:g} leaves no channels ({c} -> {shape.channels}); use a larger --alpha",
+        )
     if padding == "valid" and min(shape.height, shape.width) < kernel:
-        raise ArgumentError(f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input with "
-                            f"padding valid; use a larger in_shape or padding same",
-                            f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input "
-                            f"with --padding valid; use a larger --in or --padding same")
+        raise ArgumentError(
+            f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input with "
+            f"padding valid; use a larger in_shape or padding same",
+            f"a {kernel}x{kernel} kernel does not fit a {shape.height}x{shape.width} input "
+            f"with --padding valid; use a larger --in or --padding same",
+        )
     conv = {"k": kernel, "s": stride, "p": padding}
-    programs = {"standard": _program("conv", ("conv", "conv", {"out": out, **conv})),
-                "separable": _program("separable", ("dw", "dw", conv), ("pw", "pw", {"out": out}))}
-    networks = [expand(Spec(name, "graph", "", "", (h, w, c), 1, program, "<conv>"), Config(), get_profile("paper"),
-                       shape) for name, program in programs.items()]
+    programs = {
+        "standard": _program("conv", ("conv", "conv", {"out": out, **conv})),
+        "separable": _program("separable", ("dw", "dw", conv), ("pw", "pw", {"out": out})),
+    }
+    networks = [
+        expand(Spec(name, "graph", "", "", (h, w, c), 1, program, "<conv>"), Config(), get_profile("paper"), shape)
+        for name, program in programs.items()
+    ]
     return analysis.compare_conv(networks[0], networks[1], kernel, out)
 
 
@@ -151,17 +204,28 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
         alpha = float(m[2])
         res = int(m[3]) if m[3] is not None else None
     except ValueError:
-        raise ArgumentError(f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224",
-                            f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224") from None
+        raise ArgumentError(
+            f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224",
+            f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224",
+        ) from None
     return m[1], alpha, res
 
 
-def compare(model_names: list[str], alphas: list[float], resolutions: list[int], profile: str = "paper",
-            baseline: str | None = None) -> analysis.Comparison:
+def compare(
+    model_names: list[str],
+    alphas: list[float],
+    resolutions: list[int],
+    profile: str = "paper",
+    baseline: str | None = None,
+) -> analysis.Comparison:
     """Every model x alpha x resolution, in that order, and the baseline if one is named."""
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
-    reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile)
-                    for m in model_names for a in alphas for r in resolutions)
+    reports = tuple(
+        analyze(specs[m], alpha=a, resolution=r, profile=profile)
+        for m in model_names
+        for a in alphas
+        for r in resolutions
+    )
     base = None
     if baseline:
         name, alpha, res = parse_target(baseline)
@@ -171,9 +235,11 @@ def compare(model_names: list[str], alphas: list[float], resolutions: list[int],
 
 def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int | None = None) -> analysis.Diff:
     """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
+
     def one(text: str) -> Report:
         name, al, res = parse_target(text)
-        return analyze(name, alpha=alpha if al is None else al, resolution=resolution if res is None else res,
-                       profile=profile)
+        return analyze(
+            name, alpha=alpha if al is None else al, resolution=resolution if res is None else res, profile=profile
+        )
 
     return analysis.diff(one(a), one(b))

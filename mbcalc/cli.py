@@ -39,6 +39,7 @@ def emit(text: str, output: str | None) -> None:
 
 def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     """A bundle of options, declared once and shared by the commands that take them."""
+
     def apply(fn: F) -> F:
         for decorator in reversed(decorators):
             fn = decorator(fn)
@@ -49,12 +50,23 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 
 PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # build/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
-profile_option = click.option("--profile", "-p", type=click.Choice(PROFILE_NAMES), default="paper", show_default=True,
-                              help="Whose architecture details and counting convention to follow.")
+profile_option = click.option(
+    "--profile",
+    "-p",
+    type=click.Choice(PROFILE_NAMES),
+    default="paper",
+    show_default=True,
+    help="Whose architecture details and counting convention to follow.",
+)
 output_options = options(
     click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
-    click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-                 help="Write to FILE (atomically) instead of stdout."),
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Write to FILE (atomically) instead of stdout.",
+    ),
 )
 exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of 568.7M in table/markdown.")
 
@@ -64,37 +76,77 @@ exact_option = click.option("--exact", is_flag=True, help="Exact integers instea
 
 model_options = options(
     click.option("--alpha", "-a", type=float, default=1.0, show_default=True, help="Width multiplier α, 0 < α ≤ 4."),
-    click.option("--res", "-r", type=int, default=None,
-                 help="Input resolution in pixels (default: the spec's, 224 for the bundled models)."),
+    click.option(
+        "--res",
+        "-r",
+        type=int,
+        default=None,
+        help="Input resolution in pixels (default: the spec's, 224 for the bundled models).",
+    ),
     click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
     profile_option,
-    click.option("--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."),
+    click.option(
+        "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
+    ),
     output_options,
     exact_option,
-    click.option("--biases/--no-biases", default=None,
-                 help="Count bias parameters (default: the profile's, or the paper's convention)."),
-    click.option("--bn", type=click.Choice(BN_CHOICES), default=None,
-                 help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4."),
-    click.option("--count", "elementwise", is_flag=True,
-                 help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling)."),
+    click.option(
+        "--biases/--no-biases",
+        default=None,
+        help="Count bias parameters (default: the profile's, or the paper's convention).",
+    ),
+    click.option(
+        "--bn",
+        type=click.Choice(BN_CHOICES),
+        default=None,
+        help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4.",
+    ),
+    click.option(
+        "--count",
+        "elementwise",
+        is_flag=True,
+        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling).",
+    ),
     click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
 )
 
 
-def run_model(model: str, alpha, res, rho, profile, classes, fmt, output, exact, biases, bn, elementwise,
-              flops) -> None:
+def run_model(
+    model: str,
+    alpha: float,
+    res: int | None,
+    rho: float | None,
+    profile: str,
+    classes: int | None,
+    fmt: str,
+    output: str | None,
+    exact: bool,
+    biases: bool | None,
+    bn: str | None,
+    elementwise: bool,
+    flops: bool,
+) -> None:
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
 
-    report = api.analyze(model, alpha=alpha, resolution=api.resolution_of(res, rho), profile=profile,
-                         classes=classes, biases=biases, bn=bn, elementwise=elementwise or flops)
+    report = api.analyze(
+        model,
+        alpha=alpha,
+        resolution=api.resolution_of(res, rho),
+        profile=profile,
+        classes=classes,
+        biases=biases,
+        bn=bn,
+        elementwise=elementwise or flops,
+    )
     from .render.model import ModelView
 
     emit(render(ModelView(report, exact, flops), fmt), output)
 
 
 def model_command(name: str, help_text: str) -> click.Command:
-    @click.command(name=name, help=f"{help_text}\n\nExample: mbcalc {name} --alpha 0.75 --res 192",
-                   short_help=help_text)
+    @click.command(
+        name=name, help=f"{help_text}\n\nExample: mbcalc {name} --alpha 0.75 --res 192", short_help=help_text
+    )
     @model_options
     def command(**options):
         run_model(name, **options)
@@ -123,8 +175,10 @@ class MbcalcGroup(click.Group):
         name = args[0]
         if self.get_command(ctx, name) is None and not name.startswith("-"):
             choices = self.list_commands(ctx)
-            raise click.UsageError(f"unknown model or command '{name}'{did_you_mean(name, choices)} "
-                                   f"(see 'mbcalc list' and 'mbcalc --help')")
+            raise click.UsageError(
+                f"unknown model or command '{name}'{did_you_mean(name, choices)} "
+                f"(see 'mbcalc list' and 'mbcalc --help')"
+            )
         return super().resolve_command(ctx, args)
 
     def main(self, args=None, prog_name="mbcalc", complete_var=None, standalone_mode=True, **extra):
@@ -136,7 +190,9 @@ class MbcalcGroup(click.Group):
             code = 0
         except click.ClickException as exc:
             ctx = getattr(exc, "ctx", None)
-            hint = f" (see '{ctx.command_path} --help')" if ctx is not None and "(see" not in exc.format_message() else ""
+            hint = (
+                f" (see '{ctx.command_path} --help')" if ctx is not None and "(see" not in exc.format_message() else ""
+            )
             click.echo(f"mbcalc: error: {one_line(exc.format_message())}{hint}", err=True)
             code = 2
         except click.Abort:
@@ -155,8 +211,11 @@ class MbcalcGroup(click.Group):
         except Exception as exc:  # a bug: one line for the user, the traceback with MBCALC_DEBUG=1
             if os.environ.get("MBCALC_DEBUG"):
                 raise
-            click.echo(f"mbcalc: internal error: {type(exc).__name__}: {exc} (a bug; please report it with "
-                       f"the command and input; MBCALC_DEBUG=1 shows the traceback)", err=True)
+            click.echo(
+                f"mbcalc: internal error: {type(exc).__name__}: {exc} (a bug; please report it with "
+                f"the command and input; MBCALC_DEBUG=1 shows the traceback)",
+                err=True,
+            )
             code = 70
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -199,10 +258,21 @@ def list_models():
 @click.option("-k", "--kernel", type=click.IntRange(min=1), default=3, show_default=True, help="Kernel size D_K.")
 @click.option("--stride", "-s", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--padding", type=click.Choice(["same", "valid"]), default="same", show_default=True)
-@click.option("--alpha", "-a", type=float, default=1.0, show_default=True,
-              help="Width multiplier: M and N become int(α·M), int(α·N).")
-@click.option("--rho", type=float, default=1.0, show_default=True,
-              help="Resolution multiplier: the input becomes round(ρ·H) x round(ρ·W).")
+@click.option(
+    "--alpha",
+    "-a",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Width multiplier: M and N become int(α·M), int(α·N).",
+)
+@click.option(
+    "--rho",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Resolution multiplier: the input becomes round(ρ·H) x round(ρ·W).",
+)
 @output_options
 @click.option("--exact", is_flag=True, help="Exact integers instead of 462.4M.")
 def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, output, exact):
@@ -221,7 +291,7 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
     emit(render(ConvView(comparison, exact), fmt), output)
 
 
-def split_list(text: str, kind, option: str, example: str) -> list:
+def split_list(text: str, kind: Callable[[str], Any], option: str, example: str) -> list[Any]:
     try:
         values = [kind(item) for item in text.split(",") if item.strip()]
     except ValueError:
@@ -252,9 +322,11 @@ def validate(spec, alpha, res, profile):
     loaded = api.load(spec)
     report = api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)
     net = report.network
-    click.echo(f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
-               f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "
-               f"{human(report.total.params)} params)")
+    click.echo(
+        f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
+        f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "
+        f"{human(report.total.params)} params)"
+    )
 
 
 @cli.command("compare")
@@ -262,12 +334,22 @@ def validate(spec, alpha, res, profile):
 @click.option("--alpha", "-a", "alphas", default="1.0", show_default=True, help="Width multipliers, e.g. 1.0,0.75,0.5.")
 @click.option("--res", "-r", "resolutions", default="224", show_default=True, help="Resolutions, e.g. 224,192,160.")
 @profile_option
-@click.option("--baseline", "-b", default=None, metavar="MODEL@ALPHA/RES",
-              help="Show each row as a multiple of this configuration, e.g. v2@1.0/224.")
+@click.option(
+    "--baseline",
+    "-b",
+    default=None,
+    metavar="MODEL@ALPHA/RES",
+    help="Show each row as a multiple of this configuration, e.g. v2@1.0/224.",
+)
 @output_options
 @click.option("--exact", is_flag=True, help="Exact integers instead of millions.")
-@click.option("--plot", type=click.Path(dir_okay=False), default=None, metavar="FILE.png|FILE.svg",
-              help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].")
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE.png|FILE.svg",
+    help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].",
+)
 def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot):
     """Compare models across width multipliers and resolutions, one row each.
 

@@ -77,22 +77,48 @@ class CountingProfile:
 
 
 _EVERY_FORM = ("v1", "v2", "v3", "graph")
-CONVENTIONS: dict[str, CountingProfile] = {c.name: c for c in (
-    CountingProfile("paper", "the papers: Mult-Adds of conv and FC layers; weights (and biases, where the paper "
-                             "counts them), no batch norm"),
-    CountingProfile("torchvision", "torchvision: sum(p.numel() for p in model.parameters()), i.e. weights, biases "
-                                   "and batch-norm gamma/beta; Mult-Adds of conv and linear layers",
-                    dict.fromkeys(_EVERY_FORM, "affine"), True),
-    CountingProfile("keras", "Keras applications: model.count_params(), i.e. weights, biases and batch-norm "
-                             "gamma/beta/moving mean/moving variance", dict.fromkeys(_EVERY_FORM, "all"), True),
-    CountingProfile("tf-slim", "TensorFlow-Slim checkpoints, as their README tables count them: V1 with batch-norm "
-                               "beta/moving mean/moving variance, V2 and V3 weights and biases only",
-                    {"v1": "beta-stats"}, True),
-)}
+CONVENTIONS: dict[str, CountingProfile] = {
+    c.name: c
+    for c in (
+        CountingProfile(
+            "paper",
+            "the papers: Mult-Adds of conv and FC layers; weights (and biases, where the paper "
+            "counts them), no batch norm",
+        ),
+        CountingProfile(
+            "torchvision",
+            "torchvision: sum(p.numel() for p in model.parameters()), i.e. weights, biases "
+            "and batch-norm gamma/beta; Mult-Adds of conv and linear layers",
+            dict.fromkeys(_EVERY_FORM, "affine"),
+            True,
+        ),
+        CountingProfile(
+            "keras",
+            "Keras applications: model.count_params(), i.e. weights, biases and batch-norm "
+            "gamma/beta/moving mean/moving variance",
+            dict.fromkeys(_EVERY_FORM, "all"),
+            True,
+        ),
+        CountingProfile(
+            "tf-slim",
+            "TensorFlow-Slim checkpoints, as their README tables count them: V1 with batch-norm "
+            "beta/moving mean/moving variance, V2 and V3 weights and biases only",
+            {"v1": "beta-stats"},
+            True,
+        ),
+    )
+}
 
 
-def convention(profile: str, form: str, spec_biases: bool | None = None, *, biases: bool | None = None,
-               bn: str | None = None, elementwise: bool = False) -> Convention:
+def convention(
+    profile: str,
+    form: str,
+    spec_biases: bool | None = None,
+    *,
+    biases: bool | None = None,
+    bn: str | None = None,
+    elementwise: bool = False,
+) -> Convention:
     """The convention an implementation counts `form` specs by, with explicit overrides."""
     base = CONVENTIONS.get(profile.split("[")[0], CONVENTIONS["paper"])  # a variant counts like its base
     if biases is None:

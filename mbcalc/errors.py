@@ -44,7 +44,9 @@ class SpecError(MbcalcError):
 
     def __init__(self, problems: Iterable[Problem]):
         unique = dict.fromkeys(problems)
-        self.problems: list[Problem] = sorted(unique, key=lambda p: (p.line, p.column))  # stable: same place, same order
+        self.problems: list[Problem] = sorted(
+            unique, key=lambda p: (p.line, p.column)
+        )  # stable: same place, same order
         super().__init__("\n".join(map(str, self.problems)))
 
 

@@ -26,8 +26,9 @@ def write_text(output: str, text: str) -> None:
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         _replace(target, text, mode)
     except OSError as exc:
-        raise MbcalcError(f"cannot write {output}: {exc.strerror or exc} "
-                          f"(check that the folder exists and is writable)") from None
+        raise MbcalcError(
+            f"cannot write {output}: {exc.strerror or exc} (check that the folder exists and is writable)"
+        ) from None
 
 
 def _umask() -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 # The records made once per layer (Shape, Location, Layer) are NamedTuples: as immutable as frozen
 # dataclasses, several times faster to make, which a 100,000-layer spec notices.
@@ -78,7 +78,7 @@ class Padding(str, Enum):
 class Layer(NamedTuple):
     name: str
     op: str  # the registry's operator name: conv, dw, pw, fc, bn, relu, avgpool, add, ...
-    attrs: Mapping[str, object]  # the operator's resolved attributes (kernel, stride, groups, bias, ...)
+    attrs: Mapping[str, Any]  # the operator's resolved attributes (kernel, stride, groups, bias, ...)
     inputs: tuple[str, ...]  # the layers it reads ("input" is the network's input)
     input_shapes: tuple[Shape, ...]  # one per input, in order
     output: Shape

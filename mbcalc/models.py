@@ -7,7 +7,7 @@ of a spec (the keys above `layers:`), not the whole table.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -38,11 +38,13 @@ def find(name: str) -> Path:
     models = bundled()
     if name in models:
         return models[name]
-    raise MbcalcError(f"unknown model '{name}'{did_you_mean(name, list(models))} "
-                      f"(see 'mbcalc list'; a spec file's name ends in .yaml)")
+    raise MbcalcError(
+        f"unknown model '{name}'{did_you_mean(name, list(models))} "
+        f"(see 'mbcalc list'; a spec file's name ends in .yaml)"
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def description(name: str) -> str:
     """A bundled model's description, from its header alone (the bundled specs keep it above `layers:`)."""
     text = find(name).read_text(encoding="utf-8")

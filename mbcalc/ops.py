@@ -104,8 +104,7 @@ def _elementwise(layer: Layer, convention: Convention) -> int:
 # --- spatial arithmetic -------------------------------------------------------------------------
 
 
-def output_size(size: int, kernel: int, stride: int, padding: str | int, dilation: int = 1,
-                ceil: bool = False) -> int:
+def output_size(size: int, kernel: int, stride: int, padding: str | int, dilation: int = 1, ceil: bool = False) -> int:
     """Spatial output size of a convolution or pooling window.
 
     same: ceil(in / stride) (TF "SAME"); valid: no padding; pad01: one extra row/column at the
@@ -126,13 +125,15 @@ def output_size(size: int, kernel: int, stride: int, padding: str | int, dilatio
     return out
 
 
-def _spatial(name: str, x: Shape, channels: int, kernel: int, stride: int, padding: Any, dilation: int = 1,
-             ceil: bool = False) -> Shape:
+def _spatial(
+    name: str, x: Shape, channels: int, kernel: int, stride: int, padding: Any, dilation: int = 1, ceil: bool = False
+) -> Shape:
     h = output_size(x.height, kernel, stride, padding, dilation, ceil)
     w = output_size(x.width, kernel, stride, padding, dilation, ceil)
     if min(h, w) < 1:
-        raise ShapeError(f"layer '{name}' gets a {x} input and its output map would be empty; "
-                         f"build it at a larger resolution")
+        raise ShapeError(
+            f"layer '{name}' gets a {x} input and its output map would be empty; build it at a larger resolution"
+        )
     return Shape(channels, h, w)
 
 
@@ -177,30 +178,74 @@ _OUT = Arg("out", "width", doc="output channels at alpha 1")
 _BIAS = Arg("bias", "bool", False, "a bias per output channel")
 
 
-def _conv(name: str, doc: str, args: tuple[Arg, ...], attrs: Callable[[Attrs, tuple[Shape, ...]], Attrs],
-          example: str) -> Op:
-    return register(Op(name, doc, args, _conv_infer, _conv_count, CONV_TYPES, _conv_type, _conv_label, attrs,
-                       example=example))
+def _conv(
+    name: str, doc: str, args: tuple[Arg, ...], attrs: Callable[[Attrs, tuple[Shape, ...]], Attrs], example: str
+) -> Op:
+    return register(
+        Op(name, doc, args, _conv_infer, _conv_count, CONV_TYPES, _conv_type, _conv_label, attrs, example=example)
+    )
 
 
-_conv("conv", "convolution k x k (groups > 1: grouped; groups = channels: depthwise)",
-      (_OUT, Arg("k", "int", doc="kernel size"), Arg("s", "int", 1, "stride"),
-       Arg("p", "padding", "same", "same, valid or pixels per side"), Arg("d", "int", 1, "dilation"),
-       Arg("groups", "int", 1, "channel groups"), _BIAS, _IN),
-      lambda a, x: {"out": a["out"], "kernel": a["k"], "stride": a["s"], "groups": a["groups"], "bias": a["bias"],
-                    "padding": a["p"], "dilation": a["d"]},
-      "conv: {out: 32, k: 3, s: 2}")
-_conv("dw", "depthwise convolution k x k (one filter per channel)",
-      (Arg("k", "int", doc="kernel size"), Arg("s", "int", 1, "stride"),
-       Arg("p", "padding", "same", "same, valid or pixels per side"), Arg("d", "int", 1, "dilation"), _BIAS),
-      lambda a, x: {"out": x[0].channels, "kernel": a["k"], "stride": a["s"], "groups": x[0].channels,
-                    "bias": a["bias"], "padding": a["p"], "dilation": a["d"]},
-      "dw: {k: 3, s: 2}")
-_conv("pw", "pointwise (1 x 1) convolution",
-      (_OUT, _BIAS, _IN),
-      lambda a, x: {"out": a["out"], "kernel": 1, "stride": 1, "groups": 1, "bias": a["bias"], "padding": 0,
-                    "dilation": 1},
-      "pw: {out: 64}")
+_conv(
+    "conv",
+    "convolution k x k (groups > 1: grouped; groups = channels: depthwise)",
+    (
+        _OUT,
+        Arg("k", "int", doc="kernel size"),
+        Arg("s", "int", 1, "stride"),
+        Arg("p", "padding", "same", "same, valid or pixels per side"),
+        Arg("d", "int", 1, "dilation"),
+        Arg("groups", "int", 1, "channel groups"),
+        _BIAS,
+        _IN,
+    ),
+    lambda a, x: {
+        "out": a["out"],
+        "kernel": a["k"],
+        "stride": a["s"],
+        "groups": a["groups"],
+        "bias": a["bias"],
+        "padding": a["p"],
+        "dilation": a["d"],
+    },
+    "conv: {out: 32, k: 3, s: 2}",
+)
+_conv(
+    "dw",
+    "depthwise convolution k x k (one filter per channel)",
+    (
+        Arg("k", "int", doc="kernel size"),
+        Arg("s", "int", 1, "stride"),
+        Arg("p", "padding", "same", "same, valid or pixels per side"),
+        Arg("d", "int", 1, "dilation"),
+        _BIAS,
+    ),
+    lambda a, x: {
+        "out": x[0].channels,
+        "kernel": a["k"],
+        "stride": a["s"],
+        "groups": x[0].channels,
+        "bias": a["bias"],
+        "padding": a["p"],
+        "dilation": a["d"],
+    },
+    "dw: {k: 3, s: 2}",
+)
+_conv(
+    "pw",
+    "pointwise (1 x 1) convolution",
+    (_OUT, _BIAS, _IN),
+    lambda a, x: {
+        "out": a["out"],
+        "kernel": 1,
+        "stride": 1,
+        "groups": 1,
+        "bias": a["bias"],
+        "padding": 0,
+        "dilation": 1,
+    },
+    "pw: {out: 64}",
+)
 
 
 def _fc_count(layer: Layer, convention: Convention) -> Cost:
@@ -210,10 +255,17 @@ def _fc_count(layer: Layer, convention: Convention) -> Cost:
     return Cost(macs=weights, params=weights + bias)
 
 
-register(Op("fc", "fully connected layer on the flattened input",
-            (_OUT, Arg("bias", "bool", True, "a bias per output"), _IN),
-            lambda name, a, x: Shape(a["out"], 1, 1), _fc_count, {"fc": "fully connected"},
-            example="fc: {out: $classes}"))
+register(
+    Op(
+        "fc",
+        "fully connected layer on the flattened input",
+        (_OUT, Arg("bias", "bool", True, "a bias per output"), _IN),
+        lambda name, a, x: Shape(a["out"], 1, 1),
+        _fc_count,
+        {"fc": "fully connected"},
+        example="fc: {out: $classes}",
+    )
+)
 
 
 # --- batch norm and activations -----------------------------------------------------------------
@@ -231,8 +283,18 @@ def _elementwise_count(layer: Layer, convention: Convention) -> Cost:
     return Cost(ops=_elementwise(layer, convention))
 
 
-register(Op("bn", "batch norm (its parameters per channel: the convention's)", (), _same_shape, _bn_count,
-            {"batchnorm": "batch norm"}, per_element=2, example="bn"))  # folded to y = a*x + b at inference
+register(
+    Op(
+        "bn",
+        "batch norm (its parameters per channel: the convention's)",
+        (),
+        _same_shape,
+        _bn_count,
+        {"batchnorm": "batch norm"},
+        per_element=2,
+        example="bn",
+    )
+)  # folded to y = a*x + b at inference
 
 ACTIVATIONS = {  # name: (display name, operations per element, why)
     "relu": ("ReLU", 1, "max(x, 0)"),
@@ -244,8 +306,18 @@ ACTIVATIONS = {  # name: (display name, operations per element, why)
     "softmax": ("softmax", 3, "exp, sum, divide"),
 }
 for _name, (_title, _per, _why) in ACTIVATIONS.items():
-    register(Op(_name, f"{_title} activation: {_why}", (), _same_shape, _elementwise_count, {_name: _title},
-                per_element=_per, example=_name))
+    register(
+        Op(
+            _name,
+            f"{_title} activation: {_why}",
+            (),
+            _same_shape,
+            _elementwise_count,
+            {_name: _title},
+            per_element=_per,
+            example=_name,
+        )
+    )
 
 
 # --- pooling ------------------------------------------------------------------------------------
@@ -297,16 +369,40 @@ def _pool_label(layer: Layer) -> str:
     return f"{kind} {a['kernel']}x{a['kernel']}" + (f"/{a['stride']}" if a["stride"] > 1 else "")
 
 
-_POOL_ARGS = (Arg("k", "kernel", doc="window size, or global"), Arg("s", "int", None, "stride (default: k)"),
-              Arg("p", "padding", 0, "pixels per side, at most k // 2"), Arg("ceil", "bool", False, "PyTorch's ceil_mode"))
+_POOL_ARGS = (
+    Arg("k", "kernel", doc="window size, or global"),
+    Arg("s", "int", None, "stride (default: k)"),
+    Arg("p", "padding", 0, "pixels per side, at most k // 2"),
+    Arg("ceil", "bool", False, "PyTorch's ceil_mode"),
+)
 for _kind, _title in (("max", "max pool"), ("avg", "average pool")):
-    register(Op(f"{_kind}pool", f"{_title} k x k, or over the whole map (global)", _POOL_ARGS, _pool_infer,
-                _pool_count, {f"{_kind}pool": _title}, label=_pool_label, attrs=_pool_attrs,
-                example=f"{_kind}pool: {{k: 3, s: 2}}"))
-register(Op("adaptive_avgpool", "average pool to a fixed out x out map (PyTorch's bins)",
-            (Arg("out", "int", doc="output height and width"),),
-            lambda name, a, x: Shape(x[0].channels, a["output"], a["output"]), _pool_count, {"avgpool": "average pool"},
-            label=_pool_label, attrs=lambda a, x: {"output": a["out"]}, shorthand="out", example="adaptive_avgpool: 1"))
+    register(
+        Op(
+            f"{_kind}pool",
+            f"{_title} k x k, or over the whole map (global)",
+            _POOL_ARGS,
+            _pool_infer,
+            _pool_count,
+            {f"{_kind}pool": _title},
+            label=_pool_label,
+            attrs=_pool_attrs,
+            example=f"{_kind}pool: {{k: 3, s: 2}}",
+        )
+    )
+register(
+    Op(
+        "adaptive_avgpool",
+        "average pool to a fixed out x out map (PyTorch's bins)",
+        (Arg("out", "int", doc="output height and width"),),
+        lambda name, a, x: Shape(x[0].channels, a["output"], a["output"]),
+        _pool_count,
+        {"avgpool": "average pool"},
+        label=_pool_label,
+        attrs=lambda a, x: {"output": a["out"]},
+        shorthand="out",
+        example="adaptive_avgpool: 1",
+    )
+)
 
 
 # --- merges and data movement -------------------------------------------------------------------
@@ -323,16 +419,19 @@ def _add_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
 def _concat_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     first = shapes[0]
     if any((s.height, s.width) != (first.height, first.width) for s in shapes):
-        raise ShapeError(f"concat '{name}' joins maps of different sizes ({', '.join(map(str, shapes))}); "
-                         f"every input needs the same height and width")
+        raise ShapeError(
+            f"concat '{name}' joins maps of different sizes ({', '.join(map(str, shapes))}); "
+            f"every input needs the same height and width"
+        )
     return Shape(sum(s.channels for s in shapes), first.height, first.width)
 
 
 def _multiply_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     first, gate = shapes
     if gate.channels != first.channels or (gate.height, gate.width) not in ((1, 1), (first.height, first.width)):
-        raise ShapeError(f"multiply '{name}' scales {first} by {gate}; the gate needs the same channels and a "
-                         f"1x1 or equal map")
+        raise ShapeError(
+            f"multiply '{name}' scales {first} by {gate}; the gate needs the same channels and a 1x1 or equal map"
+        )
     return first
 
 
@@ -346,14 +445,47 @@ def _no_arithmetic(layer: Layer, convention: Convention) -> Cost:
     return Cost()
 
 
-register(Op("add", "element-wise sum of two or more equal tensors (a residual connection)", (_INPUTS,),
-            _add_infer, _add_count, {"add": "residual add"}, merges=True, shorthand="inputs", per_element=1,
-            example="add: [in, body]"))
-register(Op("multiply", "a [C,H,W] tensor scaled channel-wise by a [C,1,1] gate (squeeze-excite)", (_INPUTS,),
-            _multiply_infer, _elementwise_count, {"multiply": "channel-wise multiply"}, merges=True,
-            shorthand="inputs", per_element=1, example="multiply: [features, gate]"))
-register(Op("concat", "channel concatenation of maps of one height and width", (_INPUTS,), _concat_infer,
-            _no_arithmetic, {"concat": "concat"}, merges=True, shorthand="inputs", example="concat: [a, b]"))
+register(
+    Op(
+        "add",
+        "element-wise sum of two or more equal tensors (a residual connection)",
+        (_INPUTS,),
+        _add_infer,
+        _add_count,
+        {"add": "residual add"},
+        merges=True,
+        shorthand="inputs",
+        per_element=1,
+        example="add: [in, body]",
+    )
+)
+register(
+    Op(
+        "multiply",
+        "a [C,H,W] tensor scaled channel-wise by a [C,1,1] gate (squeeze-excite)",
+        (_INPUTS,),
+        _multiply_infer,
+        _elementwise_count,
+        {"multiply": "channel-wise multiply"},
+        merges=True,
+        shorthand="inputs",
+        per_element=1,
+        example="multiply: [features, gate]",
+    )
+)
+register(
+    Op(
+        "concat",
+        "channel concatenation of maps of one height and width",
+        (_INPUTS,),
+        _concat_infer,
+        _no_arithmetic,
+        {"concat": "concat"},
+        merges=True,
+        shorthand="inputs",
+        example="concat: [a, b]",
+    )
+)
 
 
 def _split_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
@@ -363,21 +495,56 @@ def _split_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     return Shape(x.channels // a["parts"], x.height, x.width)
 
 
-register(Op("split", "equal channel slices, one layer per part, named NAME.0, NAME.1, ...",
-            (Arg("parts", "int", doc="how many slices"),), _split_infer, _no_arithmetic, {"split": "split"},
-            attrs=lambda a, x: {"parts": a["parts"]},
-            instances=lambda a: [(f".{i}", {**a, "index": i}) for i in range(a["parts"])], shorthand="parts",
-            example="split: 2"))
-register(Op("shuffle", "channel shuffle across groups (a permutation)", (Arg("groups", "int", doc="groups"),),
-            _same_shape, _no_arithmetic, {"shuffle": "shuffle"}, shorthand="groups", example="shuffle: 2"))
-register(Op("flatten", "[C,H,W] -> [C*H*W,1,1]", (), lambda name, a, x: Shape(x[0].size, 1, 1), _no_arithmetic,
-            {"flatten": "flatten"}, example="flatten"))
-register(Op("dropout", "dropout (the identity at inference)", (), _same_shape, _no_arithmetic,
-            {"dropout": "dropout"}, example="dropout"))
+register(
+    Op(
+        "split",
+        "equal channel slices, one layer per part, named NAME.0, NAME.1, ...",
+        (Arg("parts", "int", doc="how many slices"),),
+        _split_infer,
+        _no_arithmetic,
+        {"split": "split"},
+        attrs=lambda a, x: {"parts": a["parts"]},
+        instances=lambda a: [(f".{i}", {**a, "index": i}) for i in range(a["parts"])],
+        shorthand="parts",
+        example="split: 2",
+    )
+)
+register(
+    Op(
+        "shuffle",
+        "channel shuffle across groups (a permutation)",
+        (Arg("groups", "int", doc="groups"),),
+        _same_shape,
+        _no_arithmetic,
+        {"shuffle": "shuffle"},
+        shorthand="groups",
+        example="shuffle: 2",
+    )
+)
+register(
+    Op(
+        "flatten",
+        "[C,H,W] -> [C*H*W,1,1]",
+        (),
+        lambda name, a, x: Shape(x[0].size, 1, 1),
+        _no_arithmetic,
+        {"flatten": "flatten"},
+        example="flatten",
+    )
+)
+register(
+    Op(
+        "dropout",
+        "dropout (the identity at inference)",
+        (),
+        _same_shape,
+        _no_arithmetic,
+        {"dropout": "dropout"},
+        example="dropout",
+    )
+)
 
 
 def counters() -> dict[str, Callable[[Layer, Convention], Cost]]:
     """The default counting table: each operator's own rule (a convention may replace entries)."""
     return {name: op.count for name, op in REGISTRY.items()}
-
-

@@ -5,9 +5,10 @@ matplotlib is an optional extra (`pip install "mbcalc[plot]"`); it is imported o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from .analysis import Comparison
+from .analysis import Comparison, Report
 from .errors import MbcalcError
 from .reproduce import Printed, load_references
 
@@ -16,8 +17,12 @@ def published_top1(model: str, alpha: float, resolution: int) -> float | None:
     """The first top-1 accuracy the references file prints for this configuration, in percent."""
     for ref in load_references():
         c = ref["config"]
-        if "top1" in ref and c.get("model") == model and float(c.get("alpha", 1.0)) == alpha \
-                and int(c.get("resolution", 224)) == resolution:
+        if (
+            "top1" in ref
+            and c.get("model") == model
+            and float(c.get("alpha", 1.0)) == alpha
+            and int(c.get("resolution", 224)) == resolution
+        ):
             return float(Printed.parse(ref["top1"]).value)
     return None
 
@@ -40,18 +45,18 @@ def plot_comparison(comparison: Comparison, path: str) -> None:
     colours = {m: f"C{i % 10}" for i, m in enumerate(models)}
     markers = {res: "osD^v<>p*h"[i % 10] for i, res in enumerate(resolutions)}
 
-    def series(name: str, res: int, y):
-        reports = sorted((r for r in comparison.reports
-                          if r.network.name == name and r.network.config.resolution == res),
-                         key=lambda r: r.network.config.alpha)
+    def series(name: str, res: int, y: Callable[[Report], float | None]) -> list[tuple[float, float, float | None]]:
+        reports = sorted(
+            (r for r in comparison.reports if r.network.name == name and r.network.config.resolution == res),
+            key=lambda r: r.network.config.alpha,
+        )
         return [(r.total.params / 1e6, r.total.macs / 1e6, y(r)) for r in reports]
 
     def accuracy(r):
         return published_top1(r.network.name, r.network.config.alpha, r.network.config.resolution)
 
     with_accuracy = any(accuracy(r) is not None for r in comparison.reports)
-    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(12 if with_accuracy else 6.5, 5),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(12 if with_accuracy else 6.5, 5), squeeze=False)
     left = axes[0][0]
     right = axes[0][1] if with_accuracy else None
     for name in models:
@@ -63,7 +68,7 @@ def plot_comparison(comparison: Comparison, path: str) -> None:
             left.plot([p for p, _, _ in points], [m for _, m, _ in points], **style)
             known = [(m, a) for _, m, a in points if a is not None]
             if right is not None and known:
-                right.plot(*zip(*known), **style)
+                right.plot([m for m, _ in known], [a for _, a in known], **style)
     from matplotlib.lines import Line2D
 
     handles = [Line2D([], [], color=colours[m], label=m) for m in models]
@@ -80,8 +85,9 @@ def plot_comparison(comparison: Comparison, path: str) -> None:
         right.grid(True, alpha=0.3)
         right.legend(handles=handles, fontsize=8)
     profile = comparison.reports[0].network.config.profile if comparison.reports else "paper"
-    fig.suptitle(f"mbcalc compare, profile {profile}: one colour per model, one line per resolution across α",
-                 fontsize=10)
+    fig.suptitle(
+        f"mbcalc compare, profile {profile}: one colour per model, one line per resolution across α", fontsize=10
+    )
     fig.tight_layout()
     target = Path(path)
     temporary = target.with_name(f".{target.name}.partial{suffix}")  # written whole, then moved in place

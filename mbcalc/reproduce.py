@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ class Printed:
     unit: str  # "", K, M, G, B or %
 
     @classmethod
-    def parse(cls, text: Any) -> "Printed":
+    def parse(cls, text: Any) -> Printed:
         m = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([KMGB%]?)\s*", str(text))
         if not m:
             raise ValueError(f"cannot read published figure '{text}' (write e.g. 569M, 4.2M, 94.86%, 3504872)")
@@ -85,7 +85,7 @@ def references_path() -> Path:
     return Path(str(resources.files("mbcalc"))) / "references.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_references() -> tuple[dict, ...]:
     return tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
 
@@ -93,19 +93,44 @@ def load_references() -> tuple[dict, ...]:
 # --- computing the quantities a reference names ----------------------------------------------
 
 
-@lru_cache(maxsize=None)
-def _report(model: str, alpha: float, resolution: int, profile: str, rules: tuple, biases: Any, bn: Any,
-            elementwise: bool, classes: Any) -> Report:
+@cache
+def _report(
+    model: str,
+    alpha: float,
+    resolution: int,
+    profile: str,
+    rules: tuple,
+    biases: Any,
+    bn: Any,
+    elementwise: bool,
+    classes: Any,
+) -> Report:
     chosen = variant(profile, dict(rules)) if rules else profile
-    return api.analyze(model, alpha=alpha, resolution=resolution, profile=chosen, biases=biases, bn=bn,
-                       elementwise=elementwise, classes=classes)
+    return api.analyze(
+        model,
+        alpha=alpha,
+        resolution=resolution,
+        profile=chosen,
+        biases=biases,
+        bn=bn,
+        elementwise=elementwise,
+        classes=classes,
+    )
 
 
-def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override) -> Report:
+def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override: Any) -> Report:
     c = {**config, **override}
-    return _report(c["model"], float(c.get("alpha", 1.0)), int(c.get("resolution", 224)),
-                   c.get("profile", "paper"), tuple(sorted((rules or {}).items())), c.get("biases"),
-                   c.get("bn"), elementwise, c.get("classes"))
+    return _report(
+        c["model"],
+        float(c.get("alpha", 1.0)),
+        int(c.get("resolution", 224)),
+        c.get("profile", "paper"),
+        tuple(sorted((rules or {}).items())),
+        c.get("biases"),
+        c.get("bn"),
+        elementwise,
+        c.get("classes"),
+    )
 
 
 def _from_report(report: Report, name: str) -> tuple[int, int]:
@@ -117,12 +142,19 @@ def _from_report(report: Report, name: str) -> tuple[int, int]:
     return getattr(group.cost, field), getattr(report.total, field)
 
 
-def quantity(config: dict, name: str, **options) -> tuple[int, int]:
+def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
     """A named quantity as an exact fraction (numerator, denominator)."""
     if "conv" in config:
         c = config["conv"]
-        comparison = api.compare_conv(c["in"], c["out"], c.get("k", 3), c.get("stride", 1),
-                                      c.get("padding", "same"), c.get("alpha", 1.0), c.get("rho", 1.0))
+        comparison = api.compare_conv(
+            c["in"],
+            c["out"],
+            c.get("k", 3),
+            c.get("stride", 1),
+            c.get("padding", "same"),
+            c.get("alpha", 1.0),
+            c.get("rho", 1.0),
+        )
         variant_name, *layer, field = name.split(".")  # standard.macs, separable.dw.params, ...
         report = getattr(comparison, variant_name)
         cost = {r.layer.name: r.cost for r in report.layers}[layer[0]] if layer else report.total
@@ -179,7 +211,9 @@ def check(ref: dict) -> list[Outcome]:
         elif deviation:
             result = _check_deviation(ref, name, printed, deviation)
             verdict = {True: "explained", None: "documented", False: "unexplained"}[result]
-            reason = deviation["reason"] + ("" if result is not False else " (but the recorded explanation does not check out)")
+            reason = deviation["reason"] + (
+                "" if result is not False else " (but the recorded explanation does not check out)"
+            )
         else:
             verdict, reason = "unexplained", ""
         outcomes.append(Outcome(ref, name, printed, computed, exact_value, verdict, reason))

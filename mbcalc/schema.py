@@ -18,8 +18,11 @@ from .read.graph import META, WIDTH_RULES
 from .read.spec import FORMS, REQUIRED
 
 INTEGER = {"type": "integer", "minimum": 0}
-EXPRESSION = {"type": "string", "pattern": r"^[\s\d.$A-Za-z_+\-*/()]+$",
-              "description": "an expression of numbers and $parameters, e.g. '$t * $block_in'"}
+EXPRESSION = {
+    "type": "string",
+    "pattern": r"^[\s\d.$A-Za-z_+\-*/()]+$",
+    "description": "an expression of numbers and $parameters, e.g. '$t * $block_in'",
+}
 KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
     "width": {"anyOf": [INTEGER, EXPRESSION]},
     "int": {"anyOf": [INTEGER, EXPRESSION]},
@@ -49,32 +52,57 @@ def _op_schema(args: tuple[Arg, ...], shorthand: str | None, global_kernel: bool
 
 
 def schema() -> dict[str, Any]:
-    layer_meta = {"name": {"type": "string"}, "input": {"type": "string"}, "repeat": {"type": "integer", "minimum": 1},
-                  "fixed": {"type": "boolean"}, "role": {"type": "string"}}
-    ops = {name: _op_schema(op.args, op.shorthand, any(a.kind == "kernel" for a in op.args))
-           for name, op in REGISTRY.items()}
+    layer_meta = {
+        "name": {"type": "string"},
+        "input": {"type": "string"},
+        "repeat": {"type": "integer", "minimum": 1},
+        "fixed": {"type": "boolean"},
+        "role": {"type": "string"},
+    }
+    ops = {
+        name: _op_schema(op.args, op.shorthand, any(a.kind == "kernel" for a in op.args))
+        for name, op in REGISTRY.items()
+    }
     ops.update({name: _op_schema(block.args, None, False) for name, block in BUILTINS.items()})
-    no_required = sorted(name for name, op in [*REGISTRY.items(), *BUILTINS.items()]
-                         if not any(a.required for a in op.args))
+    arguments = {**{name: op.args for name, op in REGISTRY.items()}, **{n: b.args for n, b in BUILTINS.items()}}
+    no_required = sorted(name for name, args in arguments.items() if not any(a.required for a in args))
     graph_layer = {
         "anyOf": [
             {"enum": no_required},
-            {"type": "object", "properties": {**layer_meta, **ops},
-             "additionalProperties": {"description": "a block defined under 'blocks', with its parameters",
-                                      "type": ["object", "null"]},
-             "minProperties": 1},
+            {
+                "type": "object",
+                "properties": {**layer_meta, **ops},
+                "additionalProperties": {
+                    "description": "a block defined under 'blocks', with its parameters",
+                    "type": ["object", "null"],
+                },
+                "minProperties": 1,
+            },
             {"type": "string", "description": "a block without parameters"},
         ]
     }
     table_row = {"type": "array", "items": {"type": ["string", "integer", "boolean"]}}
-    table_item = {"anyOf": [table_row, {"type": "object", "properties": {
-        "repeat": {"type": "integer", "minimum": 1}, "layers": {"type": "array", "items": table_row}},
-        "required": ["repeat", "layers"], "additionalProperties": False}]}
+    table_item = {
+        "anyOf": [
+            table_row,
+            {
+                "type": "object",
+                "properties": {
+                    "repeat": {"type": "integer", "minimum": 1},
+                    "layers": {"type": "array", "items": table_row},
+                },
+                "required": ["repeat", "layers"],
+                "additionalProperties": False,
+            },
+        ]
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "mbcalc-spec.schema.json",
         "title": "mbcalc network spec",
-        "description": "A network in a paper's table form (v1, v2, v3) or as a layer graph (graph). See docs/spec-format.md.",
+        "description": (
+            "A network in a paper's table form (v1, v2, v3) or as a layer graph (graph). See docs/spec-format.md."
+        ),
         "type": "object",
         "required": list(REQUIRED),
         "additionalProperties": False,
@@ -86,15 +114,32 @@ def schema() -> dict[str, Any]:
             "input": SIZE,
             "classes": {"type": "integer", "minimum": 1},
             "notes": {"type": "array", "items": {"type": "string"}},
-            "counting": {"type": "object", "properties": {"biases": {"type": "boolean"}}, "additionalProperties": False},
-            "width": {"type": "object", "properties": {"rule": {"enum": list(WIDTH_RULES)},
-                                                       "divisor": {"type": "integer", "minimum": 1},
-                                                       "min": {"type": "integer", "minimum": 1}},
-                      "additionalProperties": False},
-            "blocks": {"type": "object", "additionalProperties": {
-                "type": "object", "required": ["layers"], "additionalProperties": False,
-                "properties": {"params": {"type": "array", "items": {"type": "string"}},
-                               "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/layer"}}}}},
+            "counting": {
+                "type": "object",
+                "properties": {"biases": {"type": "boolean"}},
+                "additionalProperties": False,
+            },
+            "width": {
+                "type": "object",
+                "properties": {
+                    "rule": {"enum": list(WIDTH_RULES)},
+                    "divisor": {"type": "integer", "minimum": 1},
+                    "min": {"type": "integer", "minimum": 1},
+                },
+                "additionalProperties": False,
+            },
+            "blocks": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["layers"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "params": {"type": "array", "items": {"type": "string"}},
+                        "layers": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/layer"}},
+                    },
+                },
+            },
             "layers": {"type": "array", "minItems": 1, "items": {"anyOf": [{"$ref": "#/$defs/layer"}, table_item]}},
         },
         "$defs": {"layer": graph_layer},

@@ -39,7 +39,11 @@ def test_json_has_the_stable_keys_and_rows_sum(run):
     assert sum(layer["params"] for layer in data["layers"]) == data["params"]
     first = data["layers"][0]
     assert {k: first[k] for k in ("name", "op", "input", "output")} == {
-        "name": "conv1", "op": "conv", "input": [3, 160, 160], "output": [16, 80, 80]}
+        "name": "conv1",
+        "op": "conv",
+        "input": [3, 160, 160],
+        "output": [16, 80, 80],
+    }
     assert set(data["by_type"]["pointwise"]) >= {"macs", "params", "macs_share", "params_share"}
 
 

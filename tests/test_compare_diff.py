@@ -14,8 +14,19 @@ ROOT = Path(__file__).parent.parent
 
 
 def test_compare_table_and_baseline(run):
-    result = run("compare", "v1", "v2", "v3-large", "v3-small", "--alpha", "1.0,0.75,0.5", "--res", "224,192,160,128",
-                 "--baseline", "v2@1.0/224")
+    result = run(
+        "compare",
+        "v1",
+        "v2",
+        "v3-large",
+        "v3-small",
+        "--alpha",
+        "1.0,0.75,0.5",
+        "--res",
+        "224,192,160,128",
+        "--baseline",
+        "v2@1.0/224",
+    )
     assert result.exit_code == 0
     rows = [line for line in result.output.splitlines() if line.startswith(("v1 ", "v2 ", "v3-"))]
     assert len(rows) == 4 * 3 * 4
@@ -23,8 +34,9 @@ def test_compare_table_and_baseline(run):
 
 
 def test_compare_json_csv_are_exact(run):
-    data = json.loads(run("compare", "v2", "v3-small", "--alpha", "1.0,0.75", "-f", "json",
-                          "--baseline", "v2@1.0/224").output)
+    data = json.loads(
+        run("compare", "v2", "v3-small", "--alpha", "1.0,0.75", "-f", "json", "--baseline", "v2@1.0/224").output
+    )
     first = data["rows"][0]
     assert (first["model"], first["alpha"], first["resolution"], first["macs"]) == ("v2", 1.0, 224, 300_774_272)
     assert first["macs_ratio"] == 1.0 and data["baseline"]["params"] == 3_470_760
@@ -37,21 +49,40 @@ def test_compare_accepts_spec_files(run):
     assert json.loads(out)["rows"][0]["macs"] == 307_323_392
 
 
-@pytest.mark.parametrize("args, message", [
-    (["compare", "v1", "--alpha", "1.0,x"], "--alpha takes a comma-separated list"),
-    (["compare", "v9"], "unknown model 'v9'"),
-    (["compare", "v1", "--baseline", "v2@big/224"], "expected MODEL@ALPHA/RES"),
-    (["compare", "v1", "--plot", "out.pdf"], "--plot writes .png or .svg files"),
-    (["diff", "v1", "nope@1.0/224"], "unknown model 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["compare", "v1", "--alpha", "1.0,x"], "--alpha takes a comma-separated list"),
+        (["compare", "v9"], "unknown model 'v9'"),
+        (["compare", "v1", "--baseline", "v2@big/224"], "expected MODEL@ALPHA/RES"),
+        (["compare", "v1", "--plot", "out.pdf"], "--plot writes .png or .svg files"),
+        (["diff", "v1", "nope@1.0/224"], "unknown model 'nope'"),
+    ],
+)
 def test_compare_and_diff_errors(run, args, message):
     result = run(*args)
     assert result.exit_code == 2 and message in result.stderr and result.stderr.count("\n") == 1
 
 
 def test_markdown_compare_is_golden(run, golden):
-    golden("compare.md", run("compare", "v1", "v2", "v3-large", "v3-small", "--alpha", "1.0,0.75",
-                            "--res", "224,160", "--baseline", "v2@1.0/224", "-f", "markdown").output)
+    golden(
+        "compare.md",
+        run(
+            "compare",
+            "v1",
+            "v2",
+            "v3-large",
+            "v3-small",
+            "--alpha",
+            "1.0,0.75",
+            "--res",
+            "224,160",
+            "--baseline",
+            "v2@1.0/224",
+            "-f",
+            "markdown",
+        ).output,
+    )
 
 
 def test_markdown_model_report_is_golden(run, golden):

@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mbcalc import analyze, load
 from mbcalc.lang.expr import evaluate
@@ -35,7 +36,9 @@ def test_every_bad_spec_has_expectations():
 
 def test_a_10_megabyte_spec_still_parses(tmp_path):
     lines = ["name: big", "form: graph", "input: 8x8x3", "classes: 10", "layers:"]
-    lines += ["  - {pw: {out: 8}, role: body}   # a comment, as real specs have ...................................."] * 110_000
+    lines += [
+        "  - {pw: {out: 8}, role: body}   # a comment, as real specs have ...................................."
+    ] * 110_000
     path = tmp_path / "big.yaml"
     path.write_text("\n".join(lines) + "\n")
     assert path.stat().st_size > 10e6
@@ -58,12 +61,15 @@ def test_schema_accepts_every_bundled_spec_and_rejects_a_bad_one():
     assert json.loads(packaged.read_text()) == schema()
 
 
-@pytest.mark.parametrize("text, env, value", [
-    ("$t * $in", {"t": 6, "in": 24}, 144),
-    ("($k - 1) // 2", {"k": 5}, 2),
-    ("$in // 4 + 1", {"in": 30}, 8),
-    ("-3 + 10 / 4", {}, -0.5),
-])
+@pytest.mark.parametrize(
+    "text, env, value",
+    [
+        ("$t * $in", {"t": 6, "in": 24}, 144),
+        ("($k - 1) // 2", {"k": 5}, 2),
+        ("$in // 4 + 1", {"in": 30}, 8),
+        ("-3 + 10 / 4", {}, -0.5),
+    ],
+)
 def test_expressions(text, env, value):
     assert evaluate(text, env) == value
 
@@ -76,23 +82,67 @@ def test_bad_expressions_are_errors(text):
 
 # --- generated inputs: every outcome is a result or a clean error ---------------------------
 
-OPS = ["relu", "bn", "swish", "flatten", "dropout", "conv", "dw", "pw", "fc", "maxpool", "avgpool", "concat",
-       "add", "split", "shuffle", "bottleneck", "bneck", "separable", "nonsense"]
-VALUES = st.one_of(st.integers(-3, 300), st.sampled_from(["$in", "same", "global", "x", "$in // 2", "", None, True]),
-                   st.lists(st.sampled_from(["in", "a", "b", "conv1", "relu1"]), max_size=3))
-ARGS = st.dictionaries(st.sampled_from(["out", "k", "s", "p", "groups", "inputs", "parts", "t", "exp", "bias",
-                                        "ceil", "stride", "se", "nl"]), VALUES, max_size=4)
+OPS = [
+    "relu",
+    "bn",
+    "swish",
+    "flatten",
+    "dropout",
+    "conv",
+    "dw",
+    "pw",
+    "fc",
+    "maxpool",
+    "avgpool",
+    "concat",
+    "add",
+    "split",
+    "shuffle",
+    "bottleneck",
+    "bneck",
+    "separable",
+    "nonsense",
+]
+VALUES = st.one_of(
+    st.integers(-3, 300),
+    st.sampled_from(["$in", "same", "global", "x", "$in // 2", "", None, True]),
+    st.lists(st.sampled_from(["in", "a", "b", "conv1", "relu1"]), max_size=3),
+)
+ARGS = st.dictionaries(
+    st.sampled_from(
+        ["out", "k", "s", "p", "groups", "inputs", "parts", "t", "exp", "bias", "ceil", "stride", "se", "nl"]
+    ),
+    VALUES,
+    max_size=4,
+)
 LAYER = st.one_of(
     st.sampled_from(OPS),
-    st.builds(lambda op, args, name, inp, repeat: {op: args, **({"name": name} if name else {}),
-                                                    **({"input": inp} if inp else {}),
-                                                    **({"repeat": repeat} if repeat else {})},
-              st.sampled_from(OPS), ARGS, st.sampled_from([None, "a", "b"]), st.sampled_from([None, "in", "a", "zz"]),
-              st.sampled_from([None, 1, 2, 0, "x"])),
+    st.builds(
+        lambda op, args, name, inp, repeat: {
+            op: args,
+            **({"name": name} if name else {}),
+            **({"input": inp} if inp else {}),
+            **({"repeat": repeat} if repeat else {}),
+        },
+        st.sampled_from(OPS),
+        ARGS,
+        st.sampled_from([None, "a", "b"]),
+        st.sampled_from([None, "in", "a", "zz"]),
+        st.sampled_from([None, 1, 2, 0, "x"]),
+    ),
 )
-SPEC = st.builds(lambda layers, res, classes: {"name": "fuzz", "form": "graph", "input": f"{res}x{res}x3",
-                                               "classes": classes, "layers": layers},
-                 st.lists(LAYER, min_size=0, max_size=8), st.integers(1, 64), st.sampled_from([10, 0, "x"]))
+SPEC = st.builds(
+    lambda layers, res, classes: {
+        "name": "fuzz",
+        "form": "graph",
+        "input": f"{res}x{res}x3",
+        "classes": classes,
+        "layers": layers,
+    },
+    st.lists(LAYER, min_size=0, max_size=8),
+    st.integers(1, 64),
+    st.sampled_from([10, 0, "x"]),
+)
 FUZZ_CASES = int(os.environ.get("MBCALC_FUZZ_CASES", 300))  # the README states it
 
 
@@ -111,11 +161,46 @@ def test_generated_specs_give_a_result_or_a_clean_error(run, tmp_path, spec, fmt
 
 
 @settings(max_examples=FUZZ_CASES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(args=st.lists(st.one_of(st.sampled_from(["v1", "v2", "v3-small", "squeezenet1_1", "--alpha", "--res", "--rho",
-                                           "--profile", "keras", "-f", "json", "--classes", "--bn", "all",
-                                           "--count", "--flops", "compare", "diff", "conv", "--in", "reproduce",
-                                           "validate", "-o", "/nonexistent/x", "out.txt", "v2@0.5/96", "list"]),
-                          st.integers(-5, 500).map(str), st.text(max_size=6)), max_size=7))
+@given(
+    args=st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "v1",
+                    "v2",
+                    "v3-small",
+                    "squeezenet1_1",
+                    "--alpha",
+                    "--res",
+                    "--rho",
+                    "--profile",
+                    "keras",
+                    "-f",
+                    "json",
+                    "--classes",
+                    "--bn",
+                    "all",
+                    "--count",
+                    "--flops",
+                    "compare",
+                    "diff",
+                    "conv",
+                    "--in",
+                    "reproduce",
+                    "validate",
+                    "-o",
+                    "/nonexistent/x",
+                    "out.txt",
+                    "v2@0.5/96",
+                    "list",
+                ]
+            ),
+            st.integers(-5, 500).map(str),
+            st.text(max_size=6),
+        ),
+        max_size=7,
+    )
+)
 def test_generated_command_lines_give_a_result_or_a_clean_error(run, args, tmp_path_factory, monkeypatch):
     monkeypatch.chdir(tmp_path_factory.mktemp("cli"))  # generated -o paths land in a scratch folder
     result = run(*[a for a in args if not a.startswith("/dev")])

@@ -2,7 +2,8 @@
 
 import json
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mbcalc import analyze
 from mbcalc.ops import output_size
@@ -19,7 +20,10 @@ RESOLUTIONS = st.integers(min_value=32, max_value=400)
 @given(MODELS, PROFILES, ALPHAS, ALPHAS, RESOLUTIONS)
 def test_macs_and_params_grow_with_alpha(model, profile, a, b, res):
     small, large = sorted((a, b))
-    r1, r2 = analyze(model, alpha=small, resolution=res, profile=profile), analyze(model, alpha=large, resolution=res, profile=profile)
+    r1, r2 = (
+        analyze(model, alpha=small, resolution=res, profile=profile),
+        analyze(model, alpha=large, resolution=res, profile=profile),
+    )
     assert r1.total.macs <= r2.total.macs
     assert r1.total.params <= r2.total.params
 
@@ -28,7 +32,10 @@ def test_macs_and_params_grow_with_alpha(model, profile, a, b, res):
 @given(MODELS, PROFILES, ALPHAS, RESOLUTIONS, RESOLUTIONS)
 def test_macs_grow_with_resolution_and_params_do_not_depend_on_it(model, profile, alpha, a, b):
     low, high = sorted((a, b))
-    r1, r2 = analyze(model, alpha=alpha, resolution=low, profile=profile), analyze(model, alpha=alpha, resolution=high, profile=profile)
+    r1, r2 = (
+        analyze(model, alpha=alpha, resolution=low, profile=profile),
+        analyze(model, alpha=alpha, resolution=high, profile=profile),
+    )
     assert r1.total.macs <= r2.total.macs
     assert r1.total.params == r2.total.params
 

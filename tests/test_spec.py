@@ -24,31 +24,72 @@ def problems(text: str) -> list[str]:
     "text, expected",
     [
         ("", ["t.yaml:1:1: the spec is empty (start from a bundled spec: 'mbcalc list')"]),
-        ("name: [", ["t.yaml:1:7: not valid YAML: did not find expected node content (the '[' opened here is not closed)"]),
+        (
+            "name: [",
+            ["t.yaml:1:7: not valid YAML: did not find expected node content (the '[' opened here is not closed)"],
+        ),
         ("- 1\n", ["t.yaml:1:1: a spec is a mapping with keys name, form, input, classes, layers"]),
-        (HEADER.replace("classes", "clases") + STEM, [
-            "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
-            "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
-        ]),
-        (HEADER.replace("form: v1", "form: v1.0") + STEM, ["t.yaml:2:7: unknown form 'v1.0'; did you mean 'v1'? (forms: v1, v2, v3, graph)"]),
-        (HEADER.replace("224x224x3", "big", 1) + STEM, ["t.yaml:3:8: 'input' must be a size like 224x224x3 (height x width x channels)"]),
-        (HEADER + "  - [Conv / s2, 3x3x3x32]\n", ["t.yaml:6:5: a row has 3 cells [type / stride, filter shape, input size], this one has 2"]),
-        (HEADER + "  - [Conv / q2, 3x3x3x32, 224x224x3]\n", [
-            "t.yaml:6:6: type / stride: expected 'TYPE / sN' with TYPE one of Conv, Conv dw, Avg Pool, FC, Softmax (e.g. 'Conv dw / s2'), got 'Conv / q2'"]),
-        (HEADER + "  - [Conv / s2, 3x3x3, 224x224x3]\n", [
-            "t.yaml:6:17: filter shape: expected a filter shape like 3x3x32x64, 3x3x32 dw, Pool 7x7, 1024x1000 or Classifier (square kernels), got '3x3x3'"]),
-        (HEADER + STEM + "  - [Conv / s1, 1x1x33x64, 112x112x32]\n", [
-            "t.yaml:7:5: this layer takes 33 input channels but the layer before gives 32 (fix the filter shape)"]),
-        (HEADER + STEM + "  - [Conv dw / s1, 3x3x32 dw, 56x56x32]\n", [
-            "t.yaml:7:5: the input column says 56x56x32 but the rows above produce 112x112x32 (fix this row or the one before it)"]),
-        (HEADER + STEM + "  - [FC / s1, 32x10, 1x1x32]\n", [
-            "t.yaml:7:5: the input column says 1x1x32 but the rows above produce 112x112x32 (fix this row or the one before it)",
-            "t.yaml:7:5: the FC layer has 10 outputs but 'classes' is 1000 (make them agree)"]),
-        (HEADER + STEM + "  - [Conv dw / s1, 3x3x3x32, 112x112x32]\n", [
-            "t.yaml:7:5: type 'conv dw' does not go with filter shape 'conv' (Conv takes KxKxMxN, Conv dw takes KxKxM dw, Avg Pool takes Pool KxK, FC takes MxN, Softmax takes Classifier)"]),
-        (HEADER + "  - {repeat: 0, layer: []}\n", [
-            "t.yaml:6:5: a repeated group needs 'repeat: N' and 'layers: [rows]'",
-            "t.yaml:6:17: unknown key 'layer'; did you mean 'layers'? (a repeated group has 'repeat: N' and 'layers:')"]),
+        (
+            HEADER.replace("classes", "clases") + STEM,
+            [
+                "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
+                "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
+            ],
+        ),
+        (
+            HEADER.replace("form: v1", "form: v1.0") + STEM,
+            ["t.yaml:2:7: unknown form 'v1.0'; did you mean 'v1'? (forms: v1, v2, v3, graph)"],
+        ),
+        (
+            HEADER.replace("224x224x3", "big", 1) + STEM,
+            ["t.yaml:3:8: 'input' must be a size like 224x224x3 (height x width x channels)"],
+        ),
+        (
+            HEADER + "  - [Conv / s2, 3x3x3x32]\n",
+            ["t.yaml:6:5: a row has 3 cells [type / stride, filter shape, input size], this one has 2"],
+        ),
+        (
+            HEADER + "  - [Conv / q2, 3x3x3x32, 224x224x3]\n",
+            [
+                "t.yaml:6:6: type / stride: expected 'TYPE / sN' with TYPE one of Conv, Conv dw, Avg Pool, FC, Softmax (e.g. 'Conv dw / s2'), got 'Conv / q2'"
+            ],
+        ),
+        (
+            HEADER + "  - [Conv / s2, 3x3x3, 224x224x3]\n",
+            [
+                "t.yaml:6:17: filter shape: expected a filter shape like 3x3x32x64, 3x3x32 dw, Pool 7x7, 1024x1000 or Classifier (square kernels), got '3x3x3'"
+            ],
+        ),
+        (
+            HEADER + STEM + "  - [Conv / s1, 1x1x33x64, 112x112x32]\n",
+            ["t.yaml:7:5: this layer takes 33 input channels but the layer before gives 32 (fix the filter shape)"],
+        ),
+        (
+            HEADER + STEM + "  - [Conv dw / s1, 3x3x32 dw, 56x56x32]\n",
+            [
+                "t.yaml:7:5: the input column says 56x56x32 but the rows above produce 112x112x32 (fix this row or the one before it)"
+            ],
+        ),
+        (
+            HEADER + STEM + "  - [FC / s1, 32x10, 1x1x32]\n",
+            [
+                "t.yaml:7:5: the input column says 1x1x32 but the rows above produce 112x112x32 (fix this row or the one before it)",
+                "t.yaml:7:5: the FC layer has 10 outputs but 'classes' is 1000 (make them agree)",
+            ],
+        ),
+        (
+            HEADER + STEM + "  - [Conv dw / s1, 3x3x3x32, 112x112x32]\n",
+            [
+                "t.yaml:7:5: type 'conv dw' does not go with filter shape 'conv' (Conv takes KxKxMxN, Conv dw takes KxKxM dw, Avg Pool takes Pool KxK, FC takes MxN, Softmax takes Classifier)"
+            ],
+        ),
+        (
+            HEADER + "  - {repeat: 0, layer: []}\n",
+            [
+                "t.yaml:6:5: a repeated group needs 'repeat: N' and 'layers: [rows]'",
+                "t.yaml:6:17: unknown key 'layer'; did you mean 'layers'? (a repeated group has 'repeat: N' and 'layers:')",
+            ],
+        ),
     ],
 )
 def test_bad_spec_messages(text, expected):
@@ -57,9 +98,11 @@ def test_bad_spec_messages(text, expected):
 
 def test_custom_tags_cannot_run_code():
     assert problems("name: !!python/object/apply:os.system ['echo hi']\n") == [
-        "t.yaml:1:7: the tag tag:yaml.org,2002:python/object/apply:os.system is not allowed in a spec (remove it)"]
+        "t.yaml:1:7: the tag tag:yaml.org,2002:python/object/apply:os.system is not allowed in a spec (remove it)"
+    ]
     assert problems("name: !!python/name:os.system x\n")[0].startswith(
-        "t.yaml:1:7: not valid YAML: could not determine a constructor")
+        "t.yaml:1:7: not valid YAML: could not determine a constructor"
+    )
 
 
 def test_missing_and_unreadable_files(tmp_path):

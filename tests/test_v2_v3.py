@@ -37,8 +37,14 @@ def test_v2_paper_convention_counts_weights_and_biases_only():
 def test_v3_squeeze_excite_is_seven_layers():
     r = layers(analyze("v3-large"))
     names = [n for n in r if n.startswith("block4.se")]
-    assert names == ["block4.se.pool", "block4.se.reduce", "block4.se.relu", "block4.se.expand",
-                     "block4.se.hsigmoid", "block4.se.scale"]
+    assert names == [
+        "block4.se.pool",
+        "block4.se.reduce",
+        "block4.se.relu",
+        "block4.se.expand",
+        "block4.se.hsigmoid",
+        "block4.se.scale",
+    ]
     # exp 72, squeeze make_divisible(72 // 4) = 24 (torchvision and the paper)
     assert r["block4.se.reduce"].layer.output.channels == 24
     assert r["block4.se.reduce"].cost == r["block4.se.reduce"].cost.__class__(macs=72 * 24, params=72 * 24 + 24)

@@ -23,7 +23,9 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
     if arg.kind in ("width", "int", "channels"):
         return None if _whole(value) else f"{where} must be a whole number, got '{value}'"
     if arg.kind == "kernel":
-        return None if value == "global" or _whole(value) else f"{where} must be a whole number or global, got '{value}'"
+        return (
+            None if value == "global" or _whole(value) else f"{where} must be a whole number or global, got '{value}'"
+        )
     if arg.kind == "bool":
         return None if isinstance(value, bool) else f"{where} must be true or false, got '{value}'"
     if arg.kind == "padding":

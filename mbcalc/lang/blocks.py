@@ -71,8 +71,9 @@ def separable(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """V1's depthwise separable block: depthwise k x k + BN + act, pointwise 1x1 + BN + act."""
     act = e.setting("v1.activation")
     conv_bn_act(e, f"{name}.dw", {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "act": act}, Role.DEPTHWISE)
-    conv_bn_act(e, f"{name}.pw", {"dw": False, "out": a["out"], "k": 1, "s": 1, "p": Padding.SAME, "act": act},
-                Role.POINTWISE)
+    conv_bn_act(
+        e, f"{name}.pw", {"dw": False, "out": a["out"], "k": 1, "s": 1, "p": Padding.SAME, "act": act}, Role.POINTWISE
+    )
 
 
 def bottleneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
@@ -80,11 +81,16 @@ def bottleneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     projection 1x1, and a residual add when the stride is 1 and the widths match."""
     inp, skip, out = e.channels, e.last, e.width(a["out"])
     if a["t"] != 1:
-        conv_bn_act(e, f"{name}.expand", {"dw": False, "out": inp * a["t"], "k": 1, "s": 1, "p": Padding.SAME,
-                                          "act": "relu6"}, Role.EXPAND)
+        conv_bn_act(
+            e,
+            f"{name}.expand",
+            {"dw": False, "out": inp * a["t"], "k": 1, "s": 1, "p": Padding.SAME, "act": "relu6"},
+            Role.EXPAND,
+        )
     conv_bn_act(e, f"{name}.dw", {"dw": True, "k": 3, "s": a["s"], "p": Padding.SAME, "act": "relu6"}, Role.DEPTHWISE)
-    conv_bn_act(e, f"{name}.project", {"dw": False, "out": out, "k": 1, "s": 1, "p": Padding.SAME, "act": None},
-                Role.PROJECT)  # linear bottleneck: no activation
+    conv_bn_act(
+        e, f"{name}.project", {"dw": False, "out": out, "k": 1, "s": 1, "p": Padding.SAME, "act": None}, Role.PROJECT
+    )  # linear bottleneck: no activation
     if a["s"] == 1 and inp == out:
         e.op("add", f"{name}.add", Role.RESIDUAL, inputs=(e.last, skip))
 
@@ -106,14 +112,19 @@ def bneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     inp, skip, act = e.channels, e.last, a["nl"]
     expanded, out = e.width(a["exp"]), e.width(a["out"])
     if expanded > inp:  # no expansion conv when there is nothing to expand (the first bneck)
-        conv_bn_act(e, f"{name}.expand", {"dw": False, "out": expanded, "k": 1, "s": 1, "p": Padding.SAME,
-                                          "act": act}, Role.EXPAND)
+        conv_bn_act(
+            e,
+            f"{name}.expand",
+            {"dw": False, "out": expanded, "k": 1, "s": 1, "p": Padding.SAME, "act": act},
+            Role.EXPAND,
+        )
     conv_bn_act(e, f"{name}.dw", {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "act": act}, Role.DEPTHWISE)
     if a["se"]:
         # TF's channels / 4 and torchvision's // 4 agree for the multiples of 8 the tables produce
         squeeze_excite(e, f"{name}.se", {"squeeze": md(e.channels // 4), "act": "relu", "gate": "hsigmoid"}, Role.SE)
-    conv_bn_act(e, f"{name}.project", {"dw": False, "out": out, "k": 1, "s": 1, "p": Padding.SAME, "act": None},
-                Role.PROJECT)
+    conv_bn_act(
+        e, f"{name}.project", {"dw": False, "out": out, "k": 1, "s": 1, "p": Padding.SAME, "act": None}, Role.PROJECT
+    )
     if a["s"] == 1 and inp == out:
         e.op("add", f"{name}.add", Role.RESIDUAL, inputs=(e.last, skip))
 
@@ -121,24 +132,68 @@ def bneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
 _OUT = Arg("out", "width", doc="output channels at alpha 1")
 _K = Arg("k", "int", 3, "depthwise kernel size")
 _S = Arg("s", "int", 1, "stride")
-BUILTINS: dict[str, Builtin] = {b.name: b for b in (
-    Builtin("conv_bn_act", "conv (or depthwise, dw: true) + batch norm + activation (act: none for a linear one)",
-            (Arg("out", "width", 0, "output channels at alpha 1 (not for dw)"), Arg("k", "int", 1, "kernel size"), _S,
-             Arg("p", "padding", "same", "same, valid or pixels per side"), Arg("dw", "bool", False, "depthwise"),
-             Arg("act", "activation", "relu", "relu, relu6, hswish, ... or none")),
-            conv_bn_act, 3, "conv_bn_act: {out: 32, k: 3, s: 2, act: relu6}"),
-    Builtin("separable", "V1's depthwise separable block (dw k x k + BN + act, pw + BN + act; act as the profile's V1)",
-            (_OUT, _K, _S), separable, 6, "separable: {out: 64}"),
-    Builtin("bottleneck", "V2's inverted residual (expand t x, dw 3x3, linear projection, residual add)",
-            (Arg("t", "int", doc="expansion factor"), _OUT, _S), bottleneck, 9, "bottleneck: {t: 6, out: 24, s: 2}"),
-    Builtin("bneck", "V3's bottleneck (expand to exp, dw k x k, optional squeeze-excite, projection, residual add)",
-            (Arg("k", "int", doc="depthwise kernel size"), Arg("exp", "width", doc="expanded channels at alpha 1"),
-             _OUT, Arg("se", "bool", False, "squeeze-and-excite"), Arg("nl", "nl", "relu", "relu or hswish (RE, HS)"),
-             _S), bneck, 16, "bneck: {k: 5, exp: 120, out: 40, se: true, nl: HS}"),
-    Builtin("squeeze_excite", "global pool, 1x1 reduce + act, 1x1 expand + gate, channel-wise multiply",
-            (Arg("squeeze", "width", doc="reduced channels"), Arg("act", "activation", "relu", "after the reduce"),
-             Arg("gate", "activation", "hsigmoid", "the gate")), squeeze_excite, 6,
-            "squeeze_excite: {squeeze: 16, act: relu, gate: sigmoid}"),
-)}
+BUILTINS: dict[str, Builtin] = {
+    b.name: b
+    for b in (
+        Builtin(
+            "conv_bn_act",
+            "conv (or depthwise, dw: true) + batch norm + activation (act: none for a linear one)",
+            (
+                Arg("out", "width", 0, "output channels at alpha 1 (not for dw)"),
+                Arg("k", "int", 1, "kernel size"),
+                _S,
+                Arg("p", "padding", "same", "same, valid or pixels per side"),
+                Arg("dw", "bool", False, "depthwise"),
+                Arg("act", "activation", "relu", "relu, relu6, hswish, ... or none"),
+            ),
+            conv_bn_act,
+            3,
+            "conv_bn_act: {out: 32, k: 3, s: 2, act: relu6}",
+        ),
+        Builtin(
+            "separable",
+            "V1's depthwise separable block (dw k x k + BN + act, pw + BN + act; act as the profile's V1)",
+            (_OUT, _K, _S),
+            separable,
+            6,
+            "separable: {out: 64}",
+        ),
+        Builtin(
+            "bottleneck",
+            "V2's inverted residual (expand t x, dw 3x3, linear projection, residual add)",
+            (Arg("t", "int", doc="expansion factor"), _OUT, _S),
+            bottleneck,
+            9,
+            "bottleneck: {t: 6, out: 24, s: 2}",
+        ),
+        Builtin(
+            "bneck",
+            "V3's bottleneck (expand to exp, dw k x k, optional squeeze-excite, projection, residual add)",
+            (
+                Arg("k", "int", doc="depthwise kernel size"),
+                Arg("exp", "width", doc="expanded channels at alpha 1"),
+                _OUT,
+                Arg("se", "bool", False, "squeeze-and-excite"),
+                Arg("nl", "nl", "relu", "relu or hswish (RE, HS)"),
+                _S,
+            ),
+            bneck,
+            16,
+            "bneck: {k: 5, exp: 120, out: 40, se: true, nl: HS}",
+        ),
+        Builtin(
+            "squeeze_excite",
+            "global pool, 1x1 reduce + act, 1x1 expand + gate, channel-wise multiply",
+            (
+                Arg("squeeze", "width", doc="reduced channels"),
+                Arg("act", "activation", "relu", "after the reduce"),
+                Arg("gate", "activation", "hsigmoid", "the gate"),
+            ),
+            squeeze_excite,
+            6,
+            "squeeze_excite: {squeeze: 16, act: relu, gate: sigmoid}",
+        ),
+    )
+}
 
 SETTINGS = ("v1.activation", "v1.dw_padding")  # what a `Setting` may name (the build profile answers)

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import re
 
+
 def is_expression(value: object) -> bool:
     """'$t * $in', '16 * 4' and '$out' are expressions; 'same', 'global', 'conv-1' (a name) are not."""
     if not isinstance(value, str):
         return False
     if "$" in value:
         return True
-    return (set(value) <= set("0123456789. +-*/()") and any(c.isdigit() for c in value)
-            and any(c in "+-*/" for c in value.lstrip(" -")))
+    return (
+        set(value) <= set("0123456789. +-*/()")
+        and any(c.isdigit() for c in value)
+        and any(c in "+-*/" for c in value.lstrip(" -"))
+    )
 
 
 MAX_LENGTH = 500
@@ -33,7 +37,10 @@ def evaluate(text: str, env: dict[str, float]) -> float:
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
-            raise ValueError(f"cannot read the expression '{text}' at '{text[pos:]}' (use numbers, $names, + - * / // and parentheses)")
+            raise ValueError(
+                f"cannot read the expression '{text}' at '{text[pos:]}' "
+                "(use numbers, $names, + - * / // and parentheses)"
+            )
         tokens.append(m.group(1) or m.group(2) or m.group(3))
         pos = m.end()
     index = 0

@@ -28,8 +28,9 @@ def check(program: Program, at: Node, problems: Problems) -> None:
     for name, block in blocks.items():
         path = _cycle(name, name, blocks, set())
         if path:
-            problems.add_at(block.where, f"block '{name}' uses itself ({' -> '.join([name] + path)}); "
-                                         f"blocks cannot form a cycle")
+            problems.add_at(
+                block.where, f"block '{name}' uses itself ({' -> '.join([name, *path])}); blocks cannot form a cycle"
+            )
     if problems.items:
         return
     known: dict[str, int] = {}
@@ -38,8 +39,11 @@ def check(program: Program, at: Node, problems: Problems) -> None:
         return
     size = expanded_size(program.items, blocks)
     if size > MAX_LAYERS:
-        problems.add(at, f"the spec would expand to about {size:,} layers, past the limit of {MAX_LAYERS:,} "
-                         f"(check the 'repeat' counts)")
+        problems.add(
+            at,
+            f"the spec would expand to about {size:,} layers, past the limit of {MAX_LAYERS:,} "
+            f"(check the 'repeat' counts)",
+        )
         return
     for block in blocks.values():
         _check_references(block.items, {"in"}, problems)
@@ -54,8 +58,10 @@ def _check_references(items: tuple[Item, ...] | list[Item], names: set[str], pro
         return ref in names or ref.rpartition(".")[0] in splits  # a part of a split whose count is a $param
 
     def unknown(ref: str) -> str:
-        return (f"no layer above is named '{ref}'{did_you_mean(ref, sorted(names))} "
-                f"(inputs name earlier layers: a later one would make a cycle)")
+        return (
+            f"no layer above is named '{ref}'{did_you_mean(ref, sorted(names))} "
+            f"(inputs name earlier layers: a later one would make a cycle)"
+        )
 
     for item in items:
         if item.input and not known(item.input):
@@ -97,7 +103,7 @@ def _cycle(start: str, current: str, blocks: Mapping[str, Block], seen: set[str]
             seen.add(used)
             rest = _cycle(start, used, blocks, seen, depth + 1)
             if rest:
-                return [used] + rest
+                return [used, *rest]
     return []
 
 
@@ -111,8 +117,12 @@ def _nesting(name: str, blocks: Mapping[str, Block], known: dict[str, int], dept
     return known[name]
 
 
-def expanded_size(items: tuple[Item, ...] | list[Item], blocks: Mapping[str, Block], depth: int = 0,
-                  known: dict[str, int] | None = None) -> int:
+def expanded_size(
+    items: tuple[Item, ...] | list[Item],
+    blocks: Mapping[str, Block],
+    depth: int = 0,
+    known: dict[str, int] | None = None,
+) -> int:
     """How many layers the items expand to (an upper bound), without expanding them."""
     known = {} if known is None else known  # block name -> its size, so nested blocks cost linear time
     if depth > MAX_DEPTH:

@@ -41,8 +41,18 @@ from .nodes import Node
 from .problems import Problems
 
 META = ("name", "input", "repeat", "fixed", "role")
-ALIASES = {"stride": "s", "kernel": "k", "kernel_size": "k", "padding": "p", "dilation": "d", "filters": "out",
-           "channels": "out", "out_channels": "out", "use_bias": "bias", "ceil_mode": "ceil"}
+ALIASES = {
+    "stride": "s",
+    "kernel": "k",
+    "kernel_size": "k",
+    "padding": "p",
+    "dilation": "d",
+    "filters": "out",
+    "channels": "out",
+    "out_channels": "out",
+    "use_bias": "bias",
+    "ceil_mode": "ceil",
+}
 WIDTH_RULES = ("truncate", "make_divisible", "none")
 _REF = re.compile(r"\$([A-Za-z_]\w*)")
 
@@ -72,7 +82,7 @@ def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: P
     for name, block in list(blocks.items()):  # ... then their layers, which may use any block
         body = blocks_node.value[name] if blocks_node is not None else None
         if body is not None and body.is_map and "layers" in body.value:
-            items = reader.items(body.value["layers"], f"block '{name}'", block.params + ("block_in",))
+            items = reader.items(body.value["layers"], f"block '{name}'", (*block.params, "block_in"))
             blocks[name] = Block(name, block.params, tuple(items), block.where)
     program = Program(tuple(reader.items(layers, "layers")), blocks, rule)
     checks.check(program, layers, problems)
@@ -99,19 +109,25 @@ def _read_width(node: Node | None, problems: Problems) -> WidthRule:
             else:
                 found[key] = item.value
         else:
-            problems.add(cell, f"unknown key '{key}'{did_you_mean(key, ['rule', 'divisor', 'min'])} "
-                               f"(width keys: rule, divisor, min)")
+            problems.add(
+                cell,
+                f"unknown key '{key}'{did_you_mean(key, ['rule', 'divisor', 'min'])} (width keys: rule, divisor, min)",
+            )
     return WidthRule(**found)
 
 
 def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) -> Block:
     if node is None or not node.is_map:
-        problems.add(node if node is not None and node.value is not None else cell,
-                     f"block '{name}' must be a mapping with 'params' and 'layers'")
+        problems.add(
+            node if node is not None and node.value is not None else cell,
+            f"block '{name}' must be a mapping with 'params' and 'layers'",
+        )
         return Block(name, (), (), problems.location(cell))
     for key, kcell in (node.keys or {}).items():
         if key not in ("params", "layers"):
-            problems.add(kcell, f"unknown key '{key}'{did_you_mean(key, ['params', 'layers'])} (a block has params and layers)")
+            problems.add(
+                kcell, f"unknown key '{key}'{did_you_mean(key, ['params', 'layers'])} (a block has params and layers)"
+            )
     params: list[str] = []
     raw = node.value.get("params")
     if raw is not None:
@@ -139,7 +155,9 @@ class _Reader:
         counts = Counter(i.name for i in items if i.name)
         for item in items:
             if item.name and counts[item.name] > 1:
-                self.problems.add_at(item.where, f"the name '{item.name}' is used twice in {scope} (names must be unique)")
+                self.problems.add_at(
+                    item.where, f"the name '{item.name}' is used twice in {scope} (names must be unique)"
+                )
                 counts[item.name] = 0  # reported once
         return items
 
@@ -170,22 +188,28 @@ class _Reader:
         if op not in self.known_set:
             problems.add(keys[op], f"unknown op or block '{op}'{self.suggest(op)}")
             return None
-        meta = {key: value for key in node.value if key in META
-                and (value := self._meta(key, node.value[key])) is not None}
+        meta = {
+            key: value for key in node.value if key in META and (value := self._meta(key, node.value[key])) is not None
+        }
         if meta.get("fixed") and op not in REGISTRY:
-            problems.add(keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)")
+            problems.add(
+                keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)"
+            )
         item = self.with_args(op, node.value[op], keys[op], params, bool(meta.get("fixed")))
         if item is None:
             return None
-        return Item(item.op, item.args, item.where, meta.get("name"), meta.get("input"), meta.get("repeat", 1),
-                    meta.get("role"))
+        return Item(
+            item.op, item.args, item.where, meta.get("name"), meta.get("input"), meta.get("repeat", 1), meta.get("role")
+        )
 
     def _meta(self, key: str, node: Node) -> Any:
         value = node.value
         if key in ("name", "input", "role"):
             if isinstance(value, str) and value:
                 return value
-            self.problems.add(node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else ""))
+            self.problems.add(
+                node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else "")
+            )
         elif key == "repeat":
             if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
                 return value
@@ -207,8 +231,11 @@ class _Reader:
             for key, kcell in (node.keys or {}).items():
                 if key not in allowed:
                     hint = f"{op} takes {', '.join(allowed) or 'no arguments'}"
-                    suggestion = (f"; did you mean '{ALIASES[key]}'?" if ALIASES.get(key) in allowed
-                                  else did_you_mean(key, list(allowed)))
+                    suggestion = (
+                        f"; did you mean '{ALIASES[key]}'?"
+                        if ALIASES.get(key) in allowed
+                        else did_you_mean(key, list(allowed))
+                    )
                     problems.add(kcell, f"unknown argument '{key}'{suggestion} ({hint})")
                 else:
                     written[key] = node.value[key]
@@ -248,14 +275,17 @@ class _Reader:
             problems.add(node, "expected a number, a name, or an expression like '$t * $in'")
             return None
         if isinstance(node.value, str):
-            names = list(params) + ["in", "classes"]
+            names = [*list(params), "in", "classes"]
             unknown = [ref for ref in _REF.findall(node.value) if ref not in names]
             for ref in unknown:
                 if ref == "block_in":
                     problems.add(node, "'$block_in' (the channels entering a block) is only known inside a block")
                     continue
-                problems.add(node, f"unknown parameter '${ref}'{did_you_mean(ref, names)} "
-                                   f"(known: {', '.join('$' + n for n in names)})")
+                problems.add(
+                    node,
+                    f"unknown parameter '${ref}'{did_you_mean(ref, names)} "
+                    f"(known: {', '.join('$' + n for n in names)})",
+                )
             if is_expression(node.value) and not unknown:
                 try:
                     evaluate(node.value, dict.fromkeys(names, 1))

@@ -18,7 +18,12 @@ from ..bulk import no_gc
 from ..errors import Problem, SpecError
 
 MAX_NESTING = 64  # lists and mappings inside each other; a spec never needs more
-_STANDARD_TAGS = {None, "!", yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG}
+_STANDARD_TAGS = {
+    None,
+    "!",
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
+    yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+}
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10 MB specs parse in seconds
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 
@@ -30,7 +35,7 @@ class Node:
     whose keys' own nodes (for their positions) are in `keys`.
     """
 
-    __slots__ = ("value", "line", "column", "keys")
+    __slots__ = ("column", "keys", "line", "value")
 
     def __init__(self, value: Any, line: int, column: int, keys: dict[str, Node] | None = None):
         self.value, self.line, self.column, self.keys = value, line, column, keys
@@ -101,8 +106,12 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
     stack: list[list[Any]] = []  # open collections: [node, anchor, pending key node or None]
     top: list[Any] | None = None  # stack[-1]
     get_event, resolvers = loader.get_event, loader.yaml_implicit_resolvers
-    scalar_event, alias_event, mapping_start, document_end = (yaml.ScalarEvent, yaml.AliasEvent,
-                                                              yaml.MappingStartEvent, yaml.DocumentEndEvent)
+    scalar_event, alias_event, mapping_start, document_end = (
+        yaml.ScalarEvent,
+        yaml.AliasEvent,
+        yaml.MappingStartEvent,
+        yaml.DocumentEndEvent,
+    )
     starts = (yaml.SequenceStartEvent, mapping_start)
     decimal = _DECIMAL.match
     get_event()  # StreamStart
@@ -132,8 +141,11 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
                 raise _fail(file, mark, f"found undefined alias '{event.anchor}' (define the &anchor first)")
             target = anchors[event.anchor]
             if target is None:
-                raise _fail(file, mark, "an alias refers to the list or mapping that contains it "
-                                        "(a spec is a finite table; flatten it)")
+                raise _fail(
+                    file,
+                    mark,
+                    "an alias refers to the list or mapping that contains it (a spec is a finite table; flatten it)",
+                )
             node = target
         elif kind is document_end:
             break
@@ -142,8 +154,12 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             if event.tag not in _STANDARD_TAGS:
                 raise _fail(file, mark, f"the tag {event.tag} is not allowed in a spec (remove it)")
             if len(stack) >= MAX_NESTING:
-                raise _fail(file, mark, f"lists and mappings are nested more than {MAX_NESTING} levels deep "
-                                        f"(a spec is a finite table; flatten it)")
+                raise _fail(
+                    file,
+                    mark,
+                    f"lists and mappings are nested more than {MAX_NESTING} levels deep "
+                    f"(a spec is a finite table; flatten it)",
+                )
             is_map = kind is mapping_start
             opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
@@ -176,8 +192,12 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             key = top[2]
             name = key.value if isinstance(key.value, str) else str(key.value)
             if name in parent.value:
-                raise _fail(file, _Mark(key), f"the key '{name}' appears twice in this mapping "
-                                              f"(first at line {parent.keys[name].line}; keep one)")
+                raise _fail(
+                    file,
+                    _Mark(key),
+                    f"the key '{name}' appears twice in this mapping "
+                    f"(first at line {parent.keys[name].line}; keep one)",
+                )
             if key.value is not name:  # a number or flag as a key: its text (a new node: it may be shared)
                 key = Node(name, key.line, key.column)
             parent.keys[name] = key

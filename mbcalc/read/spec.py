@@ -23,8 +23,19 @@ from .problems import Problems
 from .tables import parse_size
 
 FORMS = ("v1", "v2", "v3", "graph")
-TOP_KEYS = ("name", "description", "source", "form", "input", "classes", "layers", "notes", "counting",
-            "blocks", "width")
+TOP_KEYS = (
+    "name",
+    "description",
+    "source",
+    "form",
+    "input",
+    "classes",
+    "layers",
+    "notes",
+    "counting",
+    "blocks",
+    "width",
+)
 GRAPH_ONLY = ("blocks", "width")
 REQUIRED = ("name", "form", "input", "classes", "layers")
 COUNTING_KEYS = ("biases",)
@@ -36,15 +47,24 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     file = display or str(path)
     try:
         if Path(path).stat().st_size > MAX_BYTES:
-            raise SpecError([Problem(file, 0, 0, f"the spec is larger than {MAX_BYTES // 2**20} MB "
-                                                 f"(split it, or use repeat and blocks)")])
+            raise SpecError(
+                [
+                    Problem(
+                        file,
+                        0,
+                        0,
+                        f"the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)",
+                    )
+                ]
+            )
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SpecError([Problem(file, 0, 0, "no such spec file (check the path, or see 'mbcalc list')")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise SpecError([Problem(file, 0, 0, f"cannot read the spec: {reason} "
-                                             f"(check the file's permissions and encoding)")]) from None
+        raise SpecError(
+            [Problem(file, 0, 0, f"cannot read the spec: {reason} (check the file's permissions and encoding)")]
+        ) from None
     return parse_spec(text, file)
 
 
@@ -93,7 +113,9 @@ def _read(doc: Node, problems: Problems) -> Spec:
     else:
         for key in GRAPH_ONLY:
             if key in items:
-                problems.add(keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)")
+                problems.add(
+                    keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)"
+                )
         program = tables.read(form, items["layers"], size, classes, problems) or Program(())
     problems.raise_if_any()
     return Spec(name, form, description, source, size, classes, program, problems.file, notes, counting)
@@ -137,8 +159,10 @@ def _read_counting(node: Node | None, problems: Problems) -> dict[str, Any]:
     for key, cell in (node.keys or {}).items():
         value = node.value[key]
         if key not in COUNTING_KEYS:
-            problems.add(cell, f"unknown counting key '{key}'{did_you_mean(key, COUNTING_KEYS)} "
-                               f"(keys: {', '.join(COUNTING_KEYS)})")
+            problems.add(
+                cell,
+                f"unknown counting key '{key}'{did_you_mean(key, COUNTING_KEYS)} (keys: {', '.join(COUNTING_KEYS)})",
+            )
         elif not isinstance(value.value, bool):
             problems.add(value, f"'counting.{key}' must be true or false")
         else:

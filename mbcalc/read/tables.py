@@ -54,10 +54,15 @@ def read(form: str, layers: Node, size: tuple[int, int, int], classes: int, prob
     if problems.items:
         return None
     if (expanded := estimated_layers(form, groups)) > MAX_LAYERS:
-        problems.add(layers, f"the table would expand to about {expanded:,} layers, past the limit of "
-                             f"{MAX_LAYERS:,} (check the repeat and n counts)")
+        problems.add(
+            layers,
+            f"the table would expand to about {expanded:,} layers, past the limit of "
+            f"{MAX_LAYERS:,} (check the repeat and n counts)",
+        )
         return None
-    rows = [row for group in groups for row in (list(group.rows) * group.times if isinstance(group, Repeat) else [group])]
+    rows = [
+        row for group in groups for row in (list(group.rows) * group.times if isinstance(group, Repeat) else [group])
+    ]
     return Program(tuple(LOWER[form](rows, _Nominal(size, problems), classes)))
 
 
@@ -78,7 +83,10 @@ def _read_repeat(node: Node, columns: tuple[Column, ...], problems: Problems) ->
     allowed = ("repeat", "layers")
     for key, cell in (node.keys or {}).items():
         if key not in allowed:
-            problems.add(cell, f"unknown key '{key}'{did_you_mean(key, allowed)} (a repeated group has 'repeat: N' and 'layers:')")
+            problems.add(
+                cell,
+                f"unknown key '{key}'{did_you_mean(key, allowed)} (a repeated group has 'repeat: N' and 'layers:')",
+            )
     if "repeat" not in node.value or "layers" not in node.value:
         problems.add(node, "a repeated group needs 'repeat: N' and 'layers: [rows]'")
         return []
@@ -103,7 +111,7 @@ def _read_row(node: Node, columns: tuple[Column, ...], problems: Problems) -> Ta
         problems.add(node, f"a row has {len(columns)} cells [{names}], this one has {len(node.value)}")
         return None
     cells = []
-    for (name, reader), cell in zip(columns, node.value):
+    for (name, reader), cell in zip(columns, node.value, strict=True):
         try:
             cells.append(reader(cell.value))
         except ValueError as exc:
@@ -118,6 +126,7 @@ PER_ROW = {"v1": 3, "v2": 9, "v3": 16}  # the most layers one row (or one of a V
 
 def estimated_layers(form: str, groups: list[TableRow | Repeat]) -> int:
     """An upper bound on the layers a table expands to, computed without expanding it."""
+
     def row_size(row: TableRow) -> int:
         n = row.cells[4] if form == "v2" and isinstance(row.cells[4], int) else 1
         return PER_ROW[form] * n
@@ -134,14 +143,20 @@ class _Nominal:
 
     def check(self, row: TableRow, size: tuple[int, int, int] | None) -> None:
         if size is not None and (size[0], size[2]) != (self.h, self.c):
-            self.problems.add_at(row.where, f"the input column says {size[0]}x{size[1]}x{size[2]} but the rows above "
-                                            f"produce {self.h}x{self.h}x{self.c} (fix this row or the one before it)")
+            self.problems.add_at(
+                row.where,
+                f"the input column says {size[0]}x{size[1]}x{size[2]} but the rows above "
+                f"produce {self.h}x{self.h}x{self.c} (fix this row or the one before it)",
+            )
             self.h, self.c = size[0], size[2]  # resynchronise, so that one slip is one message
 
     def channels_in(self, row: TableRow, channels: int) -> None:
         if channels != self.c:
-            self.problems.add_at(row.where, f"this layer takes {channels} input channels but the layer before "
-                                            f"gives {self.c} (fix the filter shape)")
+            self.problems.add_at(
+                row.where,
+                f"this layer takes {channels} input channels but the layer before "
+                f"gives {self.c} (fix the filter shape)",
+            )
 
     def advance(self, stride: int, channels: int) -> None:
         self.h, self.c = -(-self.h // stride), channels
@@ -201,8 +216,10 @@ _V1_TYPE = re.compile(r"^\s*(conv|conv dw|avg pool|fc|softmax)\s*/\s*s(\d+)\s*$"
 def read_v1_type(value: Any) -> tuple[str, int]:
     m = _V1_TYPE.match(str(value))
     if not m or int(m[2]) < 1:
-        raise ValueError(f"expected 'TYPE / sN' with TYPE one of Conv, Conv dw, Avg Pool, FC, Softmax "
-                         f"(e.g. 'Conv dw / s2'), got '{value}'")
+        raise ValueError(
+            f"expected 'TYPE / sN' with TYPE one of Conv, Conv dw, Avg Pool, FC, Softmax "
+            f"(e.g. 'Conv dw / s2'), got '{value}'"
+        )
     return m[1].lower(), int(m[2])
 
 
@@ -223,8 +240,10 @@ def read_v1_filter(value: Any) -> tuple[Any, ...]:
             if any(n < 1 for n in numbers) or (kind in ("conv", "dw", "pool") and numbers[0] != numbers[1]):
                 break
             return (kind, *numbers)
-    raise ValueError(f"expected a filter shape like 3x3x32x64, 3x3x32 dw, Pool 7x7, 1024x1000 or Classifier "
-                     f"(square kernels), got '{value}'")
+    raise ValueError(
+        f"expected a filter shape like 3x3x32x64, 3x3x32 dw, Pool 7x7, 1024x1000 or Classifier "
+        f"(square kernels), got '{value}'"
+    )
 
 
 def read_operator(value: Any, known: dict[str, int]) -> tuple[str, int, bool]:
@@ -259,11 +278,23 @@ V2_OPERATORS = {"conv2d": 3, "bottleneck": 3, "avgpool": 7}
 V3_OPERATORS = {"conv2d": 3, "bneck": 3, "pool": 7}
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "v1": (("type / stride", read_v1_type), ("filter shape", read_v1_filter), ("input size", read_size)),
-    "v2": (("input", read_size), ("operator", lambda v: read_operator(v, V2_OPERATORS)), ("t", read_count),
-           ("c", lambda v: read_count(v, allow=("-", "k"))), ("n", read_count), ("s", read_count)),
-    "v3": (("input", read_size), ("operator", lambda v: read_operator(v, V3_OPERATORS)), ("exp size", read_count),
-           ("#out", lambda v: read_count(v, allow=("-", "k"))), ("SE", read_flag), ("NL", read_nonlinearity),
-           ("s", read_count)),
+    "v2": (
+        ("input", read_size),
+        ("operator", lambda v: read_operator(v, V2_OPERATORS)),
+        ("t", read_count),
+        ("c", lambda v: read_count(v, allow=("-", "k"))),
+        ("n", read_count),
+        ("s", read_count),
+    ),
+    "v3": (
+        ("input", read_size),
+        ("operator", lambda v: read_operator(v, V3_OPERATORS)),
+        ("exp size", read_count),
+        ("#out", lambda v: read_count(v, allow=("-", "k"))),
+        ("SE", read_flag),
+        ("NL", read_nonlinearity),
+        ("s", read_count),
+    ),
 }
 
 
@@ -290,16 +321,31 @@ def lower_v1(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             else:
                 block += 1
                 role, name = (Role.POINTWISE if k == 1 else Role.CONV), f"block{block}.conv"
-            items.append(_item(row, "conv_bn_act", name, role, dw=False, out=_width(row, cout, "v1"), k=k, s=stride,
-                               p="same", act=act))
+            items.append(
+                _item(
+                    row,
+                    "conv_bn_act",
+                    name,
+                    role,
+                    dw=False,
+                    out=_width(row, cout, "v1"),
+                    k=k,
+                    s=stride,
+                    p="same",
+                    act=act,
+                )
+            )
             nominal.advance(stride, cout)
         elif kind == "conv dw" and filt[0] == "dw":
             k, c = filt[1], filt[3]
             nominal.channels_in(row, c)
             block += 1
             padding = Setting("v1.dw_padding") if stride > 1 else "same"  # Keras pads stride-2 rows its own way
-            items.append(_item(row, "conv_bn_act", f"block{block}.dw", Role.DEPTHWISE, dw=True, k=k, s=stride,
-                               p=padding, act=act))
+            items.append(
+                _item(
+                    row, "conv_bn_act", f"block{block}.dw", Role.DEPTHWISE, dw=True, k=k, s=stride, p=padding, act=act
+                )
+            )
             nominal.advance(stride, c)
         elif kind == "avg pool" and filt[0] == "pool":
             # Table 1's 'Pool 7x7' covers the whole 7x7 map: a global average pool at any size.
@@ -310,8 +356,9 @@ def lower_v1(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             cin, cout = filt[1], filt[2]
             nominal.channels_in(row, cin)
             if cout != classes:
-                nominal.problems.add_at(row.where, f"the FC layer has {cout} outputs but 'classes' is {classes} "
-                                                   f"(make them agree)")
+                nominal.problems.add_at(
+                    row.where, f"the FC layer has {cout} outputs but 'classes' is {classes} (make them agree)"
+                )
             items.append(_classifier(row, "fc"))
             nominal.advance_to(1, cout)
             continue
@@ -319,9 +366,12 @@ def lower_v1(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             items.append(_item(row, "softmax", "softmax", Role.CLASSIFIER))
             continue
         else:
-            nominal.problems.add_at(row.where, f"type '{kind}' does not go with filter shape '{filt[0]}' (Conv takes "
-                                               f"KxKxMxN, Conv dw takes KxKxM dw, Avg Pool takes Pool KxK, FC takes "
-                                               f"MxN, Softmax takes Classifier)")
+            nominal.problems.add_at(
+                row.where,
+                f"type '{kind}' does not go with filter shape '{filt[0]}' (Conv takes "
+                f"KxKxMxN, Conv dw takes KxKxM dw, Avg Pool takes Pool KxK, FC takes "
+                f"MxN, Softmax takes Classifier)",
+            )
             continue
         previous = filt[0]
     return items
@@ -347,21 +397,57 @@ def lower_v2(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
         if op == "conv2d" and c == "k":
             items.append(_classifier(row, "classifier"))
         elif op == "conv2d" and isinstance(c, int) and not items:
-            items.append(_item(row, "conv_bn_act", "conv1", Role.STEM, dw=False, out=_width(row, c, "md"), k=k, s=s,
-                               p="same", act="relu6"))
+            items.append(
+                _item(
+                    row,
+                    "conv_bn_act",
+                    "conv1",
+                    Role.STEM,
+                    dw=False,
+                    out=_width(row, c, "md"),
+                    k=k,
+                    s=s,
+                    p="same",
+                    act="relu6",
+                )
+            )
         elif op == "conv2d" and isinstance(c, int):  # 1280 for alpha < 1
-            items.append(_item(row, "conv_bn_act", "conv_last", Role.HEAD, dw=False, out=_width(row, c, "v2.head"),
-                               k=k, s=s, p="same", act="relu6"))
+            items.append(
+                _item(
+                    row,
+                    "conv_bn_act",
+                    "conv_last",
+                    Role.HEAD,
+                    dw=False,
+                    out=_width(row, c, "v2.head"),
+                    k=k,
+                    s=s,
+                    p="same",
+                    act="relu6",
+                )
+            )
         elif op == "bottleneck" and isinstance(c, int) and isinstance(t, int):
             for i in range(n):
                 block += 1
-                items.append(_item(row, "bottleneck", f"block{block}", Role.BODY, t=t, out=_width(row, c, "v2.block"),
-                                   s=s if i == 0 else 1))
+                items.append(
+                    _item(
+                        row,
+                        "bottleneck",
+                        f"block{block}",
+                        Role.BODY,
+                        t=t,
+                        out=_width(row, c, "v2.block"),
+                        s=s if i == 0 else 1,
+                    )
+                )
         elif op == "avgpool":
             items.append(_item(row, "avgpool", "pool", Role.HEAD, k="global"))
         else:
-            nominal.problems.add_at(row.where, f"a '{op}' row needs {'t and ' * (op == 'bottleneck')}c as numbers "
-                                               f"(got t={t}, c={c}); use '-' only where the paper does")
+            nominal.problems.add_at(
+                row.where,
+                f"a '{op}' row needs {'t and ' * (op == 'bottleneck')}c as numbers "
+                f"(got t={t}, c={c}); use '-' only where the paper does",
+            )
             continue
         channels = nominal.c if op == "avgpool" else (classes if c == "k" else c)
         nominal.advance_to(1 if op == "avgpool" else -(-nominal.h // s), channels)
@@ -390,24 +476,63 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
         size, (op, k, nbn), exp, out, se, act, s = row.cells
         nominal.check(row, size)
         s = 1 if s == "-" else s
-        unsupported = ("a bneck row needs NL HS (h-swish) or RE (ReLU), not '-'" if op == "bneck" and act is None
-                       else f"NBN marks the 1x1 convs on the pooled map, not '{op} {k}x{k}'"
-                       if nbn and (op != "conv2d" or k != 1) else "")
+        unsupported = (
+            "a bneck row needs NL HS (h-swish) or RE (ReLU), not '-'"
+            if op == "bneck" and act is None
+            else f"NBN marks the 1x1 convs on the pooled map, not '{op} {k}x{k}'"
+            if nbn and (op != "conv2d" or k != 1)
+            else ""
+        )
         if unsupported:
             nominal.problems.add_at(row.where, unsupported)
             nominal.advance_to(-(-nominal.h // s), out if isinstance(out, int) else nominal.c)
             continue
         if op == "bneck" and isinstance(exp, int) and isinstance(out, int):
             block += 1
-            items.append(_item(row, "bneck", f"block{block}", Role.BODY, k=k,
-                               exp=_width(row, exp, "v3.expand", nominal.c), out=_width(row, out, "md"), se=se,
-                               nl=act, s=s))
+            items.append(
+                _item(
+                    row,
+                    "bneck",
+                    f"block{block}",
+                    Role.BODY,
+                    k=k,
+                    exp=_width(row, exp, "v3.expand", nominal.c),
+                    out=_width(row, out, "md"),
+                    se=se,
+                    nl=act,
+                    s=s,
+                )
+            )
         elif op == "conv2d" and not items and isinstance(out, int):
-            items.append(_item(row, "conv_bn_act", "conv1", Role.STEM, dw=False, out=_width(row, out, "v3.stem"), k=k,
-                               s=s, p="same", act=act))
+            items.append(
+                _item(
+                    row,
+                    "conv_bn_act",
+                    "conv1",
+                    Role.STEM,
+                    dw=False,
+                    out=_width(row, out, "v3.stem"),
+                    k=k,
+                    s=s,
+                    p="same",
+                    act=act,
+                )
+            )
         elif op == "conv2d" and not nbn and isinstance(out, int):
-            items.append(_item(row, "conv_bn_act", "conv_last", Role.HEAD, dw=False,
-                               out=_width(row, out, "v3.last", nominal.c), k=k, s=s, p="same", act=act))
+            items.append(
+                _item(
+                    row,
+                    "conv_bn_act",
+                    "conv_last",
+                    Role.HEAD,
+                    dw=False,
+                    out=_width(row, out, "v3.last", nominal.c),
+                    k=k,
+                    s=s,
+                    p="same",
+                    act=act,
+                )
+            )
         elif op == "pool":
             items.append(_item(row, "avgpool", "pool", Role.HEAD, k="global"))
         elif op == "conv2d" and nbn and out == "k":
@@ -417,12 +542,19 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             if act:
                 items.append(_item(row, act, f"head.{act}", Role.HEAD))
         else:
-            nominal.problems.add_at(row.where, f"a '{op}' row needs {'exp size and ' * (op == 'bneck')}#out "
-                                               f"as numbers (got exp size={exp}, #out={out})")
+            nominal.problems.add_at(
+                row.where,
+                f"a '{op}' row needs {'exp size and ' * (op == 'bneck')}#out "
+                f"as numbers (got exp size={exp}, #out={out})",
+            )
             continue
         channels = nominal.c if op == "pool" else (classes if out == "k" else out)
         nominal.advance_to(1 if op == "pool" else -(-nominal.h // s), channels)
     return items
 
 
-LOWER: dict[str, Callable[[list[TableRow], _Nominal, int], list[Item]]] = {"v1": lower_v1, "v2": lower_v2, "v3": lower_v3}
+LOWER: dict[str, Callable[[list[TableRow], _Nominal, int], list[Item]]] = {
+    "v1": lower_v1,
+    "v2": lower_v2,
+    "v3": lower_v3,
+}

@@ -22,7 +22,7 @@ class CompareView:
     def document(self) -> Document:
         c, exact = self.comparison, self.exact
         units = ("", "") if exact else (" (M)", " (M)")
-        headers = ("model", "α", "resolution", f"Mult-Adds{units[0]}", f"params{units[1]}")
+        headers: tuple[str, ...] = ("model", "α", "resolution", f"Mult-Adds{units[0]}", f"params{units[1]}")
         if c.baseline:
             headers += ("× Mult-Adds", "× params")
         rows = []
@@ -30,7 +30,7 @@ class CompareView:
             cfg, total = report.network.config, report.total
             macs = number(total.macs, True) if exact else millions(total.macs, 1)
             params = number(total.params, True) if exact else millions(total.params, 2)
-            cells = (report.network.name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
+            cells: tuple[str, ...] = (report.network.name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
             ratios = c.ratios(report)
             if ratios:
                 cells += (f"{ratios[0]:.3f}", f"{ratios[1]:.3f}")
@@ -41,11 +41,15 @@ class CompareView:
             names = conventions.setdefault(report.convention.describe(), [])
             if report.network.name not in names:
                 names.append(report.network.name)
-        footer = [f"Counting ({', '.join(names)}): {text}." if len(conventions) > 1 else f"Counting: {text}."
-                  for text, names in conventions.items()]
+        footer = [
+            f"Counting ({', '.join(names)}): {text}." if len(conventions) > 1 else f"Counting: {text}."
+            for text, names in conventions.items()
+        ]
         if c.baseline:
-            footer.append(f"× columns: multiples of the baseline {label(c.baseline)} "
-                          f"({number(c.baseline.total.macs, exact)} Mult-Adds, {number(c.baseline.total.params, exact)} params).")
+            footer.append(
+                f"× columns: multiples of the baseline {label(c.baseline)} "
+                f"({number(c.baseline.total.macs, exact)} Mult-Adds, {number(c.baseline.total.params, exact)} params)."
+            )
         section = Section("", headers, tuple(rows), tuple(range(1, len(headers))))
         return Document(f"Comparison, profile {profile}", (section,), tuple(footer))
 
@@ -53,8 +57,13 @@ class CompareView:
         out = []
         for report in self.comparison.reports:
             cfg = report.network.config
-            row = {"model": report.network.name, "alpha": cfg.alpha, "resolution": cfg.resolution,
-                   "macs": report.total.macs, "params": report.total.params}
+            row = {
+                "model": report.network.name,
+                "alpha": cfg.alpha,
+                "resolution": cfg.resolution,
+                "macs": report.total.macs,
+                "params": report.total.params,
+            }
             ratios = self.comparison.ratios(report)
             if ratios:
                 row["macs_ratio"], row["params_ratio"] = ratios
@@ -63,13 +72,20 @@ class CompareView:
 
     def data(self) -> dict:
         c = self.comparison
-        data = {"profile": c.reports[0].network.config.profile if c.reports else "paper",
-                "conventions": {r.network.name: r.convention.describe() for r in c.reports},
-                "rows": self._rows()}
+        data = {
+            "profile": c.reports[0].network.config.profile if c.reports else "paper",
+            "conventions": {r.network.name: r.convention.describe() for r in c.reports},
+            "rows": self._rows(),
+        }
         if c.baseline:
             cfg = c.baseline.network.config
-            data["baseline"] = {"model": c.baseline.network.name, "alpha": cfg.alpha, "resolution": cfg.resolution,
-                                "macs": c.baseline.total.macs, "params": c.baseline.total.params}
+            data["baseline"] = {
+                "model": c.baseline.network.name,
+                "alpha": cfg.alpha,
+                "resolution": cfg.resolution,
+                "macs": c.baseline.total.macs,
+                "params": c.baseline.total.params,
+            }
         return data
 
     def csv(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..analysis import ConvComparison
+from ..analysis import ConvComparison, Report
 from ..ops import label
 from ..units import number
 from .document import Document, Section
@@ -23,11 +23,19 @@ class ConvView:
 
     def document(self) -> Document:
         c, exact = self.comparison, self.exact
-        rows = [(("standard" if variant == "standard" else row.layer.name), label(row.layer),
-                 f"{row.layer.input} → {row.layer.output}", number(row.cost.macs, exact), number(row.cost.params, exact))
-                for variant, row in self._rows()]
-        rows.append(("separable", "dw + pw", "", number(c.separable.total.macs, exact),
-                     number(c.separable.total.params, exact)))
+        rows = [
+            (
+                ("standard" if variant == "standard" else row.layer.name),
+                label(row.layer),
+                f"{row.layer.input} → {row.layer.output}",
+                number(row.cost.macs, exact),
+                number(row.cost.params, exact),
+            )
+            for variant, row in self._rows()
+        ]
+        rows.append(
+            ("separable", "dw + pw", "", number(c.separable.total.macs, exact), number(c.separable.total.params, exact))
+        )
         section = Section("", ("variant", "operator", "input → output", "Mult-Adds", "params"), tuple(rows), (3, 4))
         n, k = c.out_channels, c.kernel
         footer = (
@@ -40,15 +48,36 @@ class ConvView:
     def data(self) -> dict:
         c = self.comparison
 
-        def side(report) -> dict:
-            return {"macs": report.total.macs, "params": report.total.params, "layers": [
-                {"name": r.layer.name, "op": r.layer.type, "input": r.layer.input.as_list(),
-                 "output": r.layer.output.as_list(), "macs": r.cost.macs, "params": r.cost.params}
-                for r in report.layers]}
+        def side(report: Report) -> dict:
+            return {
+                "macs": report.total.macs,
+                "params": report.total.params,
+                "layers": [
+                    {
+                        "name": r.layer.name,
+                        "op": r.layer.type,
+                        "input": r.layer.input.as_list(),
+                        "output": r.layer.output.as_list(),
+                        "macs": r.cost.macs,
+                        "params": r.cost.params,
+                    }
+                    for r in report.layers
+                ],
+            }
 
-        return {"standard": side(c.standard), "separable": side(c.separable),
-                "macs_ratio": c.macs_ratio, "params_ratio": c.params_ratio, "formula": c.formula}
+        return {
+            "standard": side(c.standard),
+            "separable": side(c.separable),
+            "macs_ratio": c.macs_ratio,
+            "params_ratio": c.params_ratio,
+            "formula": c.formula,
+        }
 
     def csv(self):
-        return (["variant", "layer", "op", "macs", "params"],
-                [[variant, row.layer.name, row.layer.type, row.cost.macs, row.cost.params] for variant, row in self._rows()])
+        return (
+            ["variant", "layer", "op", "macs", "params"],
+            [
+                [variant, row.layer.name, row.layer.type, row.cost.macs, row.cost.params]
+                for variant, row in self._rows()
+            ],
+        )

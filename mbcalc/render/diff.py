@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..analysis import Diff
+from ..analysis import Diff, LayerCost
 from ..ops import label as operator
 from ..units import number, signed
 from .compare import label
@@ -12,7 +12,13 @@ from .document import Document, Section
 from .model import type_name
 
 
-def _shape(row) -> str:
+def _present(a: LayerCost | None, b: LayerCost | None) -> LayerCost:
+    row = a or b
+    assert row is not None  # an aligned pair has at least one side
+    return row
+
+
+def _shape(row: LayerCost | None) -> str:
     return f"{row.layer.input} → {row.layer.output}" if row else "—"
 
 
@@ -37,51 +43,103 @@ class DiffView:
                 continue
             flush()
             a, b = pair
-            name = (a or b).layer.name if not (a and b and a.layer.name != b.layer.name) else f"{a.layer.name} / {b.layer.name}"
+            name = (
+                _present(a, b).layer.name
+                if not (a and b and a.layer.name != b.layer.name)
+                else f"{a.layer.name} / {b.layer.name}"
+            )
             delta = Diff.delta(pair)
-            rows.append((name, operator((a or b).layer), _shape(a), _shape(b),
-                         signed(delta.macs, exact), signed(delta.params, exact)))
+            rows.append(
+                (
+                    name,
+                    operator(_present(a, b).layer),
+                    _shape(a),
+                    _shape(b),
+                    signed(delta.macs, exact),
+                    signed(delta.params, exact),
+                )
+            )
         flush()
-        return Section("Layers that change", ("layer", "operator", "A: input → output", "B: input → output",
-                                              "Δ Mult-Adds", "Δ params"), tuple(rows), (4, 5))
+        return Section(
+            "Layers that change",
+            ("layer", "operator", "A: input → output", "B: input → output", "Δ Mult-Adds", "Δ params"),
+            tuple(rows),
+            (4, 5),
+        )
 
     def _types(self) -> Section:
         exact = self.exact
         rows = tuple(
-            (type_name(key), number(a.macs, exact), number(b.macs, exact), signed(b.macs - a.macs, exact),
-             number(a.params, exact), number(b.params, exact), signed(b.params - a.params, exact))
-            for key, a, b in self.diff.by_type() if a != b
+            (
+                type_name(key),
+                number(a.macs, exact),
+                number(b.macs, exact),
+                signed(b.macs - a.macs, exact),
+                number(a.params, exact),
+                number(b.params, exact),
+                signed(b.params - a.params, exact),
+            )
+            for key, a, b in self.diff.by_type()
+            if a != b
         )
-        return Section("By type", ("type", "A Mult-Adds", "B Mult-Adds", "Δ", "A params", "B params", "Δ"),
-                       rows, (1, 2, 3, 4, 5, 6))
+        return Section(
+            "By type",
+            ("type", "A Mult-Adds", "B Mult-Adds", "Δ", "A params", "B params", "Δ"),
+            rows,
+            (1, 2, 3, 4, 5, 6),
+        )
 
     def _totals(self) -> Section:
         a, b, exact = self.diff.a.total, self.diff.b.total, self.exact
-        rows = (("Mult-Adds", number(a.macs, exact), number(b.macs, exact), signed(b.macs - a.macs, exact)),
-                ("parameters", number(a.params, exact), number(b.params, exact), signed(b.params - a.params, exact)))
+        rows = (
+            ("Mult-Adds", number(a.macs, exact), number(b.macs, exact), signed(b.macs - a.macs, exact)),
+            ("parameters", number(a.params, exact), number(b.params, exact), signed(b.params - a.params, exact)),
+        )
         return Section("Totals", ("", "A", "B", "Δ"), rows, (1, 2, 3))
 
     def document(self) -> Document:
         d = self.diff
         title = f"A = {label(d.a)}, B = {label(d.b)} (profile {d.a.network.config.profile})"
-        return Document(title, (self._totals(), self._types(), self._layers()),
-                        (f"Counting: {d.a.convention.describe()}.",))
+        return Document(
+            title, (self._totals(), self._types(), self._layers()), (f"Counting: {d.a.convention.describe()}.",)
+        )
 
     def data(self) -> dict:
         d = self.diff
 
         def side(row):
-            return None if row is None else {"name": row.layer.name, "op": row.layer.type,
-                                             "input": row.layer.input.as_list(), "output": row.layer.output.as_list(),
-                                             "macs": row.cost.macs, "params": row.cost.params}
+            return (
+                None
+                if row is None
+                else {
+                    "name": row.layer.name,
+                    "op": row.layer.type,
+                    "input": row.layer.input.as_list(),
+                    "output": row.layer.output.as_list(),
+                    "macs": row.cost.macs,
+                    "params": row.cost.params,
+                }
+            )
 
         return {
-            "a": {"model": d.a.network.name, "alpha": d.a.network.config.alpha,
-                  "resolution": d.a.network.config.resolution, "macs": d.a.total.macs, "params": d.a.total.params},
-            "b": {"model": d.b.network.name, "alpha": d.b.network.config.alpha,
-                  "resolution": d.b.network.config.resolution, "macs": d.b.total.macs, "params": d.b.total.params},
-            "by_type": {k: {"a_macs": a.macs, "b_macs": b.macs, "a_params": a.params, "b_params": b.params}
-                        for k, a, b in d.by_type()},
+            "a": {
+                "model": d.a.network.name,
+                "alpha": d.a.network.config.alpha,
+                "resolution": d.a.network.config.resolution,
+                "macs": d.a.total.macs,
+                "params": d.a.total.params,
+            },
+            "b": {
+                "model": d.b.network.name,
+                "alpha": d.b.network.config.alpha,
+                "resolution": d.b.network.config.resolution,
+                "macs": d.b.total.macs,
+                "params": d.b.total.params,
+            },
+            "by_type": {
+                k: {"a_macs": a.macs, "b_macs": b.macs, "a_params": a.params, "b_params": b.params}
+                for k, a, b in d.by_type()
+            },
             "layers": [{"a": side(a), "b": side(b), "changed": Diff.changed((a, b))} for a, b in d.pairs],
         }
 
@@ -90,7 +148,17 @@ class DiffView:
         rows = []
         for a, b in self.diff.pairs:
             delta = Diff.delta((a, b))
-            rows.append([a.layer.name if a else "", b.layer.name if b else "", (a or b).layer.type,
-                         a.cost.macs if a else 0, b.cost.macs if b else 0, delta.macs,
-                         a.cost.params if a else 0, b.cost.params if b else 0, delta.params])
+            rows.append(
+                [
+                    a.layer.name if a else "",
+                    b.layer.name if b else "",
+                    _present(a, b).layer.type,
+                    a.cost.macs if a else 0,
+                    b.cost.macs if b else 0,
+                    delta.macs,
+                    a.cost.params if a else 0,
+                    b.cost.params if b else 0,
+                    delta.params,
+                ]
+            )
         return header, rows

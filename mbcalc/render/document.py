@@ -27,14 +27,21 @@ def pipe_table(section: Section) -> list[str]:
     table = [section.headers, *section.rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(section.headers))]
 
-    def line(cells) -> str:
-        return "| " + " | ".join(
-            c.rjust(w) if i in section.right else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths))
-        ) + " |"
+    def line(cells: tuple[str, ...]) -> str:
+        return (
+            "| "
+            + " | ".join(
+                c.rjust(w) if i in section.right else c.ljust(w)
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            )
+            + " |"
+        )
 
-    rule = "|" + "|".join(
-        ("-" * (w + 1) + ":") if i in section.right else ("-" * (w + 2)) for i, w in enumerate(widths)
-    ) + "|"
+    rule = (
+        "|"
+        + "|".join(("-" * (w + 1) + ":") if i in section.right else ("-" * (w + 2)) for i, w in enumerate(widths))
+        + "|"
+    )
     return [line(section.headers), rule, *(line(r) for r in section.rows)]
 
 

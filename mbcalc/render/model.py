@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..analysis import Group, Report
 from ..ops import label, type_title
 from ..units import alpha_text, number, percent
 from .document import Document, Section
+
 
 def type_name(key: str) -> str:
     """The display name of a breakdown key (the registry's), e.g. 'pointwise conv (1x1)'."""
@@ -16,14 +18,22 @@ def type_name(key: str) -> str:
 
 def title(report: Report) -> str:
     net, cfg = report.network, report.network.config
-    return (f"{net.name}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
-            f" — {net.description}")
+    return (
+        f"{net.name}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
+        f" — {net.description}"
+    )
 
 
-def breakdown(groups: tuple[Group, ...], label: str, exact: bool, names=lambda k: k) -> Section:
+def breakdown(groups: tuple[Group, ...], label: str, exact: bool, names: Callable[[str], str] = str) -> Section:
     rows = tuple(
-        (names(g.key), str(g.layers), number(g.cost.macs, exact), percent(g.macs_share),
-         number(g.cost.params, exact), percent(g.params_share))
+        (
+            names(g.key),
+            str(g.layers),
+            number(g.cost.macs, exact),
+            percent(g.macs_share),
+            number(g.cost.params, exact),
+            percent(g.params_share),
+        )
         for g in groups
     )
     return Section(f"By {label}", (label, "layers", "Mult-Adds", "share", "params", "share"), rows, (1, 2, 3, 4, 5))
@@ -37,13 +47,20 @@ class ModelView:
 
     def _layers(self) -> Section:
         extra, flops, exact = self.report.convention.elementwise, self.flops, self.exact
-        headers = ("#", "layer", "operator", "input → output", "Mult-Adds", "params", "share")
+        headers: tuple[str, ...] = ("#", "layer", "operator", "input → output", "Mult-Adds", "params", "share")
         headers += ("elem. ops",) * extra + ("FLOPs",) * flops
         rows = []
         for row in self.report.layers:
             layer, cost = row.layer, row.cost
-            cells = (str(row.index), layer.name, label(layer), f"{layer.input} → {layer.output}",
-                     number(cost.macs, exact), number(cost.params, exact), percent(row.macs_share))
+            cells: tuple[str, ...] = (
+                str(row.number),
+                layer.name,
+                label(layer),
+                f"{layer.input} → {layer.output}",
+                number(cost.macs, exact),
+                number(cost.params, exact),
+                percent(row.macs_share),
+            )
             cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
             rows.append(cells)
         return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))))
@@ -62,25 +79,53 @@ class ModelView:
         report = self.report
         footer = [f"Counting: {report.convention.describe()} (profile '{report.network.config.profile}')."]
         footer += [f"Note: {note}" for note in report.network.notes]
-        return Document(title(report), (
-            self._layers(),
-            self._totals(),
-            breakdown(report.by_type, "type", self.exact, type_name),
-            breakdown(report.by_role, "role", self.exact),
-        ), tuple(footer))
+        return Document(
+            title(report),
+            (
+                self._layers(),
+                self._totals(),
+                breakdown(report.by_type, "type", self.exact, type_name),
+                breakdown(report.by_role, "role", self.exact),
+            ),
+            tuple(footer),
+        )
 
     def data(self) -> dict:
         return self.report.to_dict(flops=self.flops)
 
     def csv(self):
         elementwise = self.report.convention.elementwise
-        header = ["index", "name", "op", "role", "operator", "in_c", "in_h", "in_w", "out_c", "out_h", "out_w",
-                  "macs", "params", "macs_share"]
+        header = [
+            "index",
+            "name",
+            "op",
+            "role",
+            "operator",
+            "in_c",
+            "in_h",
+            "in_w",
+            "out_c",
+            "out_h",
+            "out_w",
+            "macs",
+            "params",
+            "macs_share",
+        ]
         header += ["elementwise_ops"] * elementwise + ["flops"] * self.flops
         rows = []
         for row in self.report.layers:
             layer, cost = row.layer, row.cost
-            cells = [row.index, layer.name, layer.type, str(layer.role), label(layer),
-                     *layer.input.as_list(), *layer.output.as_list(), cost.macs, cost.params, f"{row.macs_share:.6f}"]
+            cells = [
+                row.number,
+                layer.name,
+                layer.type,
+                str(layer.role),
+                label(layer),
+                *layer.input.as_list(),
+                *layer.output.as_list(),
+                cost.macs,
+                cost.params,
+                f"{row.macs_share:.6f}",
+            ]
             rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
         return header, rows

@@ -45,26 +45,46 @@ class ReproduceView:
                 verdict += f" [{notes.index(o.reason) + 1}]"
             d = delta(o)
             cells = (o.reference["id"],) + ((o.reference["source"],) if self.sources else ())
-            cells += (configuration(o.reference), o.quantity, o.published.text,
-                      f"{o.computed}{o.published.unit}", f"{d:+}" if d else "0", verdict)
+            cells += (
+                configuration(o.reference),
+                o.quantity,
+                o.published.text,
+                f"{o.computed}{o.published.unit}",
+                f"{d:+}" if d else "0",
+                verdict,
+            )
             rows.append(cells)
-        headers = ("figure",) + (("source",) if self.sources else ()) + (
-            "configuration", "quantity", "published", "computed", "Δ", "verdict")
+        headers = (
+            ("figure",)
+            + (("source",) if self.sources else ())
+            + ("configuration", "quantity", "published", "computed", "Δ", "verdict")
+        )
         counts = Counter(o.verdict for o in self.outcomes)
         summary = ", ".join(f"{counts[v]} {v}" for v in VERDICTS if counts[v])
         footer = [f"{len(self.outcomes)} figures: {summary}."]
         footer += [f"{v}: {meaning}." for v, meaning in VERDICTS.items() if v not in ("exact", "unexplained")]
         footer += [f"[{i}] {reason}" for i, reason in enumerate(notes, 1)]
         right = tuple(i for i, h in enumerate(headers) if h in ("published", "computed", "Δ"))
-        return Document("Published figures against computed ones", (Section("", headers, tuple(rows), right),),
-                        tuple(footer))
+        return Document(
+            "Published figures against computed ones", (Section("", headers, tuple(rows), right),), tuple(footer)
+        )
 
     def _records(self) -> list[dict]:
-        return [{
-            "id": o.reference["id"], "source": o.reference["source"], "configuration": configuration(o.reference),
-            "quantity": o.quantity, "published": o.published.text, "computed": f"{o.computed}{o.published.unit}",
-            "exact_value": o.exact_value, "delta": str(delta(o)), "verdict": o.verdict, "reason": o.reason,
-        } for o in self.outcomes]
+        return [
+            {
+                "id": o.reference["id"],
+                "source": o.reference["source"],
+                "configuration": configuration(o.reference),
+                "quantity": o.quantity,
+                "published": o.published.text,
+                "computed": f"{o.computed}{o.published.unit}",
+                "exact_value": o.exact_value,
+                "delta": str(delta(o)),
+                "verdict": o.verdict,
+                "reason": o.reason,
+            }
+            for o in self.outcomes
+        ]
 
     def data(self) -> dict:
         counts = Counter(o.verdict for o in self.outcomes)
