@@ -81,7 +81,11 @@ class Report:
 
     def by_row(self) -> tuple[Group, ...]:
         """Subtotals per row of the paper's table (table forms; a graph spec's layers have no row)."""
-        return _groups(self.layers, lambda layer: layer.row or "", self.total, ())
+
+        def row(layer: Layer) -> str:  # the line keeps two rows that read alike apart
+            return f"line {layer.source.line}: {layer.row}" if layer.row and layer.source else ""
+
+        return _groups(self.layers, row, self.total, ())
 
     def to_dict(self, flops: bool = False) -> dict[str, Any]:
         """The report as plain data: exactly the JSON output (`flops`: also FLOPs)."""

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from . import analysis, models
 from .analysis import ConvComparison, Report
-from .build.expand import build as expand
-from .build.profiles import BuildProfile, get_profile
-from .build.widths import truncate
 from .counting import Counter, convention
 from .errors import ArgumentError
+from .expansion.expand import build as expand
+from .expansion.profiles import BuildProfile, get_profile
+from .expansion.widths import truncate
 from .ir import Config, Location, Network, Shape
 from .lang.program import Item, Program, Spec, Value, Width
 from .read.spec import load_spec

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from . import api, models
+from .lang.blocks import BUILTINS
+from .ops import REGISTRY, Arg, Op
 from .render import render
 from .render.compare import CompareView
 from .render.document import Document, Section, draw_markdown
@@ -107,7 +109,50 @@ def v2_reconciliation() -> str:
     return draw_markdown(Document("", (ops_section, params_section))) + "\n" + note + "\n"
 
 
-BLOCKS: dict[str, Callable[[], str]] = {"v2-reconciliation": v2_reconciliation}
+def _arguments(args: tuple[Arg, ...], shorthand: str | None = None) -> str:
+    if not args:
+        return "none"
+    text = ", ".join(f"`{a.name}`" + ("" if a.required else f" ({_default(a)})") for a in args)
+    return text + (f"; or the value alone, e.g. `{shorthand}`" if shorthand else "")
+
+
+def _default(arg: Arg) -> str:
+    value = arg.default
+    if value is None and "(default: " in arg.doc:  # a default that depends on another argument
+        return arg.doc.split("(default: ", 1)[1].rstrip(")")
+    return "true" if value is True else "false" if value is False else "none" if value is None else str(value)
+
+
+def _counted(op: Op) -> str:
+    rule = (op.count.__doc__ or "").strip().splitlines()[0].rstrip(".") if op.count.__doc__ else ""
+    parts = [rule] if rule else []
+    if op.per_element and "per output element" not in rule:
+        parts.append(f"with --count: {op.per_element} element-wise op{'s' * (op.per_element > 1)} per output element")
+    return "; ".join(parts) or "nothing (no arithmetic)"
+
+
+def operators_table() -> str:
+    """Every registered operator: its arguments, what it is, how it is counted."""
+    rows = tuple(
+        (f"`{name}`", _arguments(op.args, op.example if op.shorthand else None), op.doc, _counted(op))
+        for name, op in REGISTRY.items()
+    )
+    section = Section("", ("op", "arguments (defaults)", "what it is", "counted"), rows)
+    return draw_markdown(Document("", (section,)))
+
+
+def builtin_blocks_table() -> str:
+    rows = tuple(
+        (f"`{name}`", _arguments(block.args), block.doc, f"`{block.example}`") for name, block in BUILTINS.items()
+    )
+    return draw_markdown(Document("", (Section("", ("block", "arguments (defaults)", "what it is", "example"), rows),)))
+
+
+BLOCKS: dict[str, Callable[[], str]] = {
+    "v2-reconciliation": v2_reconciliation,
+    "operators": operators_table,
+    "builtin-blocks": builtin_blocks_table,
+}
 
 
 def schema_page() -> str:

@@ -276,10 +276,12 @@ def _same_shape(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
 
 
 def _bn_count(layer: Layer, convention: Convention) -> Cost:
+    """Parameters: the convention's batch-norm tensors (0, 2, 3 or 4) per channel; no Mult-Adds."""
     return Cost(params=BN_TENSORS[convention.bn] * layer.output.channels, ops=_elementwise(layer, convention))
 
 
 def _elementwise_count(layer: Layer, convention: Convention) -> Cost:
+    """No Mult-Adds, no parameters."""
     return Cost(ops=_elementwise(layer, convention))
 
 

@@ -36,7 +36,7 @@ import yaml
 
 from . import api
 from .analysis import Report
-from .build.profiles import variant
+from .expansion.profiles import variant
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
 

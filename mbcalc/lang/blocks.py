@@ -60,7 +60,7 @@ def conv_bn_act(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """conv k x k (or depthwise) + batch norm + activation: NAME, NAME.bn, NAME.<activation>."""
     if a["dw"]:
         e.op("dw", name, role, k=a["k"], s=a["s"], p=a["p"])
-    else:
+    else:  # without 'out' the emitter reports the block's place
         e.op("conv", name, role, out=e.width(a["out"]), k=a["k"], s=a["s"], p=a["p"])
     e.op("bn", f"{name}.bn", role)
     if a["act"] is not None:
@@ -139,7 +139,7 @@ BUILTINS: dict[str, Builtin] = {
             "conv_bn_act",
             "conv (or depthwise, dw: true) + batch norm + activation (act: none for a linear one)",
             (
-                Arg("out", "width", 0, "output channels at alpha 1 (not for dw)"),
+                Arg("out", "width", None, "output channels at alpha 1 (not with dw)"),
                 Arg("k", "int", 1, "kernel size"),
                 _S,
                 Arg("p", "padding", "same", "same, valid or pixels per side"),

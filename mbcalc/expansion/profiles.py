@@ -54,13 +54,20 @@ class BuildProfile:
         return str(getattr(getattr(self, family), rule))
 
 
-PROFILES: dict[str, BuildProfile] = {p.name: p for p in (
-    BuildProfile("paper"),
-    BuildProfile("torchvision", v3=V3Rules(expand="scaled", last_conv="ratio", head="scaled")),
-    BuildProfile("keras", v1=V1Rules(activation="relu6", dw_padding="pad01"), v2=V2Rules(truncate_first=True),
-                 v3=V3Rules(stem="fixed", last_conv="ratio", head="above1")),
-    BuildProfile("tf-slim", classes=1001, v1=V1Rules(min_depth=8, activation="relu6")),
-)}
+PROFILES: dict[str, BuildProfile] = {
+    p.name: p
+    for p in (
+        BuildProfile("paper"),
+        BuildProfile("torchvision", v3=V3Rules(expand="scaled", last_conv="ratio", head="scaled")),
+        BuildProfile(
+            "keras",
+            v1=V1Rules(activation="relu6", dw_padding="pad01"),
+            v2=V2Rules(truncate_first=True),
+            v3=V3Rules(stem="fixed", last_conv="ratio", head="above1"),
+        ),
+        BuildProfile("tf-slim", classes=1001, v1=V1Rules(min_depth=8, activation="relu6")),
+    )
+}
 
 
 def get_profile(profile: str | BuildProfile) -> BuildProfile:
@@ -69,8 +76,9 @@ def get_profile(profile: str | BuildProfile) -> BuildProfile:
     try:
         return PROFILES[profile]
     except KeyError:
-        raise MbcalcError(f"unknown profile '{profile}'{did_you_mean(profile, list(PROFILES))} "
-                          f"(profiles: {', '.join(PROFILES)})") from None
+        raise MbcalcError(
+            f"unknown profile '{profile}'{did_you_mean(profile, list(PROFILES))} (profiles: {', '.join(PROFILES)})"
+        ) from None
 
 
 def variant(profile: str | BuildProfile, overrides: dict[str, str]) -> BuildProfile:

@@ -1,0 +1,269 @@
+"""The expansion pass: a validated program at one alpha, resolution and build profile -> `Network`.
+
+One pass serves every form. It walks the items, resolves `$parameters` and expressions, widens
+`Width`s under their rules, answers `Setting`s from the profile, routes `input:` references,
+expands the spec's blocks and the built-in ones (lang/blocks.py), and appends each layer with the
+shape its registry entry infers from all its inputs. Only what depends on the size can fail here
+(a map that vanishes at a small resolution, merged shapes that differ), at the item's place.
+"""
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import Any
+
+from ..bulk import no_gc
+from ..errors import MbcalcError, Problem, SpecError, did_you_mean
+from ..ir import Config, Layer, Location, Network, Shape
+from ..lang import args as kinds
+from ..lang.blocks import BUILTINS
+from ..lang.expr import evaluate, is_expression
+from ..lang.program import Item, Namer, Setting, Spec, Value, Width
+from ..ops import REGISTRY, Arg, Op, ShapeError, type_of
+from ..read.checks import MAX_LAYERS
+from .profiles import BuildProfile, get_profile
+from .widths import widen
+
+_PARAM = re.compile(r"\$[A-Za-z_]\w*")
+
+
+def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape: Shape | None = None) -> Network:
+    """Expand `spec` at `config` into the layer IR (`profile` defaults to config.profile's; `shape`,
+    the input, to config.resolution squared)."""
+    profile = profile or get_profile(config.profile)
+    classes = config.classes or profile.classes or spec.classes
+    shape = shape or Shape(spec.input[2], config.resolution, config.resolution)
+    expansion = _Expansion(spec, config.alpha, profile, classes, shape)
+    with no_gc():
+        expansion.run(spec.program.items, {}, "", {"in": "input", "input": "input"}, "body")
+    return Network(
+        spec.name,
+        spec.description,
+        config,
+        shape,
+        tuple(expansion.layers),
+        classes,
+        spec.form,
+        spec.counting.get("biases"),
+        tuple(spec.notes),
+    )
+
+
+def _defaults(args: tuple[Arg, ...]) -> dict[str, Any]:
+    return {arg.name: arg.default for arg in args if not arg.required}
+
+
+class _Expansion:
+    """Walks a program, appending layers; to a built-in block it is the `Emitter`."""
+
+    def __init__(self, spec: Spec, alpha: float, profile: BuildProfile, classes: int, shape: Shape):
+        self.program, self.alpha, self.profile, self.classes = spec.program, alpha, profile, classes
+        self.layers: list[Layer] = []
+        self.shapes: dict[str, Shape] = {"input": shape}
+        self.last = "input"
+        self.where: Location | None = None
+        self.row: str | None = None
+        self.made: dict[Any, list[tuple[Any, ...]]] = {}  # see _emit
+        self.block_defaults = {name: _defaults(block.args) for name, block in BUILTINS.items()}
+        self.defaults = {name: _defaults(op.args) for name, op in REGISTRY.items()}
+
+    # --- the Emitter ---------------------------------------------------------------------------
+
+    @property
+    def channels(self) -> int:
+        return self.shapes[self.last].channels
+
+    def op(self, op: str, name: str, role: str, *, inputs: tuple[str, ...] | None = None, **args: Any) -> str:
+        return self._emit(REGISTRY[op], name, role, inputs or (self.last,), args)[-1]
+
+    def width(self, width: Width | int) -> int:
+        if isinstance(width, int):
+            return width
+        if width is None:
+            raise self.error("this block needs 'out' (its output channels) here")
+        return widen(
+            width.nominal.raw, width.rule, width.per, self.alpha, self.channels, self.profile, self.program.width
+        )
+
+    def setting(self, key: str) -> Any:
+        return self.profile.setting(key)
+
+    # --- appending layers ----------------------------------------------------------------------
+
+    def error(self, message: str, where: Location | None = None) -> MbcalcError:
+        where = where or self.where
+        return SpecError([Problem(where.file, where.line, where.column, message)]) if where else MbcalcError(message)
+
+    def _emit(self, op: Op, name: str, role: str, inputs: tuple[str, ...], args: dict[str, Any]) -> list[str]:
+        shapes = tuple(self.shapes[i] for i in inputs)
+        try:  # a layer like one made before (same operator, arguments and input shapes) is the same
+            key: Any = (op.name, shapes, tuple(args.items()))
+            made = self.made.get(key)
+        except TypeError:  # a list among the arguments
+            key = made = None
+        if made is None:
+            made = self._make(op, name, shapes, args)
+            if key is not None:
+                self.made[key] = made
+        names = []
+        for suffix, attrs, output, kind in made:
+            layer_name = name + suffix
+            if len(self.layers) >= MAX_LAYERS:
+                raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
+            self.layers.append(
+                Layer(layer_name, op.name, attrs, inputs, shapes, output, kind, role, self.where, self.row)
+            )
+            self.shapes[layer_name] = output
+            self.last = layer_name
+            names.append(layer_name)
+        return names
+
+    def _make(self, op: Op, name: str, shapes: tuple[Shape, ...], args: dict[str, Any]) -> list[tuple[Any, ...]]:
+        """Each layer an operator makes: (name suffix, attributes, output shape, breakdown type)."""
+        full = {**self.defaults[op.name], **args}
+        for arg in op.args:
+            if full.get(arg.name) is not None:
+                full[arg.name] = kinds.normal(arg, full[arg.name])
+        made = []
+        for suffix, instance in op.instances(op.attrs(full, shapes)):
+            try:
+                output = op.infer(name + suffix, instance, shapes)
+            except ShapeError as exc:
+                raise self.error(str(exc)) from None
+            if output.channels < 1:
+                raise self.error(f"layer '{name + suffix}' would have no channels; use a larger alpha")
+            made.append((suffix, MappingProxyType(instance), output, type_of(op, instance, shapes, output)))
+        return made
+
+    # --- walking the program -------------------------------------------------------------------
+
+    def run(self, items: tuple[Item, ...], env: dict[str, Any], prefix: str, scope: dict[str, str], role: str) -> None:
+        namer = Namer(items)
+        blocks = self.program.blocks
+        for item in items:
+            for _ in range(item.repeat):
+                local = namer.next(item)
+                full = f"{prefix}{local}"
+                self.where, self.row = item.where, item.row
+                if item.input:
+                    self.use(item.input, scope)
+                here = _Env(env, self)
+                if item.op in blocks:
+                    block = blocks[item.op]
+                    params = {p: self.value(item.args[p], here) for p in block.params}
+                    inner = {**params, "block_in": self.channels}  # a block sees only its parameters
+                    self.run(block.items, inner, f"{full}.", {"in": self.last}, item.role or block.name)
+                elif item.op in BUILTINS:
+                    builtin = BUILTINS[item.op]
+                    args = {**self.block_defaults[item.op], **self.arguments(builtin.args, item, here, widths=False)}
+                    normal = {
+                        a.name: kinds.normal(a, args[a.name]) if args[a.name] is not None else None
+                        for a in builtin.args
+                        if a.name in args
+                    }
+                    builtin.build(self, full, normal, item.role or role)
+                else:
+                    self.operator(item, full, local, here, scope, item.role or role)
+                scope[local] = self.last
+                if item.name:
+                    scope[item.name] = self.last
+
+    def operator(self, item: Item, name: str, local: str, env: _Env, scope: dict[str, str], role: str) -> None:
+        op = REGISTRY[item.op]
+        args = self.arguments(op.args, item, env, widths=True)
+        expected = args.pop("in", None)
+        if expected is not None and self.alpha == 1.0 and expected != self.channels:
+            raise self.error(
+                f"'{item.op}' says in: {expected} but its input has {self.channels} channels "
+                f"(fix 'in' or the layer before)"
+            )
+        inputs: tuple[str, ...] = (self.last,)
+        if op.merges:
+            names = args.pop("inputs")
+            if len(names) < 2 or (item.op == "multiply" and len(names) != 2):
+                raise self.error(
+                    f"'{item.op}' needs {'two' if item.op != 'concat' else 'two or more'} inputs, "
+                    f"e.g. {item.op}: [a, b]"
+                )
+            inputs = tuple(self.use(str(ref), scope) for ref in names)
+        made = self._emit(op, name, role, inputs, args)
+        if len(made) > 1:  # split: its parts are NAME.0, NAME.1, ... in this scope
+            base = item.name or local
+            for part in made:
+                scope[f"{base}{part[len(name) :]}"] = part
+
+    def use(self, name: str, scope: dict[str, str]) -> str:
+        if name not in scope:
+            known = [n for n in scope if not n.startswith("_")]
+            raise self.error(
+                f"no earlier layer is named '{name}'{did_you_mean(name, known)} "
+                f"(inputs must name layers above this one)"
+            )
+        self.last = scope[name]
+        return self.last
+
+    # --- values --------------------------------------------------------------------------------
+
+    def arguments(self, args: tuple[Arg, ...], item: Item, env: _Env, widths: bool) -> dict[str, Any]:
+        """An item's arguments at this build. Widths become channels, or (for a built-in block, which
+        widens them itself) Widths whose channels at alpha 1 are evaluated. Literals were checked when
+        the spec was read; values from parameters and expressions are checked here."""
+        out: dict[str, Any] = {}
+        for arg in args:
+            written = item.args.get(arg.name)
+            if written is None:
+                continue
+            if isinstance(written, Setting):
+                out[arg.name] = self.setting(written.key)
+            elif isinstance(written, Width):
+                nominal = self.checked(arg, written.nominal, env, item.op)
+                width = Width(Value(nominal, written.nominal.where), written.rule, written.per)
+                out[arg.name] = self.width(width) if widths else width
+            elif isinstance(written, list):
+                out[arg.name] = [self.value(v, env) for v in written]
+            else:
+                kernel = out.get("k") if isinstance(out.get("k"), int) else None
+                out[arg.name] = self.checked(arg, written, env, item.op, kernel)
+        return out
+
+    def checked(self, arg: Arg, written: Value, env: _Env, owner: str, kernel: Any = None) -> Any:
+        value = self.value(written, env)
+        if value is not written.raw:  # from a parameter or an expression: not seen by the reader
+            message = kinds.problem(arg, value, owner, kernel)
+            if message:
+                raise self.error(message, written.where)
+        return value
+
+    def value(self, v: Value, env: dict[str, Any] | _Env) -> Any:
+        raw = v.raw
+        if not is_expression(raw):
+            return raw
+        text = raw.strip()
+        env = env.full() if isinstance(env, _Env) else env
+        if _PARAM.fullmatch(text) and not isinstance(env.get(text[1:]), (int, float)):
+            return env[text[1:]]  # a non-numeric parameter (a name, a flag)
+        numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
+        try:
+            result = evaluate(raw, numbers)
+        except ValueError as exc:
+            raise self.error(str(exc), v.where) from None
+        if result != int(result):
+            raise self.error(f"'{raw}' gives {result:g}, not a whole number (use // to round down)", v.where)
+        return int(result)
+
+
+class _Env:
+    """The names an item's expressions see: its block's parameters, $in (the channels entering the
+    item) and $classes; made into a dict only when an expression asks (most values are literals)."""
+
+    __slots__ = ("channels", "classes", "names", "params")
+
+    def __init__(self, params: dict[str, Any], expansion: _Expansion):
+        self.params, self.channels, self.classes = params, expansion.channels, expansion.classes
+        self.names: dict[str, Any] | None = None
+
+    def full(self) -> dict[str, Any]:
+        if self.names is None:
+            self.names = {**self.params, "in": self.channels, "classes": self.classes}
+        return self.names

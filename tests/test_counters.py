@@ -1,0 +1,107 @@
+"""Every operator of the registry, counted by hand on a small input, and the registry's own rules:
+each operator has every part, is documented, and has a case here.
+
+Input 8x8x4 (C=4, H=W=8, 256 elements); convention: biases, batch norm `all` (4 tensors), element-wise
+operations counted. Each case is (layers of a graph spec, the layer to check, its output [C, H, W],
+Mult-Adds, parameters, element-wise ops), the numbers worked out in the comment beside it.
+"""
+
+import textwrap
+
+import pytest
+
+from mbcalc import analyze
+from mbcalc.cost import Cost
+from mbcalc.counting import DEFAULT_COUNTERS, Counters, default_counters
+from mbcalc.ops import REGISTRY, Op, register
+from mbcalc.read.spec import parse_spec
+
+CASES = {
+    # weights 3*3*4*6 = 216, + 6 biases; output ceil(8/2) = 4: Mult-Adds 216 * 4*4
+    "conv": (["conv: {out: 6, k: 3, s: 2, bias: true}"], "conv1", [6, 4, 4], 3456, 222, 0),
+    # one 3x3 filter per channel: 9*4 = 36 weights, each used 8*8 times
+    "dw": (["dw: {k: 3}"], "dw1", [4, 8, 8], 2304, 36, 0),
+    # 4*5 = 20 weights, each used 8*8 times
+    "pw": (["pw: {out: 5}"], "pw1", [5, 8, 8], 1280, 20, 0),
+    # flattened 256 inputs x 10 outputs, + 10 biases
+    "fc": (["fc: {out: 10}"], "fc1", [10, 1, 1], 2560, 2570, 0),
+    # 4 tensors per channel; 2 ops (scale, shift) per element
+    "bn": (["bn"], "bn1", [4, 8, 8], 0, 16, 512),
+    "relu": (["relu"], "relu1", [4, 8, 8], 0, 0, 256),  # 1 per element
+    "relu6": (["relu6"], "relu61", [4, 8, 8], 0, 0, 512),  # 2 per element
+    "hsigmoid": (["hsigmoid"], "hsigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element
+    "hswish": (["hswish"], "hswish1", [4, 8, 8], 0, 0, 1280),  # 5 per element
+    "sigmoid": (["sigmoid"], "sigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element
+    "swish": (["swish"], "swish1", [4, 8, 8], 0, 0, 1280),  # 5 per element
+    "softmax": (["softmax"], "softmax1", [4, 8, 8], 0, 0, 768),  # 3 per element
+    # 16 windows of 4 per channel: 3 compares each: 48 * 4 channels
+    "maxpool": (["maxpool: {k: 2}"], "maxpool1", [4, 4, 4], 0, 0, 192),
+    # global: 64 elements per channel (63 adds and a divide): 64 * 4
+    "avgpool": (["avgpool: global"], "avgpool1", [4, 1, 1], 0, 0, 256),
+    # 8 -> 3 bins [0,3) [2,6) [5,8): 3+4+3 = 10 per axis, 10*10 per channel * 4
+    "adaptive_avgpool": (["adaptive_avgpool: 3"], "adaptive_avgpool1", [4, 3, 3], 0, 0, 400),
+    # two inputs: 1 add per output element
+    "add": (["{name: a, relu: }", "add: [in, a]"], "add1", [4, 8, 8], 0, 0, 256),
+    # the gate is [4,1,1]: 1 multiply per output element (the pool before it costs 256 more, not counted here)
+    "multiply": (["{name: g, avgpool: global}", "multiply: [in, g]"], "multiply1", [4, 8, 8], 0, 0, 256),
+    "concat": (["{name: a, relu: }", "concat: [in, a]"], "concat1", [8, 8, 8], 0, 0, 0),  # moves data only
+    "split": (["{name: s, split: 2}"], "s.1", [2, 8, 8], 0, 0, 0),
+    "shuffle": (["shuffle: 2"], "shuffle1", [4, 8, 8], 0, 0, 0),
+    "flatten": (["flatten"], "flatten1", [256, 1, 1], 0, 0, 0),
+    "dropout": (["dropout"], "dropout1", [4, 8, 8], 0, 0, 0),
+}
+
+
+def spec(layers: list[str]):
+    text = "name: t\nform: graph\ninput: 8x8x4\nclasses: 10\nlayers:\n" + "".join(f"  - {line}\n" for line in layers)
+    return parse_spec(textwrap.dedent(text), "t.yaml")
+
+
+@pytest.mark.parametrize("op", sorted(CASES))
+def test_each_operator_counted_by_hand(op):
+    layers, name, output, macs, params, ops = CASES[op]
+    report = analyze(spec(layers), biases=True, bn="all", elementwise=True)
+    row = {r.name: r for r in report.layers}[name]
+    assert row.layer.op == op
+    assert (row.output.as_list(), row.macs, row.params, row.cost.ops) == (output, macs, params, ops)
+
+
+def test_every_operator_has_a_hand_computed_case():
+    assert set(CASES) == set(REGISTRY)
+
+
+@pytest.mark.parametrize("name", sorted(REGISTRY))
+def test_every_operator_has_each_part_and_is_documented(name):
+    op: Op = REGISTRY[name]
+    assert op.name == name and op.doc and op.example and op.types
+    assert callable(op.infer) and callable(op.count) and callable(op.attrs)
+    assert all(arg.doc for arg in op.args), [a.name for a in op.args if not a.doc]
+    assert op.shorthand is None or op.shorthand in {a.name for a in op.args}
+    page = (__import__("pathlib").Path(__file__).parent.parent / "docs" / "spec-format.md").read_text()
+    assert f"| `{name}` " in page  # the generated operator table (mbcalc docs keeps it current)
+
+
+def test_merges_record_every_input_shape():
+    report = analyze(spec(["{name: g, avgpool: global}", "multiply: [in, g]"]))
+    multiply = report.layers[-1].layer
+    assert multiply.inputs == ("input", "g")
+    assert [s.as_list() for s in multiply.input_shapes] == [[4, 8, 8], [4, 1, 1]]
+
+
+def test_an_operator_registers_once():
+    with pytest.raises(ValueError, match="registered twice"):
+        register(REGISTRY["relu"])
+
+
+def test_a_counter_registers_once_and_a_convention_replaces_entries():
+    table = default_counters()
+    with pytest.raises(ValueError, match="registered twice"):
+        table.register("relu", table["relu"])
+    # a convention that prices batch norm as one Mult-Add per element is a table entry, not an edit:
+    fvcore_like = table.replace(bn=lambda layer, convention: Cost(macs=layer.output.size))
+    plain = analyze(spec(["bn"]))
+    custom = analyze(spec(["bn"]), counters=fvcore_like)
+    assert (plain.macs, custom.macs) == (0, 256)
+    assert isinstance(DEFAULT_COUNTERS, Counters) and set(DEFAULT_COUNTERS) == set(REGISTRY)
+    with pytest.raises(ValueError, match="no operator nope"):
+        table.replace(nope=table["relu"])
