@@ -22,6 +22,7 @@ _EXPORTS = {
     "build": "api",
     "count": "api",
     "load": "api",
+    "loads": "api",
     "Report": "analysis",
     "LayerCost": "analysis",
     "MbcalcError": "errors",

@@ -24,7 +24,7 @@ from .expansion.profiles import BuildProfile, get_profile
 from .expansion.widths import truncate
 from .ir import Config, Location, Network, Shape
 from .lang.program import Item, Program, Spec, Value, Width
-from .read.spec import load_spec
+from .read.spec import load_spec, parse_spec
 from .read.tables import parse_size
 
 MAX_ALPHA = 4.0
@@ -36,6 +36,11 @@ def load(model: str | Path) -> Spec:
     if isinstance(model, Path) or models.is_spec_path(model):
         return load_spec(model)
     return _bundled(model)
+
+
+def loads(text: str, file: str = "<spec>") -> Spec:
+    """A spec from its YAML text; `file` is the name its problems are reported under."""
+    return parse_spec(text, file)
 
 
 @cache

@@ -1,0 +1,52 @@
+"""Mult-Adds and parameters of timm's MnasNet-A1 (semnasnet_*) and MobileNetV4-Conv-Small.
+
+Prints [profile, model, alpha, resolution, macs, params] records, one JSON array a line, under
+the "torchvision" profile (the PyTorch counting convention: parameters() and conv/linear
+forward hooks, see torch_macs.py). Models are timm.create_model(<name>, pretrained=False,
+num_classes=1000); no weights are downloaded.
+
+  python tests/harness/timm_counts.py                              # the committed grid
+  python tests/harness/timm_counts.py --models mnasnet-a1 --alphas 1.4 --resolutions 192
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness_cli  # noqa: E402
+
+RESOLUTIONS = [224, 192, 160, 128, 96, 225, 97]
+
+# record name -> {alpha: timm model name}
+MODELS = {
+    "mnasnet-a1": {0.5: "semnasnet_050", 0.75: "semnasnet_075", 1.0: "semnasnet_100",
+                   1.4: "semnasnet_140"},
+    "mobilenetv4-conv-small": {1.0: "mobilenetv4_conv_small"},
+}
+GRID = {
+    "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224]),
+    "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS),
+}
+
+
+def main():
+    args = harness_cli.parser(__doc__.splitlines()[0], list(MODELS)).parse_args()
+    runs = harness_cli.builds(args, GRID)
+    import torch_macs
+
+    for name, alpha, _ in runs:
+        if alpha not in MODELS[name]:
+            sys.exit("%s: timm has no model for alpha %g (known: %s)"
+                     % (name, alpha, ", ".join("%g" % a for a in MODELS[name])))
+    torch_macs.import_torchvision()  # timm imports torchvision; tolerate its compiled ops missing
+    import timm
+
+    for name, alpha, resolution in runs:
+        model = timm.create_model(MODELS[name][alpha], pretrained=False, num_classes=1000)
+        macs, params = torch_macs.count(model, resolution)
+        harness_cli.emit("torchvision", name, alpha, resolution, macs, params)
+
+
+if __name__ == "__main__":
+    main()
