@@ -9,8 +9,11 @@ GOLDEN = Path(__file__).parent / "golden"
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="Rewrite tests/golden/*.md from the current output instead of comparing.")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite tests/golden/*.md from the current output instead of comparing.",
+    )
 
 
 @pytest.fixture

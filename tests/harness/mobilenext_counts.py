@@ -3,9 +3,9 @@
 Prints [profile, model, alpha, resolution, macs, params] records, one JSON array a line, under
 the "torchvision" profile (parameters() and conv/linear forward hooks, see torch_macs.py).
 
-The MobileNeXt code is not part of this project. Clone it and pass the clone's path:
+The MobileNeXt code is not part of this project: get the GitHub repository
+zhoudaquan/rethinking_bottleneck_design (or just its mnext.py, see README.md) and pass its path:
 
-  git clone https://github.com/zhoudaquan/rethinking_bottleneck_design
   python tests/harness/mobilenext_counts.py --mobilenext rethinking_bottleneck_design
   MOBILENEXT_DIR=rethinking_bottleneck_design python tests/harness/mobilenext_counts.py
 
