@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from .bulk import no_gc
@@ -157,7 +158,7 @@ def _groups(
 ) -> tuple[Group, ...]:
     found: dict[str, list[int]] = {}  # key -> [layers, macs, params, ops], summed as plain ints
     for row in rows:
-        k = str(key(row.layer))
+        k = key(row.layer)  # a Role is its string: the keys are made plain strings below
         sums = found.get(k)
         if sums is None:
             sums = found[k] = [0, 0, 0, 0]
@@ -172,7 +173,7 @@ def _groups(
     for name in order:
         layers, macs, params, ops = found[name]
         groups.append(
-            Group(name, layers, Cost(macs, params, ops), _share(macs, total.macs), _share(params, total.params))
+            Group(str(name), layers, Cost(macs, params, ops), _share(macs, total.macs), _share(params, total.params))
         )
     return tuple(groups)
 
@@ -182,19 +183,20 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
     with no_gc():
         costs = count(network, convention, counters)
         total = Cost(sum(c.macs for c in costs), sum(c.params for c in costs), sum(c.ops for c in costs))
+        whole = total.macs or 1  # shares of nothing are 0
         rows = tuple(
-            LayerCost(i, layer, cost, _share(cost.macs, total.macs))
+            LayerCost(i, layer, cost, cost.macs / whole)
             for i, (layer, cost) in enumerate(zip(network.layers, costs, strict=True), 1)
         )
-    return Report(
-        network=network,
-        convention=convention,
-        layers=rows,
-        total=total,
-        by_type=_groups(rows, lambda layer: layer.type, total, TYPE_ORDER),
-        by_role=_groups(rows, lambda layer: layer.role, total, ROLE_ORDER),
-        peak_activation=max((layer.output.size for layer in network.layers), default=0),
-    )
+        return Report(
+            network=network,
+            convention=convention,
+            layers=rows,
+            total=total,
+            by_type=_groups(rows, attrgetter("type"), total, TYPE_ORDER),
+            by_role=_groups(rows, attrgetter("role"), total, ROLE_ORDER),
+            peak_activation=max((layer.output.size for layer in network.layers), default=0),
+        )
 
 
 # --- one layer: standard vs depthwise separable (V1 paper, Section 3 and Table 3) ------------

@@ -4,7 +4,9 @@
 
 Cold start is measured as whole processes, against the cost of importing mbcalc's own
 dependencies (click, yaml, rich), which is the floor a Python CLI can reach. In-process figures
-time the library itself (spec -> report) without interpreter start-up.
+time the library itself (spec -> report) without interpreter start-up. Scaling: `mbcalc validate`
+of a graph spec of 10,000 and of 100,000 layers (the second about 10 MB), whose ratio should be
+about 10 (linear), and the 100,000-layer run as a multiple of a cold `mbcalc v1 -f json`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import argparse
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 
 def wall(argv: list[str], runs: int) -> float:
@@ -34,6 +38,17 @@ def inprocess(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def long_spec(folder: Path, layers: int) -> str:
+    """A graph spec of `layers` 1x1 convs, one a line with a comment, as the 10 MB test had them."""
+    lines = ["name: big", "form: graph", "input: 8x8x3", "classes: 10", "layers:"]
+    lines += [
+        "  - {pw: {out: 8}, role: body}   # a comment, as real specs have ...................................."
+    ] * layers
+    path = folder / f"big-{layers}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -52,15 +67,26 @@ def main() -> None:
         ("mbcalc v3-large -f csv", wall([py, "-m", "mbcalc", "v3-large", "-f", "csv"], runs), floor_deps),
         ("mbcalc reproduce all -f json", wall([py, "-m", "mbcalc", "reproduce", "all", "-f", "json"], 5), floor_deps),
     ]
-    from mbcalc import api, models
+    from mbcalc import analyze, models
 
     spec_names = list(models.bundled())
-    rows.append(("in-process: load+expand+count v3-large", inprocess(lambda: api.report("v3-large"), runs * 5), None))
-    rows.append(("in-process: every bundled model", inprocess(lambda: [api.report(m) for m in spec_names], runs), None))
+    rows.append(("in-process: load+expand+count v3-large", inprocess(lambda: analyze("v3-large"), runs * 5), None))
+    rows.append(("in-process: every bundled model", inprocess(lambda: [analyze(m) for m in spec_names], runs), None))
+    v1_json = rows[4][1]
+    with tempfile.TemporaryDirectory() as folder:
+        small, large = long_spec(Path(folder), 10_000), long_spec(Path(folder), 100_000)
+        at_10k = wall([py, "-m", "mbcalc", "validate", small], 5)
+        at_100k = wall([py, "-m", "mbcalc", "validate", large], 3)
+    rows.append(("mbcalc validate, 10,000 layers", at_10k, None))
+    rows.append(("mbcalc validate, 100,000 layers (10 MB)", at_100k, v1_json))
     print(f"{'benchmark':42} {'median':>10} {'vs floor':>9}")
     for name, seconds, floor in rows:
         ratio = f"{seconds / floor:8.2f}x" if floor else ""
         print(f"{name:42} {seconds * 1000:8.1f}ms {ratio:>9}")
+    print(
+        f"scaling: 100,000 / 10,000 layers = {at_100k / at_10k:.2f} (linear: 10); "
+        f"100,000 layers = {at_100k / v1_json:.1f} x a cold 'mbcalc v1 -f json'"
+    )
 
 
 if __name__ == "__main__":

@@ -210,20 +210,26 @@ class _Expansion:
         widens them itself) Widths whose channels at alpha 1 are evaluated. Literals were checked when
         the spec was read; values from parameters and expressions are checked here."""
         out: dict[str, Any] = {}
+        given = item.args
         for arg in args:
-            written = item.args.get(arg.name)
+            written = given.get(arg.name)
             if written is None:
                 continue
-            if isinstance(written, Setting):
-                out[arg.name] = self.setting(written.key)
-            elif isinstance(written, Width):
+            kind = type(written)
+            if kind is Width:
                 nominal = self.checked(arg, written.nominal, env, item.op)
-                width = Width(Value(nominal, written.nominal.where), written.rule, written.per)
-                out[arg.name] = self.width(width) if widths else width
-            elif isinstance(written, list):
+                if widths:
+                    out[arg.name] = widen(
+                        nominal, written.rule, written.per, self.alpha, self.channels, self.profile, self.program.width
+                    )
+                else:
+                    out[arg.name] = Width(Value(nominal, written.nominal.where), written.rule, written.per)
+            elif kind is Setting:
+                out[arg.name] = self.setting(written.key)
+            elif kind is list:
                 out[arg.name] = [self.value(v, env) for v in written]
             else:
-                kernel = out.get("k") if isinstance(out.get("k"), int) else None
+                kernel = out.get("k") if type(out.get("k")) is int else None
                 out[arg.name] = self.checked(arg, written, env, item.op, kernel)
         return out
 
@@ -237,7 +243,7 @@ class _Expansion:
 
     def value(self, v: Value, env: dict[str, Any] | _Env) -> Any:
         raw = v.raw
-        if not is_expression(raw):
+        if type(raw) is not str or not is_expression(raw):
             return raw
         text = raw.strip()
         env = env.full() if isinstance(env, _Env) else env

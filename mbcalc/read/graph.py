@@ -31,6 +31,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import did_you_mean
+from ..ir import Location
 from ..lang import args as kinds
 from ..lang.blocks import BUILTINS
 from ..lang.expr import evaluate, is_expression
@@ -146,6 +147,7 @@ class _Reader:
         self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
         self.known_set = set(self.known)
         self.allowed: dict[str, dict[str, Arg]] = {}  # op -> its arguments by name
+        self.required: dict[str, list[str]] = {}  # op -> the names of its required arguments
 
     def items(self, node: Node, scope: str, params: tuple[str, ...] = ()) -> list[Item]:
         if not node.is_list or not node.value:
@@ -171,7 +173,7 @@ class _Reader:
             if node.value not in self.known_set:
                 problems.add(node, f"unknown op or block '{node.value}'{did_you_mean(node.value, self.known)}")
                 return None
-            return self.with_args(node.value, None, node, params, False)
+            return self.with_args(node.value, None, node, params, {})
         if not node.is_map:
             problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
             return None
@@ -195,12 +197,7 @@ class _Reader:
             problems.add(
                 keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)"
             )
-        item = self.with_args(op, node.value[op], keys[op], params, bool(meta.get("fixed")))
-        if item is None:
-            return None
-        return Item(
-            item.op, item.args, item.where, meta.get("name"), meta.get("input"), meta.get("repeat", 1), meta.get("role")
-        )
+        return self.with_args(op, node.value[op], keys[op], params, meta)
 
     def _meta(self, key: str, node: Node) -> Any:
         value = node.value
@@ -220,11 +217,14 @@ class _Reader:
             self.problems.add(node, "'fixed' must be true or false (true: alpha does not change this layer's width)")
         return None
 
-    def with_args(self, op: str, node: Node | None, at: Node, params: tuple[str, ...], fixed: bool) -> Item | None:
+    def with_args(
+        self, op: str, node: Node | None, at: Node, params: tuple[str, ...], meta: dict[str, Any]
+    ) -> Item | None:
         problems = self.problems
         allowed = self.allowed.get(op)
         if allowed is None:
             allowed = self.allowed[op] = {a.name: a for a in arguments(op, self.blocks)}
+            self.required[op] = [a.name for a in allowed.values() if a.required]
         shorthand = REGISTRY[op].shorthand if op in REGISTRY else None
         written: dict[str, Node] = {}
         if node is not None and node.is_map:
@@ -249,10 +249,11 @@ class _Reader:
             example = ", ".join(f"{a}: ..." for a in list(allowed)[:2])
             problems.add(node, f"'{op}' takes a mapping of arguments, e.g. {op}: {{{example}}}")
             return None
-        for arg in allowed.values():
-            if arg.required and arg.name not in written:
-                problems.add(node if node is not None and node.value is not None else at, f"'{op}' needs '{arg.name}'")
+        for name in self.required[op]:
+            if name not in written:
+                problems.add(node if node is not None and node.value is not None else at, f"'{op}' needs '{name}'")
                 return None
+        fixed = meta.get("fixed", False)
         args: dict[str, Any] = {}
         for key, value_node in written.items():
             value = self.value(value_node, params)
@@ -265,10 +266,20 @@ class _Reader:
             if arg.kind == "width" and isinstance(value, Value):
                 value = Width(value, "fixed" if fixed else "spec")
             args[key] = value
-        return Item(op, args, problems.location(at))
+        return Item(
+            op,
+            args,
+            Location(problems.file, at.line, at.column),
+            meta.get("name"),
+            meta.get("input"),
+            meta.get("repeat", 1),
+            meta.get("role"),
+        )
 
     def value(self, node: Node, params: tuple[str, ...]) -> Any:
         problems = self.problems
+        if type(node.value) is int:  # the common case, first
+            return Value(node.value, Location(problems.file, node.line, node.column))
         if node.is_list:
             return [self.value(v, params) for v in node.value]
         if not node.is_scalar:

@@ -101,9 +101,9 @@ def _scalar(loader: Any, event: Any) -> Any:
 
 def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> Node:
     """The single document as Nodes: one loop over the events, with an explicit stack (hot: a
-    10 MB spec has millions of events, so the common cases are inlined)."""
+    10 MB spec has millions of events, so the common cases come first and are inlined)."""
     anchors: dict[str, Node | None] = {}  # None: being composed (an alias to it would be a cycle)
-    stack: list[list[Any]] = []  # open collections: [node, anchor, pending key node or None]
+    stack: list[list[Any]] = []  # open collections: [node, anchor, pending key node or None, flow]
     top: list[Any] | None = None  # stack[-1]
     get_event, resolvers = loader.get_event, loader.yaml_implicit_resolvers
     scalar_event, alias_event, mapping_start, document_end = (
@@ -129,26 +129,15 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             elif value[0] in resolvers:  # it may be a number, a flag, null ...
                 if decimal(value):
                     value = int(value)
-                elif any(regexp.match(value) for _, regexp in resolvers[value[0]]):
-                    value = _scalar(loader, event)
-                # else a word that only starts like one ('out', 'true_name'): a string
+                else:
+                    for _, regexp in resolvers[value[0]]:
+                        if regexp.match(value):
+                            value = _scalar(loader, event)
+                            break
+                    # else a word that only starts like one ('out', 'true_name'): a string
             node = Node(value, mark.line + 1, mark.column + 1)
             if event.anchor:
                 anchors[event.anchor] = node
-        elif kind is alias_event:
-            mark = event.start_mark
-            if event.anchor not in anchors:
-                raise _fail(file, mark, f"found undefined alias '{event.anchor}' (define the &anchor first)")
-            target = anchors[event.anchor]
-            if target is None:
-                raise _fail(
-                    file,
-                    mark,
-                    "an alias refers to the list or mapping that contains it (a spec is a finite table; flatten it)",
-                )
-            node = target
-        elif kind is document_end:
-            break
         elif kind in starts:  # a sequence or a mapping opens
             mark = event.start_mark
             if event.tag not in _STANDARD_TAGS:
@@ -164,19 +153,33 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
                 anchors[event.anchor] = None
-            top = [opened, event.anchor, None]
-            stack.append(top)
-            if event.flow_style:
+            flow = event.flow_style
+            if flow:
                 open_flows.append((opened.line, opened.column, "{" if is_map else "["))
+            top = [opened, event.anchor, None, flow]
+            stack.append(top)
             continue
+        elif kind is alias_event:
+            mark = event.start_mark
+            if event.anchor not in anchors:
+                raise _fail(file, mark, f"found undefined alias '{event.anchor}' (define the &anchor first)")
+            target = anchors[event.anchor]
+            if target is None:
+                raise _fail(
+                    file,
+                    mark,
+                    "an alias refers to the list or mapping that contains it (a spec is a finite table; flatten it)",
+                )
+            node = target
+        elif kind is document_end:
+            break
         else:  # a sequence or a mapping closes
-            node, anchor, _ = stack.pop()
+            node, anchor, _, flow = stack.pop()
             top = stack[-1] if stack else None
-            if open_flows and open_flows[-1][:2] == (node.line, node.column):
+            if flow:
                 open_flows.pop()
             if anchor:
                 anchors[anchor] = node
-            mark = _Mark(node)
         # attach the finished node to the collection it is in
         if top is None:
             root = node
@@ -184,25 +187,26 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
         parent = top[0]
         if parent.keys is None:
             parent.value.append(node)
-        elif top[2] is None:  # this node is a key
-            if node.keys is not None or isinstance(node.value, list):
-                raise _fail(file, mark, "a key must be a plain word, not a list or mapping")
+            continue
+        key = top[2]
+        if key is None:  # this node is a key
+            if node.keys is not None or type(node.value) is list:
+                raise _fail(file, _Mark(node), "a key must be a plain word, not a list or mapping")
             top[2] = node
-        else:
-            key = top[2]
-            name = key.value if isinstance(key.value, str) else str(key.value)
-            if name in parent.value:
-                raise _fail(
-                    file,
-                    _Mark(key),
-                    f"the key '{name}' appears twice in this mapping "
-                    f"(first at line {parent.keys[name].line}; keep one)",
-                )
-            if key.value is not name:  # a number or flag as a key: its text (a new node: it may be shared)
-                key = Node(name, key.line, key.column)
-            parent.keys[name] = key
-            parent.value[name] = node
-            top[2] = None
+            continue
+        name = key.value
+        if type(name) is not str:  # a number or flag as a key: its text (a new node: it may be shared)
+            name = str(name)
+            key = Node(name, key.line, key.column)
+        if name in parent.keys:
+            raise _fail(
+                file,
+                _Mark(key),
+                f"the key '{name}' appears twice in this mapping (first at line {parent.keys[name].line}; keep one)",
+            )
+        parent.keys[name] = key
+        parent.value[name] = node
+        top[2] = None
     if not loader.check_event(yaml.StreamEndEvent):
         event = get_event()
         raise _fail(file, event.start_mark, "a spec is one YAML document (remove the second '---')")

@@ -1,0 +1,102 @@
+"""The Python API: the same integers as the command line, errors that name arguments, problems as
+records, and checks that happen when a spec is read (before anything is built)."""
+
+import json
+
+import pytest
+
+import mbcalc
+from mbcalc import api, models
+from mbcalc.cli import BN_CHOICES, PROFILE_NAMES
+from mbcalc.cost import BN_TENSORS
+from mbcalc.expansion.profiles import PROFILES
+
+TWO_BAD_ROWS = """\
+name: net
+form: v2
+input: 224x224x3
+classes: 1000
+layers:
+  - [224²×3,   conv2d 3x3,  -,  32, 1, 2]
+  - [112²×32,  bottleneck,  1,  16, 1, 1]
+  - [56²×16,   bottleneck,  6,  24, 2, 2]
+  - [28²×24,   bottleneck,  6,  32, 3, 2]
+  - [28²×32,   avgpool 7x7, -,  -,  1, -]
+"""
+
+
+def test_the_api_gives_the_cli_integers(run):
+    report = mbcalc.analyze("v2", alpha=0.75, resolution=192, profile="torchvision")
+    cli = json.loads(run("v2", "--alpha", "0.75", "--res", "192", "--profile", "torchvision", "-f", "json").output)
+    assert (report.macs, report.params) == (cli["macs"], cli["params"]) == (153_941_888, 2_636_424)
+    assert [(r.name, r.macs, r.params) for r in report.layers] == [
+        (layer["name"], layer["macs"], layer["params"]) for layer in cli["layers"]
+    ]
+    assert report.to_dict() == cli
+
+
+def test_a_spec_with_two_bad_lines_raises_one_error_with_both_positions():
+    with pytest.raises(mbcalc.SpecError) as info:
+        mbcalc.loads(TWO_BAD_ROWS, "net.yaml")
+    problems = info.value.problems
+    assert [(p.path, p.line, p.column) for p in problems] == [("net.yaml", 8, 5), ("net.yaml", 10, 5)]
+    assert problems[0].message.startswith("the input column says 56x56x16 but the rows above produce 112x112x16")
+    assert str(info.value).splitlines() == [str(p) for p in problems]
+
+
+def test_validate_reports_a_transcription_error_without_building(run, tmp_path, monkeypatch):
+    def no_building(*args, **kwargs):
+        raise AssertionError("the spec was built")
+
+    monkeypatch.setattr(api, "expand", no_building)
+    path = tmp_path / "net.yaml"
+    path.write_text(TWO_BAD_ROWS, encoding="utf-8")
+    result = run("validate", str(path))
+    assert result.exit_code == 2
+    positions = [
+        line.removeprefix("mbcalc: error: ").split(": ", 1)[0].split(":")[-2:] for line in result.stderr.splitlines()
+    ]
+    assert positions == [["8", "5"], ["10", "5"]]
+
+
+def test_library_errors_name_arguments_and_the_cli_names_options(run):
+    with pytest.raises(mbcalc.MbcalcError, match=r"^alpha must be a number in \(0, 4\], got -1 \(e.g. alpha=0.75\)$"):
+        mbcalc.analyze("v1", alpha=-1)
+    with pytest.raises(mbcalc.MbcalcError, match=r"^resolution must be a whole number >= 1, got 0"):
+        mbcalc.build("v1", resolution=0)
+    assert "--alpha must be a number in (0, 4], got -1.0 (e.g. --alpha 0.75)" in run("v1", "--alpha", "-1").stderr
+
+
+def test_build_and_count_are_separate_steps():
+    network = mbcalc.build("v3-small", alpha=0.5, profile="keras")
+    assert network.config.profile == "keras" and network.form == "v3"
+    keras = mbcalc.count(network)  # the profile's own convention: 4 batch-norm tensors
+    weights_only = mbcalc.count(network, biases=False, bn="none")
+    batchnorm = sum(layer.output.channels for layer in network.layers if layer.type == "batchnorm")
+    biases = sum(layer.output.channels for layer in network.layers if layer.attrs.get("bias"))
+    assert keras.params - weights_only.params == 4 * batchnorm + biases
+    assert keras.macs == weights_only.macs
+
+
+def test_the_cheap_index_agrees_with_the_specs():
+    for name in models.bundled():
+        assert models.description(name) == mbcalc.load(name).description
+
+
+def test_compare_reads_each_spec_once(tmp_path, monkeypatch):
+    path = tmp_path / "net.yaml"
+    path.write_text(models.find("v1").read_text(encoding="utf-8"), encoding="utf-8")
+    calls = []
+    original = api.load_spec
+    monkeypatch.setattr(api, "load_spec", lambda *a, **k: calls.append(a) or original(*a, **k))
+    comparison = api.compare([str(path)], [1.0, 0.75, 0.5], [224, 192, 160])
+    assert len(comparison.reports) == 9 and len(calls) == 1
+
+
+def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
+    assert tuple(PROFILES) == PROFILE_NAMES and tuple(BN_TENSORS) == BN_CHOICES
+
+
+def test_a_path_or_a_loaded_spec_works_as_a_model():
+    spec = mbcalc.load(str(models.find("v1")))
+    assert mbcalc.analyze(spec).macs == mbcalc.analyze("v1").macs == 568_740_352
