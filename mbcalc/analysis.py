@@ -182,7 +182,12 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
     """Count every layer of `network` under `convention` (with `counters`, or each operator's own)."""
     with no_gc():
         costs = count(network, convention, counters)
-        total = Cost(sum(c.macs for c in costs), sum(c.params for c in costs), sum(c.ops for c in costs))
+        macs = params = ops = 0
+        for cost in costs:
+            macs += cost.macs
+            params += cost.params
+            ops += cost.ops
+        total = Cost(macs, params, ops)
         whole = total.macs or 1  # shares of nothing are 0
         rows = tuple(
             LayerCost(i, layer, cost, cost.macs / whole)

@@ -96,7 +96,7 @@ class _Expansion:
         return SpecError([Problem(where.file, where.line, where.column, message)]) if where else MbcalcError(message)
 
     def _emit(self, op: Op, name: str, role: str, inputs: tuple[str, ...], args: dict[str, Any]) -> list[str]:
-        shapes = tuple(self.shapes[i] for i in inputs)
+        shapes = (self.shapes[inputs[0]],) if len(inputs) == 1 else tuple(self.shapes[i] for i in inputs)
         try:  # a layer like one made before (same operator, arguments and input shapes) is the same
             key: Any = (op.name, shapes, tuple(args.items()))
             made = self.made.get(key)
@@ -148,15 +148,14 @@ class _Expansion:
                 self.where, self.row = item.where, item.row
                 if item.input:
                     self.use(item.input, scope)
-                here = _Env(env, self)
                 if item.op in blocks:
                     block = blocks[item.op]
-                    params = {p: self.value(item.args[p], here) for p in block.params}
+                    params = {p: self.value(item.args[p], env) for p in block.params}
                     inner = {**params, "block_in": self.channels}  # a block sees only its parameters
                     self.run(block.items, inner, f"{full}.", {"in": self.last}, item.role or block.name)
                 elif item.op in BUILTINS:
                     builtin = BUILTINS[item.op]
-                    args = {**self.block_defaults[item.op], **self.arguments(builtin.args, item, here, widths=False)}
+                    args = {**self.block_defaults[item.op], **self.arguments(builtin.args, item, env, widths=False)}
                     normal = {
                         a.name: kinds.normal(a, args[a.name]) if args[a.name] is not None else None
                         for a in builtin.args
@@ -164,12 +163,14 @@ class _Expansion:
                     }
                     builtin.build(self, full, normal, item.role or role)
                 else:
-                    self.operator(item, full, local, here, scope, item.role or role)
+                    self.operator(item, full, local, env, scope, item.role or role)
                 scope[local] = self.last
                 if item.name:
                     scope[item.name] = self.last
 
-    def operator(self, item: Item, name: str, local: str, env: _Env, scope: dict[str, str], role: str) -> None:
+    def operator(
+        self, item: Item, name: str, local: str, env: dict[str, Any], scope: dict[str, str], role: str
+    ) -> None:
         op = REGISTRY[item.op]
         args = self.arguments(op.args, item, env, widths=True)
         expected = args.pop("in", None)
@@ -205,7 +206,7 @@ class _Expansion:
 
     # --- values --------------------------------------------------------------------------------
 
-    def arguments(self, args: tuple[Arg, ...], item: Item, env: _Env, widths: bool) -> dict[str, Any]:
+    def arguments(self, args: tuple[Arg, ...], item: Item, env: dict[str, Any], widths: bool) -> dict[str, Any]:
         """An item's arguments at this build. Widths become channels, or (for a built-in block, which
         widens them itself) Widths whose channels at alpha 1 are evaluated. Literals were checked when
         the spec was read; values from parameters and expressions are checked here."""
@@ -233,7 +234,7 @@ class _Expansion:
                 out[arg.name] = self.checked(arg, written, env, item.op, kernel)
         return out
 
-    def checked(self, arg: Arg, written: Value, env: _Env, owner: str, kernel: Any = None) -> Any:
+    def checked(self, arg: Arg, written: Value, env: dict[str, Any], owner: str, kernel: Any = None) -> Any:
         value = self.value(written, env)
         if value is not written.raw:  # from a parameter or an expression: not seen by the reader
             message = kinds.problem(arg, value, owner, kernel)
@@ -241,12 +242,12 @@ class _Expansion:
                 raise self.error(message, written.where)
         return value
 
-    def value(self, v: Value, env: dict[str, Any] | _Env) -> Any:
+    def value(self, v: Value, env: dict[str, Any]) -> Any:
         raw = v.raw
         if type(raw) is not str or not is_expression(raw):
             return raw
         text = raw.strip()
-        env = env.full() if isinstance(env, _Env) else env
+        env = {**env, "in": self.channels, "classes": self.classes}  # $in: the channels entering the item
         if _PARAM.fullmatch(text) and not isinstance(env.get(text[1:]), (int, float)):
             return env[text[1:]]  # a non-numeric parameter (a name, a flag)
         numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
@@ -257,19 +258,3 @@ class _Expansion:
         if result != int(result):
             raise self.error(f"'{raw}' gives {result:g}, not a whole number (use // to round down)", v.where)
         return int(result)
-
-
-class _Env:
-    """The names an item's expressions see: its block's parameters, $in (the channels entering the
-    item) and $classes; made into a dict only when an expression asks (most values are literals)."""
-
-    __slots__ = ("channels", "classes", "names", "params")
-
-    def __init__(self, params: dict[str, Any], expansion: _Expansion):
-        self.params, self.channels, self.classes = params, expansion.channels, expansion.classes
-        self.names: dict[str, Any] | None = None
-
-    def full(self) -> dict[str, Any]:
-        if self.names is None:
-            self.names = {**self.params, "in": self.channels, "classes": self.classes}
-        return self.names

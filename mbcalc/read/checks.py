@@ -17,6 +17,7 @@ from .problems import Problems
 
 MAX_LAYERS = 1_000_000  # a spec that would expand past this many layers is refused
 MAX_DEPTH = 50  # blocks inside blocks
+MERGES = frozenset(name for name, op in REGISTRY.items() if op.merges)
 
 
 def check(program: Program, at: Node, problems: Problems) -> None:
@@ -52,6 +53,8 @@ def check(program: Program, at: Node, problems: Problems) -> None:
 
 def _check_references(items: tuple[Item, ...] | list[Item], names: set[str], problems: Problems) -> None:
     """Every `input:` and merge input must name a layer above (so the graph has no cycle)."""
+    if not any(item.input or item.op in MERGES for item in items):
+        return  # nothing refers to anything
     names, namer, splits = set(names), Namer(items), set()
 
     def known(ref: str) -> bool:

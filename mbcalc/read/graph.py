@@ -178,7 +178,12 @@ class _Reader:
             problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
             return None
         keys = node.keys or {}
-        ops = [k for k in node.value if k not in META]
+        ops, meta = [], {}
+        for key, value in node.value.items():  # one op; the rest are layer keys (name, input, ...)
+            if key not in META:
+                ops.append(key)
+            elif (checked := self._meta(key, value)) is not None:
+                meta[key] = checked
         if len(ops) != 1:
             unknown = [k for k in ops if k not in self.known_set]
             for key in unknown:
@@ -190,9 +195,6 @@ class _Reader:
         if op not in self.known_set:
             problems.add(keys[op], f"unknown op or block '{op}'{self.suggest(op)}")
             return None
-        meta = {
-            key: value for key in node.value if key in META and (value := self._meta(key, node.value[key])) is not None
-        }
         if meta.get("fixed") and op not in REGISTRY:
             problems.add(
                 keys["fixed"], f"'fixed' applies to one layer, not to the block '{op}' (mark the layers inside it)"
