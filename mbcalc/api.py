@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from . import analysis, models
 from .analysis import ConvComparison, Report
@@ -23,7 +24,7 @@ from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
 from .expansion.widths import truncate
 from .ir import Config, Location, Network, Shape
-from .lang.program import Item, Program, Spec, Value, Width
+from .lang.program import Item, Program, Spec, Width
 from .read.spec import load_spec, parse_spec
 from .read.tables import parse_size
 
@@ -140,12 +141,12 @@ def check_config(alpha: float, resolution: int, classes: int | None = None) -> N
 _HERE = Location("<mbcalc conv>", 0, 0)  # the programs of `compare_conv` are made here, not read
 
 
-def _program(role: str, *ops: tuple[str, str, dict[str, object]]) -> Program:
+def _program(role: str, *ops: tuple[str, str, dict[str, Any]]) -> Program:
     return Program(
         tuple(
             Item(
                 op,
-                {k: Width(Value(v, _HERE), "fixed") if k == "out" else Value(v, _HERE) for k, v in args.items()},
+                {k: Width(v, "fixed") if k == "out" else v for k, v in args.items()},
                 _HERE,
                 name=name,
                 role=role,

@@ -83,7 +83,13 @@ class _Expansion:
         if width is None:
             raise self.error("this block needs 'out' (its output channels) here")
         return widen(
-            width.nominal.raw, width.rule, width.per, self.alpha, self.channels, self.profile, self.program.width
+            width.nominal if isinstance(width.nominal, int) else self.value(width.nominal, {}),
+            width.rule,
+            width.per,
+            self.alpha,
+            self.channels,
+            self.profile,
+            self.program.width,
         )
 
     def setting(self, key: str) -> Any:
@@ -218,20 +224,24 @@ class _Expansion:
                 continue
             kind = type(written)
             if kind is Width:
-                nominal = self.checked(arg, written.nominal, env, item.op)
+                nominal = written.nominal
+                if type(nominal) is Value:
+                    nominal = self.checked(arg, nominal, env, item.op)
                 if widths:
                     out[arg.name] = widen(
                         nominal, written.rule, written.per, self.alpha, self.channels, self.profile, self.program.width
                     )
                 else:
-                    out[arg.name] = Width(Value(nominal, written.nominal.where), written.rule, written.per)
+                    out[arg.name] = Width(nominal, written.rule, written.per)
+            elif kind is Value:
+                kernel = out.get("k") if type(out.get("k")) is int else None
+                out[arg.name] = self.checked(arg, written, env, item.op, kernel)
             elif kind is Setting:
                 out[arg.name] = self.setting(written.key)
             elif kind is list:
                 out[arg.name] = [self.value(v, env) for v in written]
-            else:
-                kernel = out.get("k") if type(out.get("k")) is int else None
-                out[arg.name] = self.checked(arg, written, env, item.op, kernel)
+            else:  # a literal, checked when the spec was read
+                out[arg.name] = written
         return out
 
     def checked(self, arg: Arg, written: Value, env: dict[str, Any], owner: str, kernel: Any = None) -> Any:
@@ -242,7 +252,9 @@ class _Expansion:
                 raise self.error(message, written.where)
         return value
 
-    def value(self, v: Value, env: dict[str, Any]) -> Any:
+    def value(self, v: Any, env: dict[str, Any]) -> Any:
+        if type(v) is not Value:
+            return v  # a literal
         raw = v.raw
         if type(raw) is not str or not is_expression(raw):
             return raw

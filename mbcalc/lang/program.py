@@ -19,7 +19,8 @@ from ..ir import Location
 
 
 class Value(NamedTuple):
-    """A literal or an expression ('$expand', '$t * $in'), with its place for later errors."""
+    """A string as written (an expression such as '$t * $in', a layer name, a word), with its place
+    for later errors. Numbers and flags stay plain values: the reader has checked them already."""
 
     raw: Any
     where: Location
@@ -33,7 +34,7 @@ class Width(NamedTuple):
     'v3.head'; build/widths.py). `per`: for ratio rules, the table's width of the input it scales.
     """
 
-    nominal: Value
+    nominal: Value | int  # an expression, or the number itself
     rule: str
     per: int = 0
 
@@ -48,7 +49,7 @@ class Item(NamedTuple):
     """One entry of a program: an operator or a block use, with its arguments and its place."""
 
     op: str
-    args: Mapping[str, Any]  # argument -> Value | Width | Setting | list of Values
+    args: Mapping[str, Any]  # argument -> a literal | Value | Width | Setting | list
     where: Location
     name: str | None = None
     input: str | None = None

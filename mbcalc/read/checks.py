@@ -84,8 +84,8 @@ def _check_references(items: tuple[Item, ...] | list[Item], names: set[str], pro
             names.add(local)
             if item.op == "split":
                 parts = item.args.get("parts")
-                if isinstance(parts, Value) and isinstance(parts.raw, int) and not isinstance(parts.raw, bool):
-                    names.update(f"{item.name or local}.{i}" for i in range(parts.raw))
+                if isinstance(parts, int) and not isinstance(parts, bool):
+                    names.update(f"{item.name or local}.{i}" for i in range(parts))
                 else:
                     splits.add(item.name or local)
         if item.name:

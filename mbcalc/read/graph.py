@@ -55,6 +55,7 @@ ALIASES = {
     "ceil_mode": "ceil",
 }
 WIDTH_RULES = ("truncate", "make_divisible", "none")
+WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
 _REF = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -260,12 +261,14 @@ class _Reader:
         for key, value_node in written.items():
             value = self.value(value_node, params)
             arg = allowed[key]
-            if isinstance(value, Value) and arg.kind != "any" and not is_expression(value.raw):
+            raw = value.raw if type(value) is Value else value
+            whole = type(raw) is int and raw >= 1 and arg.kind in WHOLE  # the common case: nothing to say
+            if not whole and arg.kind != "any" and type(value) is not list and not is_expression(raw):
                 kernel = written["k"].value if "k" in written else None
-                message = kinds.problem(arg, value.raw, op, kernel)
+                message = kinds.problem(arg, raw, op, kernel)
                 if message:
                     problems.add(value_node, message)
-            if arg.kind == "width" and isinstance(value, Value):
+            if arg.kind == "width" and type(value) is not list:
                 value = Width(value, "fixed" if fixed else "spec")
             args[key] = value
         return Item(
@@ -280,8 +283,8 @@ class _Reader:
 
     def value(self, node: Node, params: tuple[str, ...]) -> Any:
         problems = self.problems
-        if type(node.value) is int:  # the common case, first
-            return Value(node.value, Location(problems.file, node.line, node.column))
+        if type(node.value) is int:  # the common case, first; checked against its kind by the caller
+            return node.value
         if node.is_list:
             return [self.value(v, params) for v in node.value]
         if not node.is_scalar:
@@ -304,4 +307,5 @@ class _Reader:
                     evaluate(node.value, dict.fromkeys(names, 1))
                 except ValueError as exc:
                     problems.add(node, str(exc))
-        return Value(node.value, problems.location(node))
+            return Value(node.value, problems.location(node))
+        return node.value  # a flag, a float, null: checked against its kind by the caller

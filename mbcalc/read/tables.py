@@ -166,13 +166,13 @@ class _Nominal:
 
 
 def _item(row: TableRow, op: str, name: str, role: Role, **args: Any) -> Item:
-    """An item of a row, its literal arguments as Values at the row's place."""
-    values = {k: v if isinstance(v, (Width, Setting)) else Value(v, row.where) for k, v in args.items()}
+    """An item of a row (its arguments are literals, Widths and Settings)."""
+    values = dict(args)
     return Item(op, values, row.where, name=name, role=role, row=row.text)
 
 
 def _width(row: TableRow, channels: int | str, rule: str, per: int = 0) -> Width:
-    return Width(Value(channels, row.where), rule, per)
+    return Width(Value(channels, row.where) if isinstance(channels, str) else channels, rule, per)
 
 
 def _classifier(row: TableRow, name: str) -> Item:
