@@ -9,7 +9,6 @@ duplicate keys are refused.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
@@ -25,7 +24,8 @@ _STANDARD_TAGS = {
     yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
 }
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 10 MB specs parse in seconds
-_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
+# The words YAML 1.1 reads as flags or null (PyYAML's resolvers); any other word is a string.
+_WORDS = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL"])
 
 
 class Node:
@@ -91,8 +91,6 @@ def _scalar(loader: Any, event: Any) -> Any:
     if not event.implicit[0]:  # quoted, literal or folded: a string
         return value
     if not value or value[0] in loader.yaml_implicit_resolvers:
-        if _DECIMAL.match(value):
-            return int(value)
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
         if tag != "tag:yaml.org,2002:str":
             return loader.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark), deep=True)
@@ -113,7 +111,6 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
         yaml.DocumentEndEvent,
     )
     starts = (yaml.SequenceStartEvent, mapping_start)
-    decimal = _DECIMAL.match
     get_event()  # StreamStart
     if loader.check_event(yaml.StreamEndEvent):
         raise SpecError([Problem(file, 1, 1, "the spec is empty (start from a bundled spec: 'mbcalc list')")])
@@ -127,8 +124,11 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             if event.tag is not None or not event.implicit[0] or not value:
                 value = _scalar(loader, event)
             elif value[0] in resolvers:  # it may be a number, a flag, null ...
-                if decimal(value):
-                    value = int(value)
+                if value.isdigit() and (value[0] != "0" or len(value) == 1) and value.isascii():
+                    value = int(value)  # plain decimal (a leading 0 is YAML 1.1 octal: left to the resolver)
+                elif value[0].isalpha():  # only the words of YAML 1.1's flags and null start with a letter
+                    if value in _WORDS:
+                        value = _scalar(loader, event)
                 else:
                     for _, regexp in resolvers[value[0]]:
                         if regexp.match(value):
