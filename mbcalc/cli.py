@@ -317,16 +317,10 @@ def validate(spec, alpha, res, profile):
       mbcalc validate my-net.yaml --alpha 0.35 --res 96
     """
     from . import api
-    from .units import human
+    from .render.model import validated
 
     loaded = api.load(spec)
-    report = api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)
-    net = report.network
-    click.echo(
-        f"{loaded.file}: valid (form {loaded.form}, {len(net.layers)} layers; at α {alpha:g}, "
-        f"{net.config.resolution}x{net.config.resolution}: {human(report.total.macs)} Mult-Adds, "
-        f"{human(report.total.params)} params)"
-    )
+    click.echo(validated(loaded, api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)))
 
 
 @cli.command("compare")

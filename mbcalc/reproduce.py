@@ -195,7 +195,7 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     raise ValueError(f"{ref['id']}: unknown deviation kind '{kind}'")
 
 
-def check(ref: dict) -> list[Outcome]:
+def verdicts(ref: dict) -> list[Outcome]:
     outcomes = []
     for name, text in ref["figures"].items():
         printed = Printed.parse(text)
@@ -236,7 +236,7 @@ def family(ref: dict) -> str:
 def reproduce(which: str = "all") -> list[Outcome]:
     """Check every reference of a family ('v1', 'v2', 'v3') or of all of them."""
     refs = [r for r in load_references() if which == "all" or family(r) == which]
-    return [outcome for ref in refs for outcome in check(ref)]
+    return [outcome for ref in refs for outcome in verdicts(ref)]
 
 
 def delta(outcome: Outcome) -> Decimal:

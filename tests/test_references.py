@@ -7,14 +7,14 @@ paper's rho^2 scaling, a layer type the figure leaves out). Never a wider tolera
 
 import pytest
 
-from mbcalc.reproduce import Printed, check, load_references
+from mbcalc.reproduce import Printed, load_references, verdicts
 
 REFERENCES = load_references()
 
 
 @pytest.mark.parametrize("ref", REFERENCES, ids=[r["id"] for r in REFERENCES])
 def test_published_figure(ref):
-    for outcome in check(ref):
+    for outcome in verdicts(ref):
         assert outcome.verdict in ("exact", "rounded", "explained", "documented"), (
             f"{ref['id']} {outcome.quantity}: published {outcome.published.text}, "
             f"computed {outcome.exact_value} ({outcome.verdict}) {outcome.reason}"
@@ -30,14 +30,14 @@ def test_every_reference_cites_its_source():
 def test_deviations_are_real():
     """A deviation must not agree as printed; otherwise it hides nothing and should go."""
     for ref in REFERENCES:
-        for outcome in check(ref):
+        for outcome in verdicts(ref):
             if outcome.quantity in ref.get("deviations", {}):
                 assert outcome.verdict in ("explained", "documented")
                 assert outcome.computed != outcome.published.value
 
 
 def test_only_uncheckable_reasons_are_merely_documented():
-    documented = [(ref["id"], o.quantity) for ref in REFERENCES for o in check(ref) if o.verdict == "documented"]
+    documented = [(ref["id"], o.quantity) for ref in REFERENCES for o in verdicts(ref) if o.verdict == "documented"]
     for ref_id, quantity in documented:
         ref = next(r for r in REFERENCES if r["id"] == ref_id)
         assert ref["deviations"][quantity]["kind"] in ("conflict", "unresolved")

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..analysis import Group, Report
+from ..lang.program import Spec
 from ..ops import label, type_title
-from ..units import alpha_text, number, percent
+from ..units import alpha_text, human, number, percent
 from .document import Document, Section
 
 
@@ -21,6 +22,16 @@ def title(report: Report) -> str:
     return (
         f"{net.name}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
         f" — {net.description}"
+    )
+
+
+def validated(spec: Spec, report: Report) -> str:
+    """The line `mbcalc validate` prints for a spec that reads and builds."""
+    net, total = report.network, report.total
+    return (
+        f"{spec.file}: valid (form {spec.form}, {len(net.layers)} layers; at α {net.config.alpha:g}, "
+        f"{net.config.resolution}x{net.config.resolution}: {human(total.macs)} Mult-Adds, "
+        f"{human(total.params)} params)"
     )
 
 
