@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import cached_property
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -64,13 +65,35 @@ class Group:
 
 @dataclass(frozen=True)
 class Report:
+    """A network counted under a convention. The per-layer rows and the breakdowns are made when
+    first asked for (a 100,000-layer `validate` needs only the totals)."""
+
     network: Network
     convention: Convention
-    layers: tuple[LayerCost, ...]
+    costs: tuple[Cost, ...]  # one per layer, in order
     total: Cost
-    by_type: tuple[Group, ...]
-    by_role: tuple[Group, ...]
-    peak_activation: int  # largest single layer output, in elements
+
+    @cached_property
+    def layers(self) -> tuple[LayerCost, ...]:
+        whole = self.total.macs or 1  # shares of nothing are 0
+        with no_gc():
+            return tuple(
+                LayerCost(i, layer, cost, cost.macs / whole)
+                for i, (layer, cost) in enumerate(zip(self.network.layers, self.costs, strict=True), 1)
+            )
+
+    @cached_property
+    def by_type(self) -> tuple[Group, ...]:
+        return _groups(self.layers, attrgetter("type"), self.total, TYPE_ORDER)
+
+    @cached_property
+    def by_role(self) -> tuple[Group, ...]:
+        return _groups(self.layers, attrgetter("role"), self.total, ROLE_ORDER)
+
+    @cached_property
+    def peak_activation(self) -> int:
+        """The largest single layer output, in elements."""
+        return max((layer.output.size for layer in self.network.layers), default=0)
 
     @property
     def macs(self) -> int:
@@ -187,21 +210,7 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
             macs += cost.macs
             params += cost.params
             ops += cost.ops
-        total = Cost(macs, params, ops)
-        whole = total.macs or 1  # shares of nothing are 0
-        rows = tuple(
-            LayerCost(i, layer, cost, cost.macs / whole)
-            for i, (layer, cost) in enumerate(zip(network.layers, costs, strict=True), 1)
-        )
-        return Report(
-            network=network,
-            convention=convention,
-            layers=rows,
-            total=total,
-            by_type=_groups(rows, attrgetter("type"), total, TYPE_ORDER),
-            by_role=_groups(rows, attrgetter("role"), total, ROLE_ORDER),
-            peak_activation=max((layer.output.size for layer in network.layers), default=0),
-        )
+    return Report(network, convention, tuple(costs), Cost(macs, params, ops))
 
 
 # --- one layer: standard vs depthwise separable (V1 paper, Section 3 and Table 3) ------------

@@ -202,3 +202,19 @@ def test_generated_command_lines_give_a_result_or_a_clean_error(run, args, tmp_p
     result = run(*[a for a in args if not a.startswith("/dev")])
     assert result.exit_code in (0, 1, 2), (args, result.stderr)
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr, (args, result.stderr)
+
+
+def test_a_list_where_a_number_belongs_is_refused_when_read():
+    """Found by the generated specs: `k: []` reached the counting as a list (an internal error)."""
+    import mbcalc
+
+    text = (
+        "name: k\nform: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n  - dw: {k: []}\n"
+        "  - {name: a, relu: }\n  - concat: [in, 3]\n"
+    )
+    with pytest.raises(mbcalc.SpecError) as info:
+        mbcalc.loads(text, "k.yaml")
+    assert [str(p) for p in info.value.problems] == [
+        "k.yaml:6:13: 'dw.k' must be a whole number, got '[]'",
+        "k.yaml:8:13: 'concat.inputs' must name layers, got '['in', 3]'",
+    ]

@@ -261,9 +261,12 @@ class _Reader:
         for key, value_node in written.items():
             value = self.value(value_node, params)
             arg = allowed[key]
-            raw = value.raw if type(value) is Value else value
+            if type(value) is list:
+                raw: Any = [v.raw if type(v) is Value else v for v in value]
+            else:
+                raw = value.raw if type(value) is Value else value
             whole = type(raw) is int and raw >= 1 and arg.kind in WHOLE  # the common case: nothing to say
-            if not whole and arg.kind != "any" and type(value) is not list and not is_expression(raw):
+            if not whole and arg.kind != "any" and not is_expression(raw):
                 kernel = written["k"].value if "k" in written else None
                 message = kinds.problem(arg, raw, op, kernel)
                 if message:

@@ -83,17 +83,18 @@ class Node:
 def read_yaml(text: str, file: str) -> Node:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
     loader = _Loader(text)
-    open_flows: list[tuple[int, int, str]] = []  # where each [ or { still open was opened
+    stack: list[list[Any]] = []  # the collections still open: [node, anchor, pending key, flow style]
     try:
         with no_gc():
-            return _compose(loader, file, open_flows)
+            return _compose(loader, file, stack)
     except yaml.MarkedYAMLError as exc:
         # where the problem starts: an unclosed bracket or quote is reported where it was opened
         mark = exc.context_mark or exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else " (check indentation and brackets)"
-        if open_flows and (exc.context or "").startswith("while parsing a flow"):
-            line, column, bracket = open_flows[-1]
+        flows = [frame[0] for frame in stack if frame[3]]  # the [ and { still open, innermost last
+        if flows and (exc.context or "").startswith("while parsing a flow"):
+            line, column, bracket = flows[-1].line, flows[-1].column, "{" if flows[-1].is_map else "["
             hint = f" (the '{bracket}' opened here is not closed)"
         raise SpecError([Problem(file, line, column, f"not valid YAML: {exc.problem or exc.context}{hint}")]) from None
     except yaml.YAMLError as exc:  # e.g. a NUL byte: the reader's own message, first line only
@@ -121,11 +122,10 @@ def _scalar(loader: Any, event: Any) -> Any:
     return value
 
 
-def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> Node:
+def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
     """The single document as Nodes: one loop over the events, with an explicit stack (hot: a
     10 MB spec has millions of events, so the common cases come first and are inlined)."""
     anchors: dict[str, Node | None] = {}  # None: being composed (an alias to it would be a cycle)
-    stack: list[list[Any]] = []  # open collections: [node, anchor, pending key node or None, flow]
     top: list[Any] | None = None  # stack[-1]
     get_event, resolvers = loader.get_event, loader.yaml_implicit_resolvers
     scalar_event, alias_event, mapping_start, document_end = (
@@ -177,10 +177,7 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
             opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
                 anchors[event.anchor] = None
-            flow = event.flow_style
-            if flow:
-                open_flows.append((opened.line, opened.column, "{" if is_map else "["))
-            top = [opened, event.anchor, None, flow]
+            top = [opened, event.anchor, None, event.flow_style]
             stack.append(top)
             continue
         elif kind is alias_event:
@@ -198,10 +195,8 @@ def _compose(loader: Any, file: str, open_flows: list[tuple[int, int, str]]) -> 
         elif kind is document_end:
             break
         else:  # a sequence or a mapping closes
-            node, anchor, _, flow = stack.pop()
+            node, anchor, _, _ = stack.pop()
             top = stack[-1] if stack else None
-            if flow:
-                open_flows.pop()
             if anchor:
                 anchors[anchor] = node
         # attach the finished node to the collection it is in
