@@ -19,12 +19,12 @@ from typing import Any
 from . import analysis, models
 from .analysis import ConvComparison, Report
 from .counting import Counter, convention
-from .errors import ArgumentError
+from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
-from .expansion.widths import truncate
 from .ir import Config, Location, Network, Shape
 from .lang.program import Item, Program, Spec, Width
+from .lang.rounding import truncate
 from .read.spec import load_spec, parse_spec
 from .read.tables import parse_size
 
@@ -34,6 +34,8 @@ Model = str | Path | Spec
 
 def load(model: str | Path) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path, read and validated."""
+    if not isinstance(model, (str, Path)):
+        raise MbcalcError(f"model must be a bundled model's name, a spec file's path or a Spec, got {model!r}")
     if isinstance(model, Path) or models.is_spec_path(model):
         return load_spec(model)
     return _bundled(model)
@@ -128,11 +130,16 @@ def check_rho(rho: float) -> None:
 
 def check_config(alpha: float, resolution: int, classes: int | None = None) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= MAX_ALPHA:
-        raise _bad("alpha", "--alpha", f"must be a number in (0, {MAX_ALPHA:g}], got {alpha}", "0.75")
+        raise _bad("alpha", "--alpha", f"must be a number in (0, {MAX_ALPHA:g}], got {_shown(alpha)}", "0.75")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1:
-        raise _bad("resolution", "--res", f"must be a whole number >= 1, got {resolution}", "192")
+        raise _bad("resolution", "--res", f"must be a whole number >= 1, got {_shown(resolution)}", "192")
     if classes is not None and (isinstance(classes, bool) or not isinstance(classes, int) or classes < 1):
-        raise _bad("classes", "--classes", f"must be a whole number >= 1, got {classes}", "10")
+        raise _bad("classes", "--classes", f"must be a whole number >= 1, got {_shown(classes)}", "10")
+
+
+def _shown(value: object) -> str:
+    """A number as itself, anything else as its repr ('0.5' in quotes is a string, not a number)."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
 
 
 # --- mbcalc conv, compare, diff ------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__, models
-from .errors import ArgumentError, MbcalcError, SpecError, did_you_mean
+from .errors import ArgumentError, MbcalcError, SpecError, did_you_mean, in_flags
 from .render import FORMATS, render
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -48,7 +48,7 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
-PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # build/profiles.py (a test checks they agree)
+PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
 profile_option = click.option(
     "--profile",
@@ -200,13 +200,13 @@ class MbcalcGroup(click.Group):
             code = 1
         except SpecError as exc:  # every problem in the spec, one line each
             for problem in exc.problems:
-                click.echo(f"mbcalc: error: {one_line(str(problem))}", err=True)
+                click.echo(f"mbcalc: error: {one_line(in_flags(str(problem)))}", err=True)
             code = 2
         except ArgumentError as exc:  # the library names its arguments; here they are options
             click.echo(f"mbcalc: error: {one_line(exc.flag_message)}", err=True)
             code = 2
         except MbcalcError as exc:
-            click.echo(f"mbcalc: error: {one_line(str(exc))}", err=True)
+            click.echo(f"mbcalc: error: {one_line(in_flags(str(exc)))}", err=True)
             code = 2
         except Exception as exc:  # a bug: one line for the user, the traceback with MBCALC_DEBUG=1
             if os.environ.get("MBCALC_DEBUG"):

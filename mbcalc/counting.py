@@ -60,6 +60,11 @@ DEFAULT_COUNTERS = default_counters()
 
 def count(network: Network, convention: Convention, counters: Mapping[str, Counter] | None = None) -> list[Cost]:
     table = DEFAULT_COUNTERS if counters is None else counters
+    if counters is not None and (missing := {layer.op for layer in network.layers} - set(counters)):
+        raise MbcalcError(
+            f"counters has no counter for {', '.join(sorted(missing))} "
+            f"(start from counting.default_counters() and replace entries)"
+        )
     return [table[layer.op](layer, convention) for layer in network.layers]
 
 
@@ -121,9 +126,11 @@ def convention(
 ) -> Convention:
     """The convention an implementation counts `form` specs by, with explicit overrides."""
     base = CONVENTIONS.get(profile.split("[")[0], CONVENTIONS["paper"])  # a variant counts like its base
+    if biases is not None and not isinstance(biases, bool):
+        raise MbcalcError(f"biases must be true, false or None (the profile's), got {biases!r}")
     if biases is None:
         biases = base.biases if base.biases is not None else (True if spec_biases is None else spec_biases)
-    bn = bn or base.bn.get(form, "none")
+    bn = base.bn.get(form, "none") if bn is None else bn
     if bn not in BN_TENSORS:
         raise MbcalcError(f"bn must be one of {', '.join(BN_TENSORS)}, got '{bn}'")
     return Convention(biases=biases, bn=bn, elementwise=elementwise)

@@ -50,6 +50,21 @@ class SpecError(MbcalcError):
         super().__init__("\n".join(map(str, self.problems)))
 
 
+# What the library says of its arguments, as the command line says it of its options.
+FLAG_WORDS = {
+    "use a larger alpha": "use a larger --alpha",
+    "build it at a larger resolution": "use a larger --res",
+    "a build's resolution R is R x R": "--res builds at R x R",
+}
+
+
+def in_flags(message: str) -> str:
+    """A library message with its arguments named as the command line's options."""
+    for words, flags in FLAG_WORDS.items():
+        message = message.replace(words, flags)
+    return message
+
+
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)

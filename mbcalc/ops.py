@@ -24,8 +24,9 @@ class Arg:
     """One argument of an operator or block, as written in a spec.
 
     kind: width (a channel count alpha may scale), int (>= 1), padding (same, valid or pixels),
-    kernel (an int or 'global'), bool, names (layer names), channels (an optional check), nl
-    (relu or hswish), activation (an activation operator, or none).
+    pool_padding (pixels, at most half the window), kernel (an int or 'global'), bool, names
+    (layer names), channels (an optional check), nl (relu or hswish), activation (an activation
+    operator, or none).
     """
 
     name: str
@@ -61,21 +62,34 @@ class Op:
     label: Callable[[Layer], str] | None = None  # a short description ('conv 3x3/2'); None: the type
     attrs: Callable[[Attrs, tuple[Shape, ...]], Attrs] = lambda args, shapes: args
     instances: Callable[[Attrs], list[tuple[str, Attrs]]] = _one  # split: one layer per part
-    merges: bool = False  # reads the layers named by its 'inputs' argument instead of the previous one
+    merges: tuple[int, int] | None = None  # reads the layers its 'inputs' names: (fewest, most; 0: any)
+    parts: str | None = None  # the argument saying how many layers it makes (NAME.0, NAME.1, ...)
     shorthand: str | None = None  # `add: [a, b]` stands for `add: {inputs: [a, b]}`
     per_element: int = 0  # element-wise operations per output element (--count)
     example: str = ""  # a spec line using it
 
-    def arg(self, name: str) -> Arg:
-        return next(a for a in self.args if a.name == name)
+    def inputs_needed(self) -> str:
+        """How many inputs a merge takes, in words ('two', 'two or more')."""
+        fewest, most = self.merges or (1, 1)
+        return {1: "one", 2: "two", 3: "three"}.get(fewest, str(fewest)) + ("" if most == fewest else " or more")
+
+    def takes(self, count: int) -> bool:
+        """Whether a merge takes `count` inputs."""
+        fewest, most = self.merges or (1, 1)
+        return count >= fewest and (most == 0 or count <= most)
 
 
 REGISTRY: dict[str, Op] = {}
 
 
+LAYER_KEYS = ("name", "input", "repeat", "fixed", "role")  # what a spec's layer says besides its operator
+
+
 def register(op: Op) -> Op:
     if op.name in REGISTRY:
         raise ValueError(f"operator '{op.name}' is registered twice")
+    if op.name in LAYER_KEYS:
+        raise ValueError(f"'{op.name}' is a layer key, not a name an operator can take")
     REGISTRY[op.name] = op
     return op
 
@@ -374,7 +388,7 @@ def _pool_label(layer: Layer) -> str:
 _POOL_ARGS = (
     Arg("k", "kernel", doc="window size, or global"),
     Arg("s", "int", None, "stride (default: k)"),
-    Arg("p", "padding", 0, "pixels per side, at most k // 2"),
+    Arg("p", "pool_padding", 0, "pixels per side, at most k // 2"),
     Arg("ceil", "bool", False, "PyTorch's ceil_mode"),
 )
 for _kind, _title in (("max", "max pool"), ("avg", "average pool")):
@@ -455,7 +469,7 @@ register(
         _add_infer,
         _add_count,
         {"add": "residual add"},
-        merges=True,
+        merges=(2, 0),
         shorthand="inputs",
         per_element=1,
         example="add: [in, body]",
@@ -469,7 +483,7 @@ register(
         _multiply_infer,
         _elementwise_count,
         {"multiply": "channel-wise multiply"},
-        merges=True,
+        merges=(2, 2),
         shorthand="inputs",
         per_element=1,
         example="multiply: [features, gate]",
@@ -483,7 +497,7 @@ register(
         _concat_infer,
         _no_arithmetic,
         {"concat": "concat"},
-        merges=True,
+        merges=(2, 0),
         shorthand="inputs",
         example="concat: [a, b]",
     )
@@ -507,6 +521,7 @@ register(
         {"split": "split"},
         attrs=lambda a, x: {"parts": a["parts"]},
         instances=lambda a: [(f".{i}", {**a, "index": i}) for i in range(a["parts"])],
+        parts="parts",
         shorthand="parts",
         example="split: 2",
     )
@@ -545,8 +560,3 @@ register(
         example="dropout",
     )
 )
-
-
-def counters() -> dict[str, Callable[[Layer, Convention], Cost]]:
-    """The default counting table: each operator's own rule (a convention may replace entries)."""
-    return {name: op.count for name, op in REGISTRY.items()}

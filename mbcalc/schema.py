@@ -29,6 +29,7 @@ KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
     "channels": {"anyOf": [INTEGER, EXPRESSION]},
     "bool": {"anyOf": [{"type": "boolean"}, EXPRESSION]},
     "padding": {"anyOf": [INTEGER, {"enum": ["same", "valid"]}, EXPRESSION]},
+    "pool_padding": {"anyOf": [INTEGER, EXPRESSION]},
     "kernel": {"anyOf": [INTEGER, {"const": "global"}, EXPRESSION]},
     "nl": {"enum": list(NONLINEARITIES)},
     "activation": {"enum": [*ACTIVATIONS, "none"]},

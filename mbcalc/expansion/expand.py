@@ -9,6 +9,7 @@ shape its registry entry infers from all its inputs. Only what depends on the si
 
 from __future__ import annotations
 
+import math
 import re
 from types import MappingProxyType
 from typing import Any
@@ -131,8 +132,11 @@ class _Expansion:
         for arg in op.args:
             if full.get(arg.name) is not None:
                 full[arg.name] = kinds.normal(arg, full[arg.name])
+        attrs = op.attrs(full, shapes)
+        if op.parts and len(self.layers) + attrs[op.parts] > MAX_LAYERS:  # before making them
+            raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
         made = []
-        for suffix, instance in op.instances(op.attrs(full, shapes)):
+        for suffix, instance in op.instances(attrs):
             try:
                 output = op.infer(name + suffix, instance, shapes)
             except ShapeError as exc:
@@ -188,14 +192,11 @@ class _Expansion:
         inputs: tuple[str, ...] = (self.last,)
         if op.merges:
             names = args.pop("inputs")
-            if len(names) < 2 or (item.op == "multiply" and len(names) != 2):
-                raise self.error(
-                    f"'{item.op}' needs {'two' if item.op != 'concat' else 'two or more'} inputs, "
-                    f"e.g. {item.op}: [a, b]"
-                )
+            if not op.takes(len(names)):
+                raise self.error(f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
             inputs = tuple(self.use(str(ref), scope) for ref in names)
         made = self._emit(op, name, role, inputs, args)
-        if len(made) > 1:  # split: its parts are NAME.0, NAME.1, ... in this scope
+        if op.parts:  # its parts are NAME.0, NAME.1, ... in this scope
             base = item.name or local
             for part in made:
                 scope[f"{base}{part[len(name) :]}"] = part
@@ -260,13 +261,15 @@ class _Expansion:
             return raw
         text = raw.strip()
         env = {**env, "in": self.channels, "classes": self.classes}  # $in: the channels entering the item
-        if _PARAM.fullmatch(text) and not isinstance(env.get(text[1:]), (int, float)):
-            return env[text[1:]]  # a non-numeric parameter (a name, a flag)
+        if _PARAM.fullmatch(text) and text[1:] in env:
+            return env[text[1:]]  # a parameter alone: its value, whatever it is (its kind is checked where used)
         numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
         try:
             result = evaluate(raw, numbers)
         except ValueError as exc:
             raise self.error(str(exc), v.where) from None
+        if isinstance(result, float) and not math.isfinite(result):
+            raise self.error(f"'{raw}' gives {result}, not a whole number", v.where)
         if result != int(result):
             raise self.error(f"'{raw}' gives {result:g}, not a whole number (use // to round down)", v.where)
         return int(result)

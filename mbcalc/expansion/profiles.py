@@ -73,6 +73,8 @@ PROFILES: dict[str, BuildProfile] = {
 def get_profile(profile: str | BuildProfile) -> BuildProfile:
     if isinstance(profile, BuildProfile):
         return profile
+    if not isinstance(profile, str):
+        raise MbcalcError(f"profile must be one of {', '.join(PROFILES)}, got {profile!r}")
     try:
         return PROFILES[profile]
     except KeyError:

@@ -1,20 +1,11 @@
 """Width rules: a `Width` (channels at alpha = 1 and a rule) -> channels at alpha, exactly as the
-reference implementations round them.
-
-The arithmetic stays in Python floats on purpose: the implementations compute `c * alpha` in
-floats too, so e.g. int(100 * 0.29) == 28 here exactly as it is there.
-"""
+reference implementations round them (lang/rounding.py), each rule settled by the build profile."""
 
 from __future__ import annotations
 
-from ..lang.blocks import md
 from ..lang.program import WidthRule
+from ..lang.rounding import md, truncate
 from .profiles import BuildProfile
-
-
-def truncate(channels: int, alpha: float, min_depth: int = 0) -> int:
-    """V1: int(c * alpha) (Keras `int(filters * alpha)`; TF-Slim adds max(..., min_depth=8))."""
-    return max(int(channels * alpha), min_depth)
 
 
 def widen(

@@ -11,8 +11,11 @@ from ..ops import ACTIVATIONS, Arg
 NONLINEARITIES = {"relu": "relu", "hswish": "hswish", "RE": "relu", "HS": "hswish"}
 
 
+MAX_WHOLE = 10**9  # no width, kernel, stride or count is larger; bigger numbers are slips
+
+
 def _whole(value: Any, minimum: int = 1) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+    return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_WHOLE
 
 
 def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
@@ -21,6 +24,8 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
     if value is None and not arg.required and arg.default is None:
         return None
     if arg.kind in ("width", "int", "channels"):
+        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_WHOLE:
+            return f"{where} must be a whole number up to {MAX_WHOLE:,}, got {len(str(value))} digits"
         return None if _whole(value) else f"{where} must be a whole number, got '{value}'"
     if arg.kind == "kernel":
         return (
@@ -28,12 +33,12 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
         )
     if arg.kind == "bool":
         return None if isinstance(value, bool) else f"{where} must be true or false, got '{value}'"
+    if arg.kind == "pool_padding":  # PyTorch: at most half the window
+        limit = kernel // 2 if _whole(kernel) else None
+        ok = _whole(value, 0) and (limit is None or value <= limit)
+        allowed = f"a whole number from 0 to {limit}" if limit is not None else "a whole number >= 0"
+        return None if ok else f"{where} must be {allowed}, got '{value}'"
     if arg.kind == "padding":
-        if owner.endswith("pool"):
-            limit = kernel // 2 if _whole(kernel) else None
-            ok = _whole(value, 0) and (limit is None or value <= limit)
-            allowed = f"a whole number from 0 to {limit}" if limit is not None else "a whole number >= 0"
-            return None if ok else f"{where} must be {allowed}, got '{value}'"
         ok = value in ("same", "valid") or _whole(value, 0)
         return None if ok else f"{where} must be same, valid or a whole number >= 0, got '{value}'"
     if arg.kind == "nl":
@@ -49,7 +54,7 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
 
 def normal(arg: Arg, value: Any) -> Any:
     """The value as the build uses it: padding words as `Padding`, RE/HS as operator names, none as None."""
-    if arg.kind == "padding" and isinstance(value, str):
+    if arg.kind == "padding" and isinstance(value, str):  # pools' pixels stay numbers
         return Padding(value)
     if arg.kind == "nl":
         return NONLINEARITIES[value]

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from ..ir import Padding, Role
 from ..ops import Arg
 from .program import Width
+from .rounding import md
 
 
 class Emitter(Protocol):
@@ -43,17 +44,7 @@ class Builtin:
     build: BlockFn  # (emitter, the use's full name, its resolved arguments, the role in effect)
     size: int  # the most layers one use adds (for the size limit, checked before expanding)
     example: str = ""
-
-
-def md(value: float, divisor: int = 8, min_value: int | None = None) -> int:
-    """make_divisible: the nearest multiple of `divisor`, at least `min_value`, never below 90% of
-    `value` (TF-Slim's, Keras's and torchvision's `_make_divisible`)."""
-    if min_value is None:
-        min_value = divisor
-    rounded = max(min_value, int(value + divisor / 2) // divisor * divisor)
-    if rounded < 0.9 * value:  # rounding down must not remove more than 10%
-        rounded += divisor
-    return rounded
+    check: Callable[[Mapping[str, Any]], str | None] | None = None  # a problem in the arguments as written
 
 
 def conv_bn_act(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
@@ -65,6 +56,15 @@ def conv_bn_act(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     e.op("bn", f"{name}.bn", role)
     if a["act"] is not None:
         e.op(a["act"], f"{name}.{a['act']}", role)
+
+
+def _conv_bn_act_check(args: Mapping[str, Any]) -> str | None:
+    dw = args.get("dw", False)
+    if dw is True and "out" in args:
+        return "'conv_bn_act' takes no 'out' with dw: true (a depthwise conv keeps its channels)"
+    if dw is False and "out" not in args:
+        return "'conv_bn_act' needs 'out' (or dw: true)"
+    return None  # dw from a $param: the build says
 
 
 def separable(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
@@ -100,9 +100,11 @@ def squeeze_excite(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> No
     features, channels = e.last, e.channels
     e.op("avgpool", f"{name}.pool", role, k="global")
     e.op("conv", f"{name}.reduce", role, out=e.width(a["squeeze"]), k=1, bias=True)
-    e.op(a["act"], f"{name}.{a['act']}", role)
-    e.op("conv", f"{name}.expand", role, out=channels, k=1, bias=True)
-    gate = e.op(a["gate"], f"{name}.{a['gate']}", role)
+    if a["act"] is not None:
+        e.op(a["act"], f"{name}.{a['act']}", role)
+    gate = e.op("conv", f"{name}.expand", role, out=channels, k=1, bias=True)
+    if a["gate"] is not None:
+        gate = e.op(a["gate"], f"{name}.{a['gate']}", role)
     e.op("multiply", f"{name}.scale", role, inputs=(features, gate))
 
 
@@ -149,6 +151,7 @@ BUILTINS: dict[str, Builtin] = {
             conv_bn_act,
             3,
             "conv_bn_act: {out: 32, k: 3, s: 2, act: relu6}",
+            _conv_bn_act_check,
         ),
         Builtin(
             "separable",
@@ -195,5 +198,3 @@ BUILTINS: dict[str, Builtin] = {
         ),
     )
 }
-
-SETTINGS = ("v1.activation", "v1.dw_padding")  # what a `Setting` may name (the build profile answers)

@@ -31,7 +31,7 @@ class Width(NamedTuple):
 
     rule: 'fixed', 'spec' (the spec's `width:` rule) or a table form's rule that the build
     profile settles ('v1', 'md', 'v2.block', 'v2.head', 'v3.stem', 'v3.expand', 'v3.last',
-    'v3.head'; build/widths.py). `per`: for ratio rules, the table's width of the input it scales.
+    'v3.head'; expansion/widths.py). `per`: for ratio rules, the table's width of the input it scales.
     """
 
     nominal: Value | int  # an expression, or the number itself

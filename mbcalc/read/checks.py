@@ -20,19 +20,22 @@ MAX_DEPTH = 50  # blocks inside blocks
 MERGES = frozenset(name for name, op in REGISTRY.items() if op.merges)
 
 
-def check(program: Program, at: Node, problems: Problems) -> None:
+def check(program: Program, at: Node, problems: Problems, complete: bool = True) -> None:
     """Every program-wide problem, reported at `at` (the layers list) when it has no better place.
 
-    Block cycles are looked for whatever else is wrong; the rest only in a program without problems.
+    Nesting and size are measured only without block cycles; references are checked only when
+    every layer could be read (`complete`), since a layer left out would make its name unknown.
     """
     blocks = program.blocks
+    cycles = False
     for name, block in blocks.items():
         path = _cycle(name, name, blocks, set())
         if path:
+            cycles = True
             problems.add_at(
                 block.where, f"block '{name}' uses itself ({' -> '.join([name, *path])}); blocks cannot form a cycle"
             )
-    if problems.items:
+    if cycles:
         return
     known: dict[str, int] = {}
     if max((_nesting(name, blocks, known) for name in blocks), default=0) > MAX_DEPTH:
@@ -45,6 +48,8 @@ def check(program: Program, at: Node, problems: Problems) -> None:
             f"the spec would expand to about {size:,} layers, past the limit of {MAX_LAYERS:,} "
             f"(check the 'repeat' counts)",
         )
+        return
+    if not complete:
         return
     for block in blocks.values():
         _check_references(block.items, {"in"}, problems)
@@ -76,14 +81,13 @@ def _check_references(items: tuple[Item, ...] | list[Item], names: set[str], pro
             for ref in refs:
                 if isinstance(ref, Value) and isinstance(ref.raw, str) and "$" not in ref.raw and not known(ref.raw):
                     problems.add_at(ref.where, unknown(ref.raw))
-            wanted = "two" if item.op == "multiply" else "two or more"
-            if len(refs) < 2 or (item.op == "multiply" and len(refs) != 2):
-                problems.add_at(item.where, f"'{item.op}' needs {wanted} inputs, e.g. {item.op}: [a, b]")
+            if not op.takes(len(refs)):
+                problems.add_at(item.where, f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
         for _ in range(item.repeat):
             local = namer.next(item)
             names.add(local)
-            if item.op == "split":
-                parts = item.args.get("parts")
+            if op is not None and op.parts:  # NAME.0, NAME.1, ...
+                parts = item.args.get(op.parts)
                 if isinstance(parts, int) and not isinstance(parts, bool):
                     names.update(f"{item.name or local}.{i}" for i in range(parts))
                 else:
@@ -120,6 +124,13 @@ def _nesting(name: str, blocks: Mapping[str, Block], known: dict[str, int], dept
     return known[name]
 
 
+def _layers(item: Item) -> int:
+    """How many layers an operator item makes: one, or its parts (a split's, when written as a number)."""
+    parts = REGISTRY[item.op].parts
+    count = item.args.get(parts) if parts else 1
+    return count if isinstance(count, int) and not isinstance(count, bool) else 1
+
+
 def expanded_size(
     items: tuple[Item, ...] | list[Item],
     blocks: Mapping[str, Block],
@@ -137,7 +148,7 @@ def expanded_size(
                 known[item.op] = expanded_size(blocks[item.op].items, blocks, depth + 1, known)
             per = known[item.op]
         else:
-            per = BUILTINS[item.op].size if item.op in BUILTINS else 1
+            per = BUILTINS[item.op].size if item.op in BUILTINS else _layers(item)
         total += item.repeat * per
         if total > MAX_LAYERS:
             return total

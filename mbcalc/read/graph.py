@@ -33,15 +33,16 @@ from typing import Any
 from ..errors import did_you_mean
 from ..ir import Location
 from ..lang import args as kinds
+from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
 from ..lang.expr import evaluate, is_expression
 from ..lang.program import Block, Item, Program, Value, Width, WidthRule
-from ..ops import REGISTRY, Arg
+from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
 from .nodes import Node
 from .problems import Problems
 
-META = ("name", "input", "repeat", "fixed", "role")
+META = LAYER_KEYS  # a layer's keys besides its operator
 ALIASES = {
     "stride": "s",
     "kernel": "k",
@@ -56,6 +57,7 @@ ALIASES = {
 }
 WIDTH_RULES = ("truncate", "make_divisible", "none")
 WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
+INVALID = object()  # a value already reported as a problem
 _REF = re.compile(r"\$([A-Za-z_]\w*)")
 
 
@@ -87,7 +89,7 @@ def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: P
             items = reader.items(body.value["layers"], f"block '{name}'", (*block.params, "block_in"))
             blocks[name] = Block(name, block.params, tuple(items), block.where)
     program = Program(tuple(reader.items(layers, "layers")), blocks, rule)
-    checks.check(program, layers, problems)
+    checks.check(program, layers, problems, complete=reader.dropped == 0)
     return program
 
 
@@ -147,6 +149,7 @@ class _Reader:
         self.problems, self.blocks = problems, blocks
         self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
         self.known_set = set(self.known)
+        self.dropped = 0  # layers left out for their problems
         self.allowed: dict[str, dict[str, Arg]] = {}  # op -> its arguments by name
         self.required: dict[str, list[str]] = {}  # op -> the names of its required arguments
 
@@ -154,7 +157,9 @@ class _Reader:
         if not node.is_list or not node.value:
             self.problems.add(node, f"'layers' of {scope} must be a non-empty list")
             return []
-        items = [item for item in (self.item(n, params) for n in node.value) if item is not None]
+        read = [self.item(n, params) for n in node.value]
+        items = [item for item in read if item is not None]
+        self.dropped += len(read) - len(items)
         counts = Counter(i.name for i in items if i.name)
         for item in items:
             if item.name and counts[item.name] > 1:
@@ -260,12 +265,14 @@ class _Reader:
         args: dict[str, Any] = {}
         for key, value_node in written.items():
             value = self.value(value_node, params)
+            if value is INVALID:  # already reported
+                continue
             arg = allowed[key]
             if type(value) is list:
                 raw: Any = [v.raw if type(v) is Value else v for v in value]
             else:
                 raw = value.raw if type(value) is Value else value
-            whole = type(raw) is int and raw >= 1 and arg.kind in WHOLE  # the common case: nothing to say
+            whole = type(raw) is int and 1 <= raw <= MAX_WHOLE and arg.kind in WHOLE  # the common case
             if not whole and arg.kind != "any" and not is_expression(raw):
                 kernel = written["k"].value if "k" in written else None
                 message = kinds.problem(arg, raw, op, kernel)
@@ -274,6 +281,10 @@ class _Reader:
             if arg.kind == "width" and type(value) is not list:
                 value = Width(value, "fixed" if fixed else "spec")
             args[key] = value
+        builtin = BUILTINS.get(op)
+        if builtin is not None and builtin.check is not None and (message := builtin.check(args)):
+            problems.add(node if node is not None and node.value is not None else at, message)
+            return None
         return Item(
             op,
             args,
@@ -289,10 +300,11 @@ class _Reader:
         if type(node.value) is int:  # the common case, first; checked against its kind by the caller
             return node.value
         if node.is_list:
-            return [self.value(v, params) for v in node.value]
+            items = [self.value(v, params) for v in node.value]
+            return INVALID if any(item is INVALID for item in items) else items
         if not node.is_scalar:
             problems.add(node, "expected a number, a name, or an expression like '$t * $in'")
-            return None
+            return INVALID
         if isinstance(node.value, str):
             names = [*list(params), "in", "classes"]
             unknown = [ref for ref in _REF.findall(node.value) if ref not in names]

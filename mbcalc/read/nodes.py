@@ -17,6 +17,7 @@ from ..bulk import no_gc
 from ..errors import Problem, SpecError
 
 MAX_NESTING = 64  # lists and mappings inside each other; a spec never needs more
+MAX_DIGITS = 100  # a whole number longer than this is no width, kernel or count
 _STANDARD_TAGS = {
     None,
     "!",
@@ -88,12 +89,17 @@ def read_yaml(text: str, file: str) -> Node:
         with no_gc():
             return _compose(loader, file, stack)
     except yaml.MarkedYAMLError as exc:
-        # where the problem starts: an unclosed bracket or quote is reported where it was opened
-        mark = exc.context_mark or exc.problem_mark
+        # Where the problem is; an unclosed bracket or quote, where it was opened (the parser notices
+        # only at the end of what it could read).
+        context = exc.context or ""
+        quote = context.startswith("while scanning a quoted scalar") and exc.context_mark
+        mark = exc.context_mark if quote else exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         hint = "" if isinstance(exc, yaml.constructor.ConstructorError) else " (check indentation and brackets)"
+        if quote:
+            hint = " (the quote opened here is not closed)"
         flows = [frame[0] for frame in stack if frame[3]]  # the [ and { still open, innermost last
-        if flows and (exc.context or "").startswith("while parsing a flow"):
+        if flows and context.startswith("while parsing a flow"):
             line, column, bracket = flows[-1].line, flows[-1].column, "{" if flows[-1].is_map else "["
             hint = f" (the '{bracket}' opened here is not closed)"
         raise SpecError([Problem(file, line, column, f"not valid YAML: {exc.problem or exc.context}{hint}")]) from None
@@ -108,18 +114,28 @@ def _fail(file: str, mark: Any, message: str) -> SpecError:
     return SpecError([Problem(file, mark.line + 1, mark.column + 1, message)])
 
 
-def _scalar(loader: Any, event: Any) -> Any:
-    value = event.value
-    if event.tag not in (None, "!"):  # an explicit tag: !!str, !!int ... or a refused one
-        node = yaml.ScalarNode(event.tag, value, event.start_mark, event.end_mark, event.style)
-        return loader.construct_object(node, deep=True)
-    if not event.implicit[0]:  # quoted, literal or folded: a string
-        return value
-    if not value or value[0] in loader.yaml_implicit_resolvers:
+def _scalar(loader: Any, event: Any, file: str) -> Any:
+    """A scalar that may not be a plain string: resolved and constructed as the safe loader does."""
+    value, tag = event.value, event.tag
+    if tag in (None, "!"):
+        if not event.implicit[0]:  # quoted, literal or folded: a string
+            return value
+        if value and value[0] not in loader.yaml_implicit_resolvers:
+            return value
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
-        if tag != "tag:yaml.org,2002:str":
-            return loader.construct_object(yaml.ScalarNode(tag, value, event.start_mark, event.end_mark), deep=True)
-    return value
+        if tag == "tag:yaml.org,2002:str":
+            return value
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # e.g. !!int abc, !!float x
+        raise _fail(
+            file, event.start_mark, f"'{value}' is not a {tag.rsplit(':', 1)[-1]} (remove the tag or fix the value)"
+        ) from None
+    except MemoryError:
+        raise _fail(file, event.start_mark, "the value is too large to read") from None
 
 
 def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
@@ -146,17 +162,21 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
         if kind is scalar_event:
             mark, value = event.start_mark, event.value
             if event.tag is not None or not event.implicit[0] or not value:
-                value = _scalar(loader, event)
+                value = _scalar(loader, event, file)
             elif value[0] in resolvers:  # it may be a number, a flag, null ...
                 if value.isdigit() and (value[0] != "0" or len(value) == 1) and value.isascii():
+                    if len(value) > MAX_DIGITS:
+                        raise _fail(
+                            file, mark, f"a number of {len(value)} digits is past any width (at most {MAX_DIGITS})"
+                        )
                     value = int(value)  # plain decimal (a leading 0 is YAML 1.1 octal: left to the resolver)
                 elif value[0].isalpha():  # only the words of YAML 1.1's flags and null start with a letter
                     if value in _WORDS:
-                        value = _scalar(loader, event)
+                        value = _scalar(loader, event, file)
                 else:
                     for _, regexp in resolvers[value[0]]:
                         if regexp.match(value):
-                            value = _scalar(loader, event)
+                            value = _scalar(loader, event, file)
                             break
                     # else a word that only starts like one ('out', 'true_name'): a string
             node = Node(value, mark.line + 1, mark.column + 1)

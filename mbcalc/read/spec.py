@@ -46,18 +46,8 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path)."""
     file = display or str(path)
     try:
-        if Path(path).stat().st_size > MAX_BYTES:
-            raise SpecError(
-                [
-                    Problem(
-                        file,
-                        0,
-                        0,
-                        f"the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)",
-                    )
-                ]
-            )
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:  # at most the limit: a device or a pipe has no size
+            text = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SpecError([Problem(file, 0, 0, "no such spec file (check the path, or see 'mbcalc list')")]) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -65,6 +55,9 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
         raise SpecError(
             [Problem(file, 0, 0, f"cannot read the spec: {reason} (check the file's permissions and encoding)")]
         ) from None
+    if len(text) > MAX_BYTES:
+        message = f"the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)"
+        raise SpecError([Problem(file, 0, 0, message)])
     return parse_spec(text, file)
 
 
@@ -100,10 +93,16 @@ def _read(doc: Node, problems: Problems) -> Spec:
     name, description, source, form = text_of("name"), text_of("description"), text_of("source"), text_of("form")
     if form and form not in FORMS:
         problems.add(items["form"], f"unknown form '{form}'{did_you_mean(form, FORMS)} (forms: {', '.join(FORMS)})")
+    before = len(problems.items)
     size = read_size_key(items["input"], problems) if "input" in items else (224, 224, 3)
     if size[0] != size[1]:
-        problems.add(items["input"], f"'input' must be square for now ({size[0]}x{size[1]}); --res builds at R x R")
+        problems.add(
+            items["input"], f"'input' must be square for now ({size[0]}x{size[1]}); a build's resolution R is R x R"
+        )
+    size_read = "input" in items and len(problems.items) == before
+    before = len(problems.items)
     classes = _read_classes(items["classes"], problems) if "classes" in items else 1000
+    classes_read = "classes" in items and len(problems.items) == before
     notes = _read_notes(items.get("notes"), problems)
     counting = _read_counting(items.get("counting"), problems)
     if form not in FORMS:
@@ -116,7 +115,9 @@ def _read(doc: Node, problems: Problems) -> Spec:
                 problems.add(
                     keys[key], f"'{key}' is for specs with form: graph (the {form} table form widens by profile)"
                 )
-        program = tables.read(form, items["layers"], size, classes, problems) or Program(())
+        program = tables.read(
+            form, items["layers"], size if size_read else None, classes if classes_read else None, problems
+        ) or Program(())
     problems.raise_if_any()
     return Spec(name, form, description, source, size, classes, program, problems.file, notes, counting)
 

@@ -8,7 +8,7 @@ Each cell is read by its column's reader; then the rows are checked against them
 alpha = 1 (every row's input column must match what the rows above produce, channels must
 chain), so a transcription error is reported at its line when the spec is read, and each row is
 lowered into items of the block library (lang/blocks.py) that keep the row's place and text.
-Widths that alpha scales are `Width`s whose rule the build profile settles (build/widths.py).
+Widths that alpha scales are `Width`s whose rule the build profile settles (expansion/widths.py).
 """
 
 from __future__ import annotations
@@ -46,12 +46,20 @@ class Repeat:
 
 
 Column = tuple[str, Callable[[Any], Any]]
+UNREAD: Any = type("Unread", (), {"__repr__": lambda self: "UNREAD"})()  # a cell that could not be read
 
 
-def read(form: str, layers: Node, size: tuple[int, int, int], classes: int, problems: Problems) -> Program | None:
-    """The rows of a table form, checked and lowered into a Program (None when they cannot be)."""
+def read(
+    form: str, layers: Node, size: tuple[int, int, int] | None, classes: int | None, problems: Problems
+) -> Program | None:
+    """The rows of a table form, checked and lowered into a Program (None when they cannot be).
+
+    Rows are checked against each other even when some cells could not be read (a row with a bad
+    cell is passed over, and the next row's input column picks up the chain), but not without
+    the spec's `input` and `classes` (None), which the chain starts from.
+    """
     groups = _read_layers(layers, COLUMNS[form], problems)
-    if problems.items:
+    if size is None or classes is None or not groups:
         return None
     if (expanded := estimated_layers(form, groups)) > MAX_LAYERS:
         problems.add(
@@ -116,7 +124,7 @@ def _read_row(node: Node, columns: tuple[Column, ...], problems: Problems) -> Ta
             cells.append(reader(cell.value))
         except ValueError as exc:
             problems.add(cell, f"{name}: {exc}")
-            cells.append(None)
+            cells.append(UNREAD)
     text = "[" + ", ".join(str(c.value) for c in node.value) + "]"
     return TableRow(tuple(cells), problems.location(node), text)
 
@@ -140,8 +148,18 @@ class _Nominal:
     def __init__(self, size: tuple[int, int, int], problems: Problems):
         self.h, _, self.c = size
         self.problems = problems
+        self.lost = False  # a row was passed over: the next input column is taken as it is
+
+    def unreadable(self, row: TableRow) -> bool:
+        """A row with a cell that could not be read: passed over; the next row resynchronises."""
+        if UNREAD in row.cells:
+            self.lost = True
+            return True
+        return False
 
     def check(self, row: TableRow, size: tuple[int, int, int] | None) -> None:
+        if self.lost and size is not None:  # after a row passed over: take the chain up from here
+            self.h, self.c, self.lost = size[0], size[2], False
         if size is not None and (size[0], size[2]) != (self.h, self.c):
             self.problems.add_at(
                 row.where,
@@ -308,6 +326,8 @@ def lower_v1(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
     convs = block = 0
     previous = ""
     for row in rows:
+        if nominal.unreadable(row):
+            continue
         (kind, stride), filt, size = row.cells
         nominal.check(row, size)
         if kind == "conv" and filt[0] == "conv":
@@ -385,6 +405,8 @@ def lower_v2(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
     items: list[Item] = []
     block = 0
     for row in rows:
+        if nominal.unreadable(row):
+            continue
         size, (op, k, _), t, c, n, s = row.cells
         nominal.check(row, size)
         n = 1 if n == "-" else n
@@ -473,6 +495,8 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
     items: list[Item] = []
     block = 0
     for row in rows:
+        if nominal.unreadable(row):
+            continue
         size, (op, k, nbn), exp, out, se, act, s = row.cells
         nominal.check(row, size)
         s = 1 if s == "-" else s
