@@ -22,7 +22,7 @@ from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
-from .ir import Config, Location, Network, Shape
+from .ir import Config, Location, Network, Role, Shape
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
 from .read.spec import load_spec, parse_spec
@@ -198,8 +198,8 @@ def compare_conv(
         )
     conv = {"k": kernel, "s": stride, "p": padding}
     programs = {
-        "standard": _program("conv", ("conv", "conv", {"out": out, **conv})),
-        "separable": _program("separable", ("dw", "dw", conv), ("pw", "pw", {"out": out})),
+        "standard": _program(Role.CONV, ("conv", "conv", {"out": out, **conv})),
+        "separable": _program(Role.SEPARABLE, ("dw", "dw", conv), ("pw", "pw", {"out": out})),
     }
     networks = [
         expand(Spec(name, "graph", "", "", (h, w, c), 1, program, "<conv>"), Config(), get_profile("paper"), shape)

@@ -504,6 +504,12 @@ register(
 )
 
 
+def _shuffle_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    if shapes[0].channels % a["groups"]:
+        raise ShapeError(f"shuffle '{name}': {shapes[0].channels} channels do not split into {a['groups']} groups")
+    return shapes[0]
+
+
 def _split_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     x = shapes[0]
     if x.channels % a["parts"]:
@@ -531,7 +537,7 @@ register(
         "shuffle",
         "channel shuffle across groups (a permutation)",
         (Arg("groups", "int", doc="groups"),),
-        _same_shape,
+        _shuffle_infer,
         _no_arithmetic,
         {"shuffle": "shuffle"},
         shorthand="groups",

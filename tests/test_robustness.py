@@ -107,7 +107,7 @@ def test_duplicate_names_do_not_hide_a_bad_reference():
     text = GRAPH + "layers:\n  - {name: x, relu: }\n  - {name: x, relu: }\n  - {input: nope, relu: }\n"
     with pytest.raises(mbcalc.SpecError) as info:
         mbcalc.loads(text, "t.yaml")
-    assert [p.line for p in info.value.problems] == [6, 8]
+    assert [p.line for p in info.value.problems] == [7, 8]  # the second x, and the reference
 
 
 def test_conv_bn_act_arguments_are_checked_when_read():
@@ -155,3 +155,20 @@ def test_api_misuse_is_a_clear_error(call, message):
 def test_a_device_is_read_up_to_the_size_limit(run):
     result = run("validate", "/dev/zero")
     assert result.exit_code == 2 and "the spec is larger than 50 MB" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("layers:\n  - shuffle: 5\n", "shuffle 'shuffle1': 3 channels do not split into 5 groups"),
+        (
+            "blocks:\n  b: {params: [in, 'a b', x, x], layers: [relu]}\nlayers:\n  - b: {in: 1, 'a b': 2, x: 3}\n",
+            "'in' cannot name a parameter",
+        ),
+        ("defaults: &d {k: 3}\nlayers:\n  - conv: {<<: *d, out: 8}\n", "merge keys (<<) are not read in a spec"),
+    ],
+)
+def test_more_problems_found(run, tmp_path, body, message):
+    result = run("validate", spec_file(tmp_path, GRAPH + body))
+    assert result.exit_code == 2 and "internal error" not in result.stderr
+    assert message in result.stderr

@@ -181,7 +181,7 @@ BUILTINS: dict[str, Builtin] = {
                 _S,
             ),
             bneck,
-            16,
+            15,
             "bneck: {k: 5, exp: 120, out: 40, se: true, nl: HS}",
         ),
         Builtin(

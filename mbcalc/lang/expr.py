@@ -24,7 +24,7 @@ def is_expression(value: object) -> bool:
 
 
 MAX_LENGTH = 500
-MAX_DEPTH = 50
+MAX_PARENS = 50
 _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|(//|[-+*/()]))")
 
 
@@ -61,8 +61,8 @@ def evaluate(text: str, env: dict[str, float]) -> float:
         if token in ("(", "-"):
             nonlocal depth
             depth += 1
-            if depth > MAX_DEPTH:
-                raise ValueError(f"the expression nests more than {MAX_DEPTH} levels (simplify it)")
+            if depth > MAX_PARENS:
+                raise ValueError(f"the expression nests more than {MAX_PARENS} levels (simplify it)")
             try:
                 if token == "-":
                     return -atom()

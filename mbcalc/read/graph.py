@@ -26,8 +26,8 @@ checks.py then checks the program as a whole.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import did_you_mean
@@ -88,7 +88,7 @@ def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: P
         if body is not None and body.is_map and "layers" in body.value:
             items = reader.items(body.value["layers"], f"block '{name}'", (*block.params, "block_in"))
             blocks[name] = Block(name, block.params, tuple(items), block.where)
-    program = Program(tuple(reader.items(layers, "layers")), blocks, rule)
+    program = Program(tuple(reader.items(layers, "layers")), MappingProxyType(blocks), rule)
     checks.check(program, layers, problems, complete=reader.dropped == 0)
     return program
 
@@ -139,6 +139,15 @@ def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) ->
             problems.add(raw, f"'params' of block '{name}' must be a list of names, e.g. [squeeze, expand]")
         else:
             params = [c.value for c in raw.value]
+            for cell in raw.value:
+                if not re.fullmatch(r"[A-Za-z_]\w*", cell.value) or cell.value in ("in", "classes", "block_in"):
+                    problems.add(
+                        cell,
+                        f"'{cell.value}' cannot name a parameter (a name like squeeze or t; "
+                        f"in, classes and block_in are taken)",
+                    )
+            for twice in sorted({p for p in params if params.count(p) > 1}):
+                problems.add(raw, f"the parameter '{twice}' is listed twice in block '{name}'")
     if "layers" not in node.value:
         problems.add(node, f"block '{name}' needs 'layers'")
     return Block(name, tuple(params), (), problems.location(cell))  # its layers are read once every block is known
@@ -160,13 +169,14 @@ class _Reader:
         read = [self.item(n, params) for n in node.value]
         items = [item for item in read if item is not None]
         self.dropped += len(read) - len(items)
-        counts = Counter(i.name for i in items if i.name)
-        for item in items:
-            if item.name and counts[item.name] > 1:
+        seen: set[str] = set()
+        for item in items:  # the second use of a name is the one to change
+            if item.name and item.name in seen:
                 self.problems.add_at(
                     item.where, f"the name '{item.name}' is used twice in {scope} (names must be unique)"
                 )
-                counts[item.name] = 0  # reported once
+            elif item.name:
+                seen.add(item.name)
         return items
 
     def suggest(self, word: str) -> str:

@@ -125,6 +125,10 @@ def _scalar(loader: Any, event: Any, file: str) -> Any:
         tag = loader.resolve(yaml.ScalarNode, value, event.implicit)
         if tag == "tag:yaml.org,2002:str":
             return value
+        if tag == "tag:yaml.org,2002:merge":
+            raise _fail(
+                file, event.start_mark, "merge keys (<<) are not read in a spec (write the keys out, or use a block)"
+            )
     node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
     try:
         return loader.construct_object(node, deep=True)

@@ -12,6 +12,7 @@ with its file:line:column (docs/spec-format.md).
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from ..bulk import no_gc
@@ -119,7 +120,9 @@ def _read(doc: Node, problems: Problems) -> Spec:
             form, items["layers"], size if size_read else None, classes if classes_read else None, problems
         ) or Program(())
     problems.raise_if_any()
-    return Spec(name, form, description, source, size, classes, program, problems.file, notes, counting)
+    return Spec(
+        name, form, description, source, size, classes, program, problems.file, notes, MappingProxyType(counting)
+    )
 
 
 # --- header values -------------------------------------------------------------------------------

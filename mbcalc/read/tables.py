@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from ..ir import Location, Role
+from ..lang.blocks import BUILTINS
 from ..lang.program import Item, Program, Setting, Value, Width
 from .checks import MAX_LAYERS
 from .nodes import Node
@@ -129,7 +130,8 @@ def _read_row(node: Node, columns: tuple[Column, ...], problems: Problems) -> Ta
     return TableRow(tuple(cells), problems.location(node), text)
 
 
-PER_ROW = {"v1": 3, "v2": 9, "v3": 16}  # the most layers one row (or one of a V2 row's n) can add
+# The most layers one row (or one of a V2 row's n) can add: its largest block.
+PER_ROW = {form: BUILTINS[block].size for form, block in (("v1", "conv_bn_act"), ("v2", "bottleneck"), ("v3", "bneck"))}
 
 
 def estimated_layers(form: str, groups: list[TableRow | Repeat]) -> int:
@@ -283,13 +285,13 @@ def read_flag(value: Any) -> bool:
     raise ValueError(f"expected ✓ or -, got '{value}'")
 
 
-NONLINEARITIES = {"HS": "hswish", "RE": "relu", "-": None}
+NL_CELLS = {"HS": "hswish", "RE": "relu", "-": None}
 
 
 def read_nonlinearity(value: Any) -> str | None:
-    if value not in NONLINEARITIES:
+    if value not in NL_CELLS:
         raise ValueError(f"expected HS (h-swish), RE (ReLU) or -, got '{value}'")
-    return NONLINEARITIES[value]
+    return NL_CELLS[value]
 
 
 V2_OPERATORS = {"conv2d": 3, "bottleneck": 3, "avgpool": 7}
