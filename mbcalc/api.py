@@ -239,20 +239,22 @@ def compare(
         for a in alphas
         for r in resolutions
     )
-    base = None
-    if baseline:
-        name, alpha, res = parse_target(baseline)
-        base = analyze(name, alpha=1.0 if alpha is None else alpha, resolution=res, profile=profile)
+    base = _target(baseline, profile, 1.0, None, "--baseline") if baseline else None
     return analysis.Comparison(reports, base)
 
 
 def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int | None = None) -> analysis.Diff:
     """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
+    return analysis.diff(_target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B"))
 
-    def one(text: str) -> Report:
-        name, al, res = parse_target(text)
+
+def _target(text: str, profile: str, alpha: float, resolution: int | None, role: str) -> Report:
+    """The report of 'MODEL@ALPHA/RES'; a bad ALPHA or RES is said of the target, not of an option."""
+    name, al, res = parse_target(text)
+    try:
         return analyze(
             name, alpha=alpha if al is None else al, resolution=resolution if res is None else res, profile=profile
         )
-
-    return analysis.diff(one(a), one(b))
+    except ArgumentError as exc:
+        message = f"{role} {text}: {exc}"
+        raise ArgumentError(message, message) from None

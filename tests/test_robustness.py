@@ -172,3 +172,9 @@ def test_more_problems_found(run, tmp_path, body, message):
     result = run("validate", spec_file(tmp_path, GRAPH + body))
     assert result.exit_code == 2 and "internal error" not in result.stderr
     assert message in result.stderr
+
+
+def test_a_bad_target_is_named_as_the_target(run):
+    result = run("compare", "v2", "-b", "v2@0/224")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mbcalc: error: --baseline v2@0/224: alpha must be a number in (0, 4], got 0.0")
