@@ -111,14 +111,17 @@ class Namer:
         self.counters: dict[str, int] = {}
 
     def next(self, item: Item) -> str:
-        if item.name and item.repeat == 1:
-            local = item.name
+        name = item.name
+        if name and item.repeat == 1:
+            local = name
         else:
-            base = item.name or item.op
+            base, counters = name or item.op, self.counters
+            n = counters.get(base, 0)
             while True:
-                self.counters[base] = self.counters.get(base, 0) + 1
-                local = f"{base}{self.counters[base]}"
+                n += 1
+                local = f"{base}{n}"
                 if local not in self.reserved and local not in self.taken:
                     break
+            counters[base] = n
         self.taken.add(local)
         return local

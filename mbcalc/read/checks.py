@@ -124,10 +124,12 @@ def _nesting(name: str, blocks: Mapping[str, Block], known: dict[str, int], dept
     return known[name]
 
 
+PARTS = {name: op.parts for name, op in REGISTRY.items() if op.parts}  # operators that make several layers
+
+
 def _layers(item: Item) -> int:
     """How many layers an operator item makes: one, or its parts (a split's, when written as a number)."""
-    parts = REGISTRY[item.op].parts
-    count = item.args.get(parts) if parts else 1
+    count = item.args.get(PARTS[item.op])
     return count if isinstance(count, int) and not isinstance(count, bool) else 1
 
 
@@ -148,7 +150,7 @@ def expanded_size(
                 known[item.op] = expanded_size(blocks[item.op].items, blocks, depth + 1, known)
             per = known[item.op]
         else:
-            per = BUILTINS[item.op].size if item.op in BUILTINS else _layers(item)
+            per = BUILTINS[item.op].size if item.op in BUILTINS else _layers(item) if item.op in PARTS else 1
         total += item.repeat * per
         if total > MAX_LAYERS:
             return total

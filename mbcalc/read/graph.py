@@ -185,15 +185,15 @@ class _Reader:
 
     def item(self, node: Node, params: tuple[str, ...]) -> Item | None:
         problems = self.problems
-        if node.is_scalar and isinstance(node.value, str):
+        keys = node.keys
+        if keys is None:  # not a mapping: an operator's or a block's name alone
+            if type(node.value) is not str:
+                problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
+                return None
             if node.value not in self.known_set:
                 problems.add(node, f"unknown op or block '{node.value}'{did_you_mean(node.value, self.known)}")
                 return None
             return self.with_args(node.value, None, node, params, {})
-        if not node.is_map:
-            problems.add(node, "a layer is an op name (relu) or a mapping like {conv: {out: 64, k: 3}}")
-            return None
-        keys = node.keys or {}
         ops, meta = [], {}
         for key, value in node.value.items():  # one op; the rest are layer keys (name, input, ...)
             if key not in META:
@@ -243,10 +243,9 @@ class _Reader:
         if allowed is None:
             allowed = self.allowed[op] = {a.name: a for a in arguments(op, self.blocks)}
             self.required[op] = [a.name for a in allowed.values() if a.required]
-        shorthand = REGISTRY[op].shorthand if op in REGISTRY else None
         written: dict[str, Node] = {}
-        if node is not None and node.is_map:
-            for key, kcell in (node.keys or {}).items():
+        if node is not None and node.keys is not None:  # a mapping of arguments
+            for key, kcell in node.keys.items():
                 if key not in allowed:
                     hint = f"{op} takes {', '.join(allowed) or 'no arguments'}"
                     suggestion = (
@@ -259,7 +258,7 @@ class _Reader:
                     written[key] = node.value[key]
         elif node is None or node.value is None:
             pass
-        elif shorthand:
+        elif (shorthand := REGISTRY[op].shorthand if op in REGISTRY else None) is not None:
             written[shorthand] = node
         elif "k" in allowed and allowed["k"].kind == "kernel" and node.value == "global":
             written["k"] = node
@@ -274,10 +273,14 @@ class _Reader:
         fixed = meta.get("fixed", False)
         args: dict[str, Any] = {}
         for key, value_node in written.items():
+            arg = allowed[key]
+            value = value_node.value
+            if type(value) is int and 1 <= value <= MAX_WHOLE and arg.kind in WHOLE:  # the common case
+                args[key] = Width(value, "fixed" if fixed else "spec") if arg.kind == "width" else value
+                continue
             value = self.value(value_node, params)
             if value is INVALID:  # already reported
                 continue
-            arg = allowed[key]
             if type(value) is list:
                 raw: Any = [v.raw if type(v) is Value else v for v in value]
             else:
