@@ -112,7 +112,7 @@ ARGS = st.dictionaries(
     max_size=4,
 )
 LAYER = st.one_of(
-    st.sampled_from(OPS),
+    st.sampled_from(GENERATED_OPS),
     st.builds(
         lambda op, args, name, inp, repeat: {
             op: args,
@@ -120,7 +120,7 @@ LAYER = st.one_of(
             **({"input": inp} if inp else {}),
             **({"repeat": repeat} if repeat else {}),
         },
-        st.sampled_from(OPS),
+        st.sampled_from(GENERATED_OPS),
         ARGS,
         st.sampled_from([None, "a", "b"]),
         st.sampled_from([None, "in", "a", "zz"]),
