@@ -78,7 +78,7 @@ def test_bad_expressions_are_errors(text):
 
 # --- generated inputs: every outcome is a result or a clean error ---------------------------
 
-OPS = [
+GENERATED_OPS = [
     "relu",
     "bn",
     "swish",
