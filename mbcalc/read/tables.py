@@ -195,6 +195,11 @@ def _width(row: TableRow, channels: int | str, rule: str, per: int = 0) -> Width
     return Width(Value(channels, row.where) if isinstance(channels, str) else channels, rule, per)
 
 
+def _conv(row: TableRow, name: str, role: Role, out: Width, k: int, s: int, act: Any) -> Item:
+    """A row's convolution with batch norm and its activation (none: linear)."""
+    return _item(row, "conv_bn_act", name, role, dw=False, out=out, k=k, s=s, p="same", act=act)
+
+
 def _classifier(row: TableRow, name: str) -> Item:
     return _item(row, "fc", name, Role.CLASSIFIER, out=_width(row, "$classes", "fixed"))
 
@@ -421,35 +426,9 @@ def lower_v2(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
         if op == "conv2d" and c == "k":
             items.append(_classifier(row, "classifier"))
         elif op == "conv2d" and isinstance(c, int) and not items:
-            items.append(
-                _item(
-                    row,
-                    "conv_bn_act",
-                    "conv1",
-                    Role.STEM,
-                    dw=False,
-                    out=_width(row, c, "md"),
-                    k=k,
-                    s=s,
-                    p="same",
-                    act="relu6",
-                )
-            )
+            items.append(_conv(row, "conv1", Role.STEM, _width(row, c, "md"), k, s, "relu6"))
         elif op == "conv2d" and isinstance(c, int):  # 1280 for alpha < 1
-            items.append(
-                _item(
-                    row,
-                    "conv_bn_act",
-                    "conv_last",
-                    Role.HEAD,
-                    dw=False,
-                    out=_width(row, c, "v2.head"),
-                    k=k,
-                    s=s,
-                    p="same",
-                    act="relu6",
-                )
-            )
+            items.append(_conv(row, "conv_last", Role.HEAD, _width(row, c, "v2.head"), k, s, "relu6"))
         elif op == "bottleneck" and isinstance(c, int) and isinstance(t, int):
             for i in range(n):
                 block += 1
@@ -530,35 +509,9 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
                 )
             )
         elif op == "conv2d" and not items and isinstance(out, int):
-            items.append(
-                _item(
-                    row,
-                    "conv_bn_act",
-                    "conv1",
-                    Role.STEM,
-                    dw=False,
-                    out=_width(row, out, "v3.stem"),
-                    k=k,
-                    s=s,
-                    p="same",
-                    act=act,
-                )
-            )
+            items.append(_conv(row, "conv1", Role.STEM, _width(row, out, "v3.stem"), k, s, act))
         elif op == "conv2d" and not nbn and isinstance(out, int):
-            items.append(
-                _item(
-                    row,
-                    "conv_bn_act",
-                    "conv_last",
-                    Role.HEAD,
-                    dw=False,
-                    out=_width(row, out, "v3.last", nominal.c),
-                    k=k,
-                    s=s,
-                    p="same",
-                    act=act,
-                )
-            )
+            items.append(_conv(row, "conv_last", Role.HEAD, _width(row, out, "v3.last", nominal.c), k, s, act))
         elif op == "pool":
             items.append(_item(row, "avgpool", "pool", Role.HEAD, k="global"))
         elif op == "conv2d" and nbn and out == "k":
