@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
@@ -159,6 +160,8 @@ class _Reader:
         self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
         self.known_set = set(self.known)
         self.dropped = 0  # layers left out for their problems
+        self.shared_args: dict[Any, dict[str, Any]] = {}  # arguments written alike, made once
+        self.widths: dict[tuple[int, bool], Width] = {}  # likewise literal widths
         self.allowed: dict[str, dict[str, Arg]] = {}  # op -> its arguments by name
         self.required: dict[str, list[str]] = {}  # op -> the names of its required arguments
 
@@ -178,6 +181,13 @@ class _Reader:
             elif item.name:
                 seen.add(item.name)
         return items
+
+    def width(self, channels: int, fixed: bool) -> Width:
+        """A literal width, made once per value and rule."""
+        width = self.widths.get((channels, fixed))
+        if width is None:
+            width = self.widths[channels, fixed] = Width(channels, "fixed" if fixed else "spec")
+        return width
 
     def suggest(self, word: str) -> str:
         """A did-you-mean among ops and blocks first, then among the layer keys (name, input, ...)."""
@@ -276,7 +286,7 @@ class _Reader:
             arg = allowed[key]
             value = value_node.value
             if type(value) is int and 1 <= value <= MAX_WHOLE and arg.kind in WHOLE:  # the common case
-                args[key] = Width(value, "fixed" if fixed else "spec") if arg.kind == "width" else value
+                args[key] = self.width(value, fixed) if arg.kind == "width" else value
                 continue
             value = self.value(value_node, params)
             if value is INVALID:  # already reported
@@ -298,6 +308,8 @@ class _Reader:
         if builtin is not None and builtin.check is not None and (message := builtin.check(args)):
             problems.add(node if node is not None and node.value is not None else at, message)
             return None
+        with suppress(TypeError):  # layers written alike share their arguments (a program is read-only)
+            args = self.shared_args.setdefault(tuple(args.items()), args)  # (a list among them: not shared)
         return Item(
             op,
             args,
