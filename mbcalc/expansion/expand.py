@@ -260,16 +260,17 @@ class _Expansion:
         if type(raw) is not str or not is_expression(raw):
             return raw
         text = raw.strip()
-        env = {**env, "in": self.channels, "classes": self.classes}  # $in: the channels entering the item
+        env = {**env, "in": self.channels, "classes": self.classes, "alpha": self.alpha}  # $in: entering the item
         if _PARAM.fullmatch(text) and text[1:] in env:
             return env[text[1:]]  # a parameter alone: its value, whatever it is (its kind is checked where used)
         numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
         try:
             result = evaluate(raw, numbers)
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise self.error(str(exc), v.where) from None
         if isinstance(result, float) and not math.isfinite(result):
             raise self.error(f"'{raw}' gives {result}, not a whole number", v.where)
         if result != int(result):
-            raise self.error(f"'{raw}' gives {result:g}, not a whole number (use // to round down)", v.where)
+            shown = f"{result:g}" if isinstance(result, float) else str(result)
+            raise self.error(f"'{raw}' gives {shown}, not a whole number (use // or floor, ceil, round)", v.where)
         return int(result)

@@ -1,20 +1,56 @@
-"""A tiny, safe arithmetic language for spec values: numbers, $names, + - * / // and parentheses.
+"""A small, safe arithmetic language for spec values.
 
-    evaluate("$t * $block_in", {"t": 6, "block_in": 24})  ->  144
+    evaluate("$t * $block_in", {"t": 6, "block_in": 24})               ->  144
+    evaluate("make_divisible(1280 * max(1, $alpha))", {"alpha": 1.4})  ->  1792
 
-No names, calls or attributes other than $parameters exist, so nothing in a spec can run code.
+Numbers, `$names`, `+ - * / //`, comparisons (`< <= > >= == !=`), parentheses and a few functions:
+`min`, `max`, `ceil`, `floor`, `round`, `int` (towards zero), `make_divisible(v, divisor=8, min)`
+and `if(condition, then, else)`. Whole numbers stay exact at any size and `/` of whole numbers is
+an exact fraction (`7 / 2 * 2` is 7); a decimal such as `$alpha` or `0.75` computes in floating
+point, as the implementations whose width rules a spec writes do (`int(100 * 0.29)` is 28 there).
+Nothing else exists, so nothing in a spec can run code.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+
+from .rounding import md
+
+Number = int | float | Fraction
+
+FUNCTIONS: dict[str, tuple[int, int, Callable[..., Number]]] = {  # name: (fewest, most arguments, function)
+    "min": (2, 8, min),
+    "max": (2, 8, max),
+    "ceil": (1, 1, math.ceil),
+    "floor": (1, 1, math.floor),
+    "round": (1, 1, round),
+    "int": (1, 1, int),
+    "make_divisible": (
+        1,
+        3,
+        lambda v, divisor=8, least=None: md(v, int(divisor), None if least is None else int(least)),
+    ),
+}
+COMPARISONS: dict[str, Callable[[Number, Number], bool]] = {
+    "<=": lambda a, b: a <= b,
+    ">=": lambda a, b: a >= b,
+    "==": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    ">": lambda a, b: a > b,
+}
+_CALL = re.compile(r"\s*(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r"|if)\s*\(")
 
 
 def is_expression(value: object) -> bool:
-    """'$t * $in', '16 * 4' and '$out' are expressions; 'same', 'global', 'conv-1' (a name) are not."""
+    """'$t * $in', '16 * 4', 'max(8, 16)' and '$out' are expressions; 'same', 'global', 'conv-1' are not."""
     if not isinstance(value, str):
         return False
-    if "$" in value:
+    if "$" in value or _CALL.match(value):
         return True
     return (
         set(value) <= set("0123456789. +-*/()")
@@ -25,78 +61,142 @@ def is_expression(value: object) -> bool:
 
 MAX_LENGTH = 500
 MAX_PARENS = 50
-_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|(//|[-+*/()]))")
+_TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|([A-Za-z_]\w*)|(//|<=|>=|==|!=|[-+*/(),<>]))")
 
 
-def evaluate(text: str, env: dict[str, float]) -> float:
-    """A tiny, safe arithmetic evaluator: numbers, $names, + - * / // and parentheses."""
-    tokens, pos = [], 0
+def evaluate(text: str, env: Mapping[str, Number]) -> Number:
+    """The value of `text` with `env`'s $names; ValueError (saying how to fix it) when it has none."""
     text = text.strip()
     if len(text) > MAX_LENGTH:
         raise ValueError(f"the expression is longer than {MAX_LENGTH} characters (simplify it)")
+    tokens, pos = [], 0
     while pos < len(text):
         m = _TOKEN.match(text, pos)
         if not m or m.end() == pos:
             raise ValueError(
                 f"cannot read the expression '{text}' at '{text[pos:]}' "
-                "(use numbers, $names, + - * / // and parentheses)"
+                "(use numbers, $names, + - * / //, comparisons, parentheses and min, max, ceil, floor, round, "
+                "int, make_divisible, if)"
             )
-        tokens.append(m.group(1) or m.group(2) or m.group(3))
+        tokens.append(m.group(1) or m.group(2) or m.group(3) or m.group(4))
         pos = m.end()
-    index = 0
-    depth = 0
+    return _Parser(text, tokens, env).parse()
 
-    def peek():
-        return tokens[index] if index < len(tokens) else None
 
-    def take():
-        nonlocal index
-        index += 1
-        return tokens[index - 1] if index <= len(tokens) else None
+class _Parser:
+    """Recursive descent over the tokens: comparison > sum > term > unary > atom."""
 
-    def atom() -> float:
-        token = take() if peek() is not None else None
+    def __init__(self, text: str, tokens: list[str], env: Mapping[str, Number]):
+        self.text, self.tokens, self.env, self.index, self.depth = text, tokens, env, 0, 0
+
+    def parse(self) -> Number:
+        value = self.comparison()
+        if self.index != len(self.tokens):
+            raise ValueError(f"unexpected '{self.tokens[self.index]}' in '{self.text}'")
+        return _plain(value)
+
+    def peek(self) -> str | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> str:
+        token = self.peek()
         if token is None:
-            raise ValueError(f"the expression '{text}' ends too early")
-        if token in ("(", "-"):
-            nonlocal depth
-            depth += 1
-            if depth > MAX_PARENS:
-                raise ValueError(f"the expression nests more than {MAX_PARENS} levels (simplify it)")
-            try:
-                if token == "-":
-                    return -atom()
-                value = expr()
-                if take() != ")":
-                    raise ValueError(f"unbalanced parentheses in '{text}'")
-                return value
-            finally:
-                depth -= 1
-        if token.startswith("$"):
-            if token[1:] not in env:
-                raise ValueError(f"unknown parameter '{token}' in '{text}'")
-            return env[token[1:]]
-        if token[0].isdigit() or token[0] == ".":
-            return float(token) if "." in token else int(token)
-        raise ValueError(f"unexpected '{token}' in '{text}'")
+            raise ValueError(f"the expression '{self.text}' ends too early")
+        self.index += 1
+        return token
 
-    def term() -> float:
-        value = atom()
-        while peek() in ("*", "/", "//"):
-            op, right = take(), atom()
-            if op != "*" and right == 0:
-                raise ValueError(f"division by zero in '{text}'")
-            value = value * right if op == "*" else value / right if op == "/" else value // right
+    def nested(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_PARENS:
+            raise ValueError(f"the expression nests more than {MAX_PARENS} levels (simplify it)")
+
+    def comparison(self) -> Number:
+        value = self.sum()
+        if self.peek() in COMPARISONS:
+            op = self.take()
+            value = int(COMPARISONS[op](value, self.sum()))  # 1 or 0, for if()
         return value
 
-    def expr() -> float:
-        value = term()
-        while peek() in ("+", "-"):
-            op, right = take(), term()
+    def sum(self) -> Number:
+        value = self.term()
+        while self.peek() in ("+", "-"):
+            op, right = self.take(), self.term()
             value = value + right if op == "+" else value - right
         return value
 
-    result = expr()
-    if index != len(tokens):
-        raise ValueError(f"unexpected '{tokens[index]}' in '{text}'")
-    return result
+    def term(self) -> Number:
+        value = self.unary()
+        while self.peek() in ("*", "/", "//"):
+            op, right = self.take(), self.unary()
+            if op != "*" and right == 0:
+                raise ValueError(f"division by zero in '{self.text}'")
+            if op == "*":
+                value = value * right
+            elif op == "//":
+                value = value // right
+            elif isinstance(value, float) or isinstance(right, float):
+                value = value / right
+            else:  # whole numbers and fractions divide exactly
+                value = Fraction(value) / right
+        return value
+
+    def unary(self) -> Number:
+        if self.peek() == "-":
+            self.take()
+            self.nested()
+            try:
+                return -self.unary()
+            finally:
+                self.depth -= 1
+        return self.atom()
+
+    def atom(self) -> Number:
+        token = self.take()
+        if token == "(":
+            self.nested()
+            try:
+                value = self.comparison()
+            finally:
+                self.depth -= 1
+            if self.peek() != ")":
+                raise ValueError(f"unbalanced parentheses in '{self.text}'")
+            self.take()
+            return value
+        if token.startswith("$"):
+            if token[1:] not in self.env:
+                raise ValueError(f"unknown parameter '{token}' in '{self.text}'")
+            return self.env[token[1:]]
+        if token[0].isdigit() or token[0] == ".":
+            return float(token) if "." in token else int(token)
+        if token in FUNCTIONS or token == "if":
+            return self.call(token)
+        raise ValueError(f"unexpected '{token}' in '{self.text}'")
+
+    def call(self, name: str) -> Number:
+        if self.take() != "(":
+            raise ValueError(f"'{name}' needs its arguments in parentheses in '{self.text}'")
+        self.nested()
+        args = [self.comparison()]
+        while self.peek() == ",":
+            self.take()
+            args.append(self.comparison())
+        self.depth -= 1
+        if self.peek() != ")":
+            raise ValueError(f"unbalanced parentheses in '{self.text}'")
+        self.take()
+        if name == "if":
+            if len(args) != 3:
+                raise ValueError(f"if takes (condition, then, else), got {len(args)} arguments in '{self.text}'")
+            return args[1] if args[0] else args[2]
+        fewest, most, function = FUNCTIONS[name]
+        if not fewest <= len(args) <= most:
+            count = f"{fewest}" if fewest == most else f"{fewest} to {most}"
+            raise ValueError(f"{name} takes {count} arguments, got {len(args)} in '{self.text}'")
+        return function(*args)
+
+
+def _plain(value: Number) -> Number:
+    """A fraction that is whole is an int."""
+    if isinstance(value, Fraction) and value.denominator == 1:
+        return int(value)
+    return value

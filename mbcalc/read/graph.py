@@ -57,6 +57,7 @@ ALIASES = {
     "ceil_mode": "ceil",
 }
 WIDTH_RULES = ("truncate", "make_divisible", "none")
+NAMES = ("in", "classes", "alpha")  # what every expression may name: $in, $classes, $alpha
 WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
 INVALID = object()  # a value already reported as a problem
 _REF = re.compile(r"\$([A-Za-z_]\w*)")
@@ -141,11 +142,11 @@ def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) ->
         else:
             params = [c.value for c in raw.value]
             for cell in raw.value:
-                if not re.fullmatch(r"[A-Za-z_]\w*", cell.value) or cell.value in ("in", "classes", "block_in"):
+                if not re.fullmatch(r"[A-Za-z_]\w*", cell.value) or cell.value in (*NAMES, "block_in"):
                     problems.add(
                         cell,
                         f"'{cell.value}' cannot name a parameter (a name like squeeze or t; "
-                        f"in, classes and block_in are taken)",
+                        f"{', '.join(NAMES)} and block_in are taken)",
                     )
             for twice in sorted({p for p in params if params.count(p) > 1}):
                 problems.add(raw, f"the parameter '{twice}' is listed twice in block '{name}'")
@@ -331,7 +332,7 @@ class _Reader:
             problems.add(node, "expected a number, a name, or an expression like '$t * $in'")
             return INVALID
         if isinstance(node.value, str):
-            names = [*list(params), "in", "classes"]
+            names = [*list(params), *NAMES]
             unknown = [ref for ref in _REF.findall(node.value) if ref not in names]
             for ref in unknown:
                 if ref == "block_in":

@@ -2,7 +2,8 @@
 
 Prints [profile, model, alpha, resolution, macs, params] records ("keras" profile), one JSON
 array a line. Each model is keras.applications.<App>(input_shape=(R, R, 3), alpha=alpha,
-weights=None, include_top=True, classes=1000), built with the torch backend unless
+weights=None, include_top=True, classes=1000) (the *-minimalistic ones MobileNetV3Large/Small
+with minimalistic=True), built with the torch backend unless
 KERAS_BACKEND says otherwise. params = model.count_params() (batch-norm moving statistics
 included); macs = the Conv2D, DepthwiseConv2D and Dense multiply-accumulates, from each
 layer's own input and output shapes:
@@ -32,8 +33,16 @@ APPS = {
     "v2": "MobileNetV2",
     "v3-large": "MobileNetV3Large",
     "v3-small": "MobileNetV3Small",
+    "v3-large-minimalistic": "MobileNetV3Large",
+    "v3-small-minimalistic": "MobileNetV3Small",
 }
-GRID = {name: harness_cli.cross(ALPHAS, RESOLUTIONS) for name in APPS}
+# record name -> extra keyword arguments of its application
+APP_KWARGS = {"v3-large-minimalistic": {"minimalistic": True},
+              "v3-small-minimalistic": {"minimalistic": True}}
+MINIMAL_ALPHAS = [0.75, 1.0]
+MINIMAL_RESOLUTIONS = [224, 192, 160, 97]
+GRID = {name: harness_cli.cross(ALPHAS, RESOLUTIONS) for name in APPS if name not in APP_KWARGS}
+GRID.update((name, harness_cli.cross(MINIMAL_ALPHAS, MINIMAL_RESOLUTIONS)) for name in APP_KWARGS)
 
 
 def _spatial(shape, channels_last):
@@ -73,7 +82,7 @@ def main():
         keras.backend.clear_session()
         app = getattr(keras.applications, APPS[name])
         model = app(input_shape=(resolution, resolution, 3), alpha=alpha, weights=None,
-                    include_top=True, classes=1000)
+                    include_top=True, classes=1000, **APP_KWARGS.get(name, {}))
         macs, params = count(keras, model)
         harness_cli.emit("keras", name, alpha, resolution, macs, params)
 

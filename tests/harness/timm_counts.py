@@ -1,9 +1,10 @@
-"""Mult-Adds and parameters of timm's MnasNet-A1 (semnasnet_*) and MobileNetV4-Conv-Small.
+"""Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small and minimal V3s.
 
 Prints [profile, model, alpha, resolution, macs, params] records, one JSON array a line, under
 the "torchvision" profile (the PyTorch counting convention: parameters() and conv/linear
-forward hooks, see torch_macs.py). Models are timm.create_model(<name>, pretrained=False,
-num_classes=1000); no weights are downloaded.
+forward hooks, see torch_macs.py); the minimalistic MobileNetV3s (tf_mobilenetv3_*_minimal_100,
+TF "same" padding) go under a profile of their own, "timm", counted the same way. Models are
+timm.create_model(<name>, pretrained=False, num_classes=1000); no weights are downloaded.
 
   python tests/harness/timm_counts.py                              # the committed grid
   python tests/harness/timm_counts.py --models mnasnet-a1 --alphas 1.4 --resolutions 192
@@ -23,10 +24,17 @@ MODELS = {
     "mnasnet-a1": {0.5: "semnasnet_050", 0.75: "semnasnet_075", 1.0: "semnasnet_100",
                    1.4: "semnasnet_140"},
     "mobilenetv4-conv-small": {1.0: "mobilenetv4_conv_small"},
+    "v3-large-minimalistic": {1.0: "tf_mobilenetv3_large_minimal_100"},
+    "v3-small-minimalistic": {1.0: "tf_mobilenetv3_small_minimal_100"},
 }
+# record name -> profile, where not "torchvision"
+PROFILES = {"v3-large-minimalistic": "timm", "v3-small-minimalistic": "timm"}
+MINIMAL_RESOLUTIONS = [224, 192, 160, 97]
 GRID = {
     "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224]),
     "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS),
+    "v3-large-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
+    "v3-small-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
 }
 
 
@@ -45,7 +53,7 @@ def main():
     for name, alpha, resolution in runs:
         model = timm.create_model(MODELS[name][alpha], pretrained=False, num_classes=1000)
         macs, params = torch_macs.count(model, resolution)
-        harness_cli.emit("torchvision", name, alpha, resolution, macs, params)
+        harness_cli.emit(PROFILES.get(name, "torchvision"), name, alpha, resolution, macs, params)
 
 
 if __name__ == "__main__":
