@@ -249,7 +249,9 @@ def list_models():
     bundled = models.bundled()
     width = max(map(len, bundled), default=0)
     for name in bundled:
-        click.echo(f"{name.ljust(width)}  {models.description(name)}")
+        shipped = models.widths(name)
+        widths = f" (widths {', '.join(f'{w:.2g}' if w % 1 else f'{w:.1f}' for w in shipped)})" if shipped else ""
+        click.echo(f"{name.ljust(width)}  {models.description(name)}{widths}")
 
 
 @cli.command("conv")

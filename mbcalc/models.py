@@ -10,6 +10,7 @@ import os
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -45,9 +46,19 @@ def find(name: str) -> Path:
 
 
 @cache
-def description(name: str) -> str:
-    """A bundled model's description, from its header alone (the bundled specs keep it above `layers:`)."""
+def header(name: str) -> dict[str, Any]:
+    """A bundled spec's header (the keys above `layers:` and `blocks:`), read without its table."""
     text = find(name).read_text(encoding="utf-8")
-    header = "\n".join(line for line in text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0].splitlines())
-    value = (yaml.safe_load(header) or {}).get("description", "")
-    return str(value)
+    head = text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
+    value = yaml.safe_load(head) or {}
+    return value if isinstance(value, dict) else {}
+
+
+def description(name: str) -> str:
+    """A bundled model's description, from its header alone."""
+    return str(header(name).get("description", ""))
+
+
+def widths(name: str) -> list[float]:
+    """The widths (alphas) a bundled model is built at; [] when any alpha builds it."""
+    return [float(width) for width in header(name).get("widths") or []]

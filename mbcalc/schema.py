@@ -129,6 +129,19 @@ def schema() -> dict[str, Any]:
                 },
                 "additionalProperties": False,
             },
+            "widths": {
+                "description": "the widths (alphas) the spec builds: a list, or each width's values as $names",
+                "anyOf": [
+                    {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 4}},
+                    {
+                        "type": "object",
+                        "additionalProperties": {
+                            "type": "object",
+                            "additionalProperties": {"type": "integer", "minimum": 1},
+                        },
+                    },
+                ],
+            },
             "blocks": {
                 "type": "object",
                 "additionalProperties": {

@@ -90,3 +90,59 @@ def test_a_fraction_where_a_whole_number_belongs_is_an_error_at_its_place():
     text = 'name: t\nform: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n  - pw: {out: "$in / 2"}\n'
     with pytest.raises(mbcalc.SpecError, match=r"t.yaml:6:15: '\$in / 2' gives 3/2, not a whole number"):
         mbcalc.analyze(mbcalc.loads(text, "t.yaml"))
+
+
+# --- the widths a spec is built at ---------------------------------------------------------------
+
+
+def test_a_bundled_model_refuses_a_width_its_implementation_does_not_have(run):
+    result = run("shufflenet-v2", "--alpha", "0.75")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "mbcalc: error: --alpha: shufflenet-v2 is built at widths 0.5, 1.0, 1.5, 2.0 "
+        "(those its implementation has), not at 0.75"
+    )
+    with pytest.raises(mbcalc.MbcalcError, match=r"^alpha: alexnet is built at widths 1.0 "):
+        mbcalc.analyze("alexnet", alpha=0.5)
+
+
+def test_a_widths_table_gives_each_width_its_values():
+    # torchvision's shufflenet_v2_x0_5 has 1,366,792 parameters (its weights metadata, num_params)
+    assert mbcalc.analyze("shufflenet-v2", alpha=0.5, profile="torchvision").params == 1_366_792
+    assert mbcalc.analyze("shufflenet-v2", profile="torchvision").params == 2_278_604
+
+
+def test_the_list_shows_the_widths_each_model_is_built_at(run):
+    lines = {line.split()[0]: line for line in run("list").output.splitlines()}
+    assert lines["shufflenet-v2"].endswith("(widths 0.5, 1.0, 1.5, 2.0)")
+    assert lines["mnasnet-a1"].endswith("(widths 0.5, 0.75, 1.0, 1.4)")
+    assert "widths" not in lines["v2"]  # a table form builds any alpha, by its profile's rules
+
+
+def test_the_report_says_which_width_rule_applied():
+    text = "name: t\nform: graph\ninput: 32x32x3\nclasses: 10\nlayers:\n  - conv: {out: 30, k: 3}\n"
+    notes = mbcalc.analyze(mbcalc.loads(text), alpha=0.5).network.notes
+    assert notes == (
+        "Alpha 0.5 cuts each width to int(c * 0.5), except layers marked fixed (no width rule is stated: the default).",
+    )
+    assert mbcalc.analyze(mbcalc.loads(text)).network.notes == ()  # nothing to say at alpha 1
+
+
+@pytest.mark.parametrize(
+    "widths, message",
+    [
+        ("widths: [0.5, 5]\n", "t.yaml:5:15: a width is a number in (0, 4], got '5'"),
+        ("widths: {0.5: {c: 8}, 1.0: {d: 16}}\n", "t.yaml:5:9: every width must give the same names (c)"),
+        ("widths: {0.5: {c: 0}}\n", "t.yaml:5:19: 'c' at width 0.5 must be a whole number >= 1"),
+        (
+            "widths: {1.0: {c: 8}}\nwidth: {rule: none}\n",
+            "t.yaml:6:8: a spec whose 'widths' give each width's values takes no 'width' rule",
+        ),
+        ("widths: 3\n", "t.yaml:5:9: 'widths' must list the widths the spec builds"),
+    ],
+)
+def test_bad_widths_are_reported_where_they_stand(widths, message):
+    text = "name: t\nform: graph\ninput: 8x8x3\nclasses: 10\n" + widths + "layers:\n  - relu\n"
+    with pytest.raises(mbcalc.SpecError) as info:
+        mbcalc.loads(text, "t.yaml")
+    assert message in str(info.value)

@@ -33,7 +33,7 @@ def problems(text: str) -> list[str]:
             HEADER.replace("classes", "clases") + STEM,
             [
                 "t.yaml:1:1: missing key 'classes' (a spec needs name, form, input, classes, layers)",
-                "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width)",
+                "t.yaml:4:1: unknown key 'clases'; did you mean 'classes'? (keys: name, description, source, form, input, classes, layers, notes, counting, blocks, width, widths)",
             ],
         ),
         (

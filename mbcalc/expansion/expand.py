@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
 from ..bulk import no_gc
-from ..errors import MbcalcError, Problem, SpecError, did_you_mean
+from ..errors import ArgumentError, MbcalcError, Problem, SpecError, did_you_mean
 from ..ir import Config, Layer, Location, Network, Shape
 from ..lang import args as kinds
 from ..lang.blocks import BUILTINS
 from ..lang.expr import evaluate, is_expression
-from ..lang.program import Item, Namer, Setting, Spec, Value, Width
+from ..lang.program import Item, Namer, Setting, Spec, Value, Width, WidthRule
 from ..ops import REGISTRY, Arg, Op, ShapeError, type_of
 from ..read.checks import MAX_LAYERS
 from .profiles import BuildProfile, get_profile
@@ -35,9 +36,14 @@ def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape
     profile = profile or get_profile(config.profile)
     classes = config.classes or profile.classes or spec.classes
     shape = shape or Shape(spec.input[2], config.resolution, config.resolution)
+    program = spec.program
+    values = _width_values(spec, config.alpha)
     expansion = _Expansion(spec, config.alpha, profile, classes, shape)
     with no_gc():
-        expansion.run(spec.program.items, {}, "", {"in": "input", "input": "input"}, "body")
+        expansion.run(program.items, dict(values), "", {"in": "input", "input": "input"}, "body")
+    notes = tuple(spec.notes)
+    if spec.form == "graph" and config.alpha != 1.0:
+        notes += (width_note(spec, config.alpha),)
     return Network(
         spec.name,
         spec.description,
@@ -47,8 +53,43 @@ def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape
         classes,
         spec.form,
         spec.counting.get("biases"),
-        tuple(spec.notes),
+        notes,
     )
+
+
+def _width_values(spec: Spec, alpha: float) -> Mapping[str, Any]:
+    """The values a spec's widths table gives at `alpha`; an alpha the spec is not built at is refused."""
+    widths = spec.program.widths
+    if widths is None:
+        return {}
+    for width, values in widths.items():
+        if abs(width - alpha) < 1e-9:
+            return values
+    shipped = ", ".join(_alpha(w) for w in widths)
+    message = f"{spec.name} is built at widths {shipped} (those its implementation has), not at {_alpha(alpha)}"
+    raise ArgumentError(f"alpha: {message}", f"--alpha: {message}")
+
+
+def _alpha(alpha: float) -> str:
+    """0.5 -> '0.5', 1.0 -> '1.0': widths as the papers print them."""
+    text = f"{alpha:g}"
+    return text if "." in text or "e" in text else f"{text}.0"
+
+
+def width_note(spec: Spec, alpha: float) -> str:
+    """Which width rule made this build's channels (a report says it for graph specs)."""
+    program = spec.program
+    if program.widths and any(program.widths.values()):
+        return f"At alpha {alpha:g} the layers take the widths table's values for {alpha:g}."
+    rule = program.width
+    if rule.rule == "none":
+        how = "keeps every layer's width (width rule none)"
+    elif rule.rule == "make_divisible":
+        how = f"rounds each width to make_divisible(c * {alpha:g}, {rule.divisor})"
+    else:
+        how = f"cuts each width to int(c * {alpha:g})" + (f", at least {rule.min}" if rule.min else "")
+    default = " (no width rule is stated: the default)" if rule == WidthRule() and not program.widths else ""
+    return f"Alpha {alpha:g} {how}, except layers marked fixed{default}."
 
 
 def _defaults(args: tuple[Arg, ...]) -> dict[str, Any]:

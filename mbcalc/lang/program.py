@@ -82,6 +82,9 @@ class Program:
     items: tuple[Item, ...]
     blocks: Mapping[str, Block] = field(default_factory=dict)
     width: WidthRule = WidthRule()
+    # The widths (alphas) the spec builds faithfully, each with the $names its layers read at that
+    # width (a per-width table, as ShuffleNet V2's stage channels); None: any alpha, by `width`.
+    widths: Mapping[float, Mapping[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

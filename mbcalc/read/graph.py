@@ -72,9 +72,18 @@ def arguments(op: str, blocks: Mapping[str, Block]) -> tuple[Arg, ...]:
     return REGISTRY[op].args
 
 
-def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: Problems) -> Program:
+def read(
+    layers: Node, blocks_node: Node | None, width: Node | None, widths_node: Node | None, problems: Problems
+) -> Program:
     """The graph parts of a spec as a checked Program; every problem goes to `problems`."""
     rule = _read_width(width, problems)
+    widths = _read_widths(widths_node, problems)
+    tables = widths is not None and any(widths.values())
+    if tables and width is not None:
+        problems.add(width, "a spec whose 'widths' give each width's values takes no 'width' rule (remove one)")
+    if tables:
+        rule = WidthRule("none")  # the table is the scaling
+    names = sorted({name for row in (widths or {}).values() for name in row})
     blocks: dict[str, Block] = {}
     if blocks_node is not None and not blocks_node.is_map:
         problems.add(blocks_node, "'blocks' must be a mapping of block name -> {params: [...], layers: [...]}")
@@ -90,7 +99,7 @@ def read(layers: Node, blocks_node: Node | None, width: Node | None, problems: P
         if body is not None and body.is_map and "layers" in body.value:
             items = reader.items(body.value["layers"], f"block '{name}'", (*block.params, "block_in"))
             blocks[name] = Block(name, block.params, tuple(items), block.where)
-    program = Program(tuple(reader.items(layers, "layers")), MappingProxyType(blocks), rule)
+    program = Program(tuple(reader.items(layers, "layers", tuple(names))), MappingProxyType(blocks), rule, widths)
     checks.check(program, layers, problems, complete=reader.dropped == 0)
     return program
 
@@ -120,6 +129,64 @@ def _read_width(node: Node | None, problems: Problems) -> WidthRule:
                 f"unknown key '{key}'{did_you_mean(key, ['rule', 'divisor', 'min'])} (width keys: rule, divisor, min)",
             )
     return WidthRule(**found)
+
+
+def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str, Any]] | None:
+    """`widths: [0.5, 1.0]` (the widths a spec builds faithfully, by its width rule) or a table
+    `widths: {0.5: {c2: 48, ...}, 1.0: {c2: 116, ...}}` (each width's values, as $names)."""
+    if node is None:
+        return None
+    rows: dict[float, dict[str, Any]] = {}
+    entries = (
+        [(cell, None) for cell in node.value]
+        if node.is_list
+        else [
+            (Node(alpha, cell.line, cell.column), node.value[key])
+            for key, cell in (node.keys or {}).items()
+            for alpha in [_number(key)]
+        ]
+        if node.is_map
+        else None
+    )
+    if not entries:
+        problems.add(
+            node,
+            "'widths' must list the widths the spec builds, e.g. [0.5, 1.0], or map each to its "
+            "values, e.g. {0.5: {c: 48}, 1.0: {c: 116}}",
+        )
+        return None
+    for cell, row in entries:
+        alpha = cell.value
+        if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 4:
+            problems.add(cell, f"a width is a number in (0, 4], got '{alpha}'")
+            continue
+        values: dict[str, Any] = {}
+        if row is not None:
+            if not row.is_map:
+                problems.add(
+                    row, f"the values at width {alpha:g} must be a mapping of names to numbers, e.g. {{c: 48}}"
+                )
+            else:
+                for key, value in row.value.items():
+                    if not re.fullmatch(r"[A-Za-z_]\w*", key) or key in (*NAMES, "block_in"):
+                        problems.add((row.keys or {})[key], f"'{key}' cannot name a value (a name like c2)")
+                    elif isinstance(value.value, bool) or not isinstance(value.value, int) or value.value < 1:
+                        problems.add(value, f"'{key}' at width {alpha:g} must be a whole number >= 1")
+                    else:
+                        values[key] = value.value
+        rows[float(alpha)] = values
+    names = [sorted(row) for row in rows.values()]
+    if any(n != names[0] for n in names):
+        problems.add(node, "every width must give the same names (" + ", ".join(names[0]) + ")")
+    return rows
+
+
+def _number(text: str) -> Any:
+    """A mapping key as a number ('0.5' -> 0.5); the text itself when it is none."""
+    try:
+        return float(text) if "." in text else int(text)
+    except ValueError:
+        return text
 
 
 def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) -> Block:

@@ -36,8 +36,9 @@ TOP_KEYS = (
     "counting",
     "blocks",
     "width",
+    "widths",
 )
-GRAPH_ONLY = ("blocks", "width")
+GRAPH_ONLY = ("blocks", "width", "widths")
 REQUIRED = ("name", "form", "input", "classes", "layers")
 COUNTING_KEYS = ("biases",)
 MAX_BYTES = 50 * 2**20  # a spec larger than this is refused before parsing
@@ -109,7 +110,7 @@ def _read(doc: Node, problems: Problems) -> Spec:
     if form not in FORMS:
         problems.raise_if_any()
     if form == "graph":
-        program = graph.read(items["layers"], items.get("blocks"), items.get("width"), problems)
+        program = graph.read(items["layers"], items.get("blocks"), items.get("width"), items.get("widths"), problems)
     else:
         for key in GRAPH_ONLY:
             if key in items:
