@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .cost import BN_TENSORS, Convention, Cost
 from .errors import MbcalcError
@@ -59,13 +60,25 @@ DEFAULT_COUNTERS = default_counters()
 
 
 def count(network: Network, convention: Convention, counters: Mapping[str, Counter] | None = None) -> list[Cost]:
-    table = DEFAULT_COUNTERS if counters is None else counters
-    if counters is not None and (missing := {layer.op for layer in network.layers} - set(counters)):
-        raise MbcalcError(
-            f"counters has no counter for {', '.join(sorted(missing))} "
-            f"(start from counting.default_counters() and replace entries)"
-        )
-    return [table[layer.op](layer, convention) for layer in network.layers]
+    """Each layer's cost, by `counters` (default: each operator's own rule)."""
+    if counters is not None:
+        if missing := {layer.op for layer in network.layers} - set(counters):
+            raise MbcalcError(
+                f"counters has no counter for {', '.join(sorted(missing))} "
+                f"(start from counting.default_counters() and replace entries)"
+            )
+        return [counters[layer.op](layer, convention) for layer in network.layers]
+    # The operators' own rules read nothing but a layer's operator, attributes, shapes and number of
+    # inputs: layers alike in those (a long stack of equal blocks) are counted once.
+    known: dict[tuple[Any, ...], Cost] = {}
+    costs = []
+    for layer in network.layers:
+        key = (layer.op, id(layer.attrs), layer.input_shapes, layer.output, len(layer.inputs))
+        cost = known.get(key)
+        if cost is None:
+            cost = known[key] = DEFAULT_COUNTERS[layer.op](layer, convention)
+        costs.append(cost)
+    return costs
 
 
 # --- each implementation's counting convention ------------------------------------------------
