@@ -154,17 +154,17 @@ class _Expansion:
             made = self._make(op, name, shapes, args)
             if key is not None:
                 self.made[key] = made
+        if len(self.layers) + len(made) > MAX_LAYERS:
+            raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
         names = []
         for suffix, attrs, output, kind in made:
-            layer_name = name + suffix
-            if len(self.layers) >= MAX_LAYERS:
-                raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
+            layer_name = name + suffix if suffix else name
             self.layers.append(
                 Layer(layer_name, op.name, attrs, inputs, shapes, output, kind, role, self.where, self.row)
             )
             self.shapes[layer_name] = output
-            self.last = layer_name
             names.append(layer_name)
+        self.last = names[-1]
         return names
 
     def _make(self, op: Op, name: str, shapes: tuple[Shape, ...], args: dict[str, Any]) -> list[tuple[Any, ...]]:

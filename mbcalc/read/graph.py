@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from contextlib import suppress
 from types import MappingProxyType
 from typing import Any
 
@@ -376,8 +375,10 @@ class _Reader:
         if builtin is not None and builtin.check is not None and (message := builtin.check(args)):
             problems.add(node if node is not None and node.value is not None else at, message)
             return None
-        with suppress(TypeError):  # layers written alike share their arguments (a program is read-only)
-            args = self.shared_args.setdefault(tuple(args.items()), args)  # (a list among them: not shared)
+        try:  # noqa: SIM105 (a context manager per layer costs more than the sharing saves)
+            args = self.shared_args.setdefault(tuple(args.items()), args)  # layers written alike share them
+        except TypeError:  # a list among them: not shared
+            pass
         return Item(
             op,
             args,
