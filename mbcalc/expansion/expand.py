@@ -157,10 +157,10 @@ class _Expansion:
         if len(self.layers) + len(made) > MAX_LAYERS:
             raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
         names = []
-        for suffix, attrs, output, kind in made:
+        for suffix, attrs, output, kind, same_shapes in made:  # the shapes of the first layer alike, shared
             layer_name = name + suffix if suffix else name
             self.layers.append(
-                Layer(layer_name, op.name, attrs, inputs, shapes, output, kind, role, self.where, self.row)
+                Layer(layer_name, op.name, attrs, inputs, same_shapes, output, kind, role, self.where, self.row)
             )
             self.shapes[layer_name] = output
             names.append(layer_name)
@@ -168,7 +168,7 @@ class _Expansion:
         return names
 
     def _make(self, op: Op, name: str, shapes: tuple[Shape, ...], args: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """Each layer an operator makes: (name suffix, attributes, output shape, breakdown type)."""
+        """Each layer an operator makes: (name suffix, attributes, output shape, breakdown type, input shapes)."""
         full = {**self.defaults[op.name], **args}
         for arg in op.args:
             if full.get(arg.name) is not None:
@@ -184,7 +184,7 @@ class _Expansion:
                 raise self.error(str(exc)) from None
             if output.channels < 1:
                 raise self.error(f"layer '{name + suffix}' would have no channels; use a larger alpha")
-            made.append((suffix, MappingProxyType(instance), output, type_of(op, instance, shapes, output)))
+            made.append((suffix, MappingProxyType(instance), output, type_of(op, instance, shapes, output), shapes))
         return made
 
     # --- walking the program -------------------------------------------------------------------
