@@ -31,7 +31,6 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import did_you_mean
-from ..ir import Location
 from ..lang import args as kinds
 from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
@@ -39,7 +38,7 @@ from ..lang.expr import evaluate, is_expression
 from ..lang.program import Block, Item, Program, Value, Width, WidthRule
 from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
-from .nodes import Node
+from .nodes import Node, Position
 from .problems import Problems
 
 META = LAYER_KEYS  # a layer's keys besides its operator
@@ -140,9 +139,7 @@ def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str,
         [(cell, None) for cell in node.value]
         if node.is_list
         else [
-            (Node(alpha, cell.line, cell.column), node.value[key])
-            for key, cell in (node.keys or {}).items()
-            for alpha in [_number(key)]
+            (Node(alpha, *cell), node.value[key]) for key, cell in (node.keys or {}).items() for alpha in [_number(key)]
         ]
         if node.is_map
         else None
@@ -188,7 +185,7 @@ def _number(text: str) -> Any:
         return text
 
 
-def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) -> Block:
+def _read_block(name: str, node: Node | None, cell: Position, problems: Problems) -> Block:
     if node is None or not node.is_map:
         problems.add(
             node if node is not None and node.value is not None else cell,
@@ -207,11 +204,11 @@ def _read_block(name: str, node: Node | None, cell: Node, problems: Problems) ->
             problems.add(raw, f"'params' of block '{name}' must be a list of names, e.g. [squeeze, expand]")
         else:
             params = [c.value for c in raw.value]
-            for cell in raw.value:
-                if not re.fullmatch(r"[A-Za-z_]\w*", cell.value) or cell.value in (*NAMES, "block_in"):
+            for param in raw.value:
+                if not re.fullmatch(r"[A-Za-z_]\w*", param.value) or param.value in (*NAMES, "block_in"):
                     problems.add(
-                        cell,
-                        f"'{cell.value}' cannot name a parameter (a name like squeeze or t; "
+                        param,
+                        f"'{param.value}' cannot name a parameter (a name like squeeze or t; "
                         f"{', '.join(NAMES)} and block_in are taken)",
                     )
             for twice in sorted({p for p in params if params.count(p) > 1}):
@@ -313,7 +310,7 @@ class _Reader:
         return None
 
     def with_args(
-        self, op: str, node: Node | None, at: Node, params: tuple[str, ...], meta: dict[str, Any]
+        self, op: str, node: Node | None, at: Node | Position, params: tuple[str, ...], meta: dict[str, Any]
     ) -> Item | None:
         problems = self.problems
         allowed = self.allowed.get(op)
@@ -382,7 +379,7 @@ class _Reader:
         return Item(
             op,
             args,
-            Location(problems.file, at.line, at.column),
+            problems.location(at),
             meta.get("name"),
             meta.get("input"),
             meta.get("repeat", 1),

@@ -53,16 +53,19 @@ _WORDS = frozenset(
 )
 
 
+Position = tuple[int, int]  # (line, column), 1-based
+
+
 class Node:
     """A value from the file and where it stands (1-based line and column).
 
-    `value` is a scalar (str, int, float, bool, None), a list of Nodes, or a dict of str -> Node
-    whose keys' own nodes (for their positions) are in `keys`.
+    `value` is a scalar (str, int, float, bool, None), a list of Nodes, or a dict of str -> Node;
+    a mapping's `keys` say where each key is written (its (line, column): a key is a name, not a value).
     """
 
     __slots__ = ("column", "keys", "line", "value")
 
-    def __init__(self, value: Any, line: int, column: int, keys: dict[str, Node] | None = None):
+    def __init__(self, value: Any, line: int, column: int, keys: dict[str, Position] | None = None):
         self.value, self.line, self.column, self.keys = value, line, column, keys
 
     @property
@@ -183,6 +186,9 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
                             value = _scalar(loader, event, file)
                             break
                     # else a word that only starts like one ('out', 'true_name'): a string
+            if top is not None and top[2] is None and top[0].keys is not None and not event.anchor:
+                top[2] = (value if type(value) is str else str(value), mark.line + 1, mark.column + 1)  # a key
+                continue
             node = Node(value, mark.line + 1, mark.column + 1)
             if event.anchor:
                 anchors[event.anchor] = node
@@ -228,26 +234,26 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
             root = node
             continue
         parent = top[0]
-        if parent.keys is None:
+        keys = parent.keys
+        if keys is None:
             parent.value.append(node)
             continue
         key = top[2]
-        if key is None:  # this node is a key
+        if key is None:  # this node is a key: a name (an anchored one, or one an alias repeats)
             if node.keys is not None or type(node.value) is list:
                 raise _fail(file, _Mark(node), "a key must be a plain word, not a list or mapping")
-            top[2] = node
+            name = node.value if type(node.value) is str else str(node.value)
+            top[2] = (name, *(_position(event) if kind is alias_event else (node.line, node.column)))
             continue
-        name = key.value
-        if type(name) is not str:  # a number or flag as a key: its text (a new node: it may be shared)
-            name = str(name)
-            key = Node(name, key.line, key.column)
-        if name in parent.keys:
+        name, line, column = key
+        if name in keys:
+            first = keys[name][0]
             raise _fail(
                 file,
-                _Mark(key),
-                f"the key '{name}' appears twice in this mapping (first at line {parent.keys[name].line}; keep one)",
+                _Mark.at(line, column),
+                f"the key '{name}' appears twice in this mapping (first at line {first}; keep one)",
             )
-        parent.keys[name] = key
+        keys[name] = (line, column)
         parent.value[name] = node
         top[2] = None
     if not loader.check_event(yaml.StreamEndEvent):
@@ -257,8 +263,16 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
     return root
 
 
+def _position(event: Any) -> Position:
+    return event.start_mark.line + 1, event.start_mark.column + 1
+
+
 class _Mark:
     """A node's position in the shape of a YAML mark (0-based), for _fail."""
+
+    @classmethod
+    def at(cls, line: int, column: int) -> _Mark:
+        return cls(Node(None, line, column))
 
     def __init__(self, node: Node):
         self.line, self.column = node.line - 1, node.column - 1
