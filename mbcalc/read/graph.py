@@ -55,6 +55,7 @@ ALIASES = {
     "ceil_mode": "ceil",
 }
 WIDTH_RULES = ("truncate", "make_divisible", "none")
+TEXT_KEYS = frozenset({"name", "input", "role"})  # layer keys whose values are names
 NAMES = ("in", "classes", "alpha")  # what every expression may name: $in, $classes, $alpha
 WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
 INVALID = object()  # a value already reported as a problem
@@ -272,6 +273,8 @@ class _Reader:
         for key, value in node.value.items():  # one op; the rest are layer keys (name, input, ...)
             if key not in META:
                 ops.append(key)
+            elif type(value.value) is str and value.value and key in TEXT_KEYS:  # the common case
+                meta[key] = value.value
             elif (checked := self._meta(key, value)) is not None:
                 meta[key] = checked
         if len(ops) != 1:

@@ -87,7 +87,7 @@ class Node:
 def read_yaml(text: str, file: str) -> Node:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
     loader = _Loader(text)
-    stack: list[list[Any]] = []  # the collections still open: [node, anchor, pending key, flow style]
+    stack: list[list[Any]] = []  # the collections still open: [node, anchor, pending key, flow style, keys]
     try:
         with no_gc():
             return _compose(loader, file, stack)
@@ -186,7 +186,7 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
                             value = _scalar(loader, event, file)
                             break
                     # else a word that only starts like one ('out', 'true_name'): a string
-            if top is not None and top[2] is None and top[0].keys is not None and not event.anchor:
+            if top is not None and top[2] is None and top[4] is not None and not event.anchor:
                 top[2] = (value if type(value) is str else str(value), mark.line + 1, mark.column + 1)  # a key
                 continue
             node = Node(value, mark.line + 1, mark.column + 1)
@@ -207,7 +207,7 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
             opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
                 anchors[event.anchor] = None
-            top = [opened, event.anchor, None, event.flow_style]
+            top = [opened, event.anchor, None, event.flow_style, opened.keys]
             stack.append(top)
             continue
         elif kind is alias_event:
@@ -225,7 +225,7 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
         elif kind is document_end:
             break
         else:  # a sequence or a mapping closes
-            node, anchor, _, _ = stack.pop()
+            node, anchor = stack.pop()[:2]
             top = stack[-1] if stack else None
             if anchor:
                 anchors[anchor] = node
@@ -233,8 +233,7 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
         if top is None:
             root = node
             continue
-        parent = top[0]
-        keys = parent.keys
+        parent, keys = top[0], top[4]
         if keys is None:
             parent.value.append(node)
             continue
