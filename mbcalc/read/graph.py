@@ -31,6 +31,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..errors import did_you_mean
+from ..ir import Location
 from ..lang import args as kinds
 from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
@@ -382,7 +383,7 @@ class _Reader:
         return Item(
             op,
             args,
-            problems.location(at),
+            Location(problems.file, *at) if type(at) is tuple else problems.location(at),
             meta.get("name"),
             meta.get("input"),
             meta.get("repeat", 1),
