@@ -87,7 +87,7 @@ class Node:
 def read_yaml(text: str, file: str) -> Node:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
     loader = _Loader(text)
-    stack: list[list[Any]] = []  # the collections still open: [node, anchor, pending key, flow style, keys]
+    stack: list[list[Any]] = []  # the collections still open: [node, anchor, its pending key, flow style]
     try:
         with no_gc():
             return _compose(loader, file, stack)
@@ -147,9 +147,9 @@ def _scalar(loader: Any, event: Any, file: str) -> Any:
 
 def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
     """The single document as Nodes: one loop over the events, with an explicit stack (hot: a
-    10 MB spec has millions of events, so the common cases come first and are inlined)."""
+    10 MB spec has millions of events, so the common cases come first and the innermost open
+    collection's parts are kept in local variables)."""
     anchors: dict[str, Node | None] = {}  # None: being composed (an alias to it would be a cycle)
-    top: list[Any] | None = None  # stack[-1]
     get_event, resolvers = loader.get_event, loader.yaml_implicit_resolvers
     scalar_event, alias_event, mapping_start, document_end = (
         yaml.ScalarEvent,
@@ -163,6 +163,11 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
         raise SpecError([Problem(file, 1, 1, "the spec is empty (start from a bundled spec: 'mbcalc list')")])
     get_event()  # DocumentStart
     root: Node | None = None
+    # the innermost open collection: its items (a list or a dict), its keys' positions (a mapping's),
+    # and the key waiting for its value: (name, line, column)
+    container: Any = None
+    keys: dict[str, Position] | None = None
+    pending: tuple[str, int, int] | None = None
     while True:
         event = get_event()
         kind = type(event)
@@ -186,8 +191,8 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
                             value = _scalar(loader, event, file)
                             break
                     # else a word that only starts like one ('out', 'true_name'): a string
-            if top is not None and top[2] is None and top[4] is not None and not event.anchor:
-                top[2] = (value if type(value) is str else str(value), mark.line + 1, mark.column + 1)  # a key
+            if keys is not None and pending is None and not event.anchor:  # a key: a name and its place
+                pending = (value if type(value) is str else str(value), mark.line + 1, mark.column + 1)
                 continue
             node = Node(value, mark.line + 1, mark.column + 1)
             if event.anchor:
@@ -207,8 +212,10 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
             opened = Node({} if is_map else [], mark.line + 1, mark.column + 1, {} if is_map else None)
             if event.anchor:
                 anchors[event.anchor] = None
-            top = [opened, event.anchor, None, event.flow_style, opened.keys]
-            stack.append(top)
+            if stack:
+                stack[-1][2] = pending  # the enclosing mapping's key waits for this collection
+            stack.append([opened, event.anchor, None, event.flow_style])
+            container, keys, pending = opened.value, opened.keys, None
             continue
         elif kind is alias_event:
             mark = event.start_mark
@@ -226,35 +233,37 @@ def _compose(loader: Any, file: str, stack: list[list[Any]]) -> Node:
             break
         else:  # a sequence or a mapping closes
             node, anchor = stack.pop()[:2]
-            top = stack[-1] if stack else None
             if anchor:
                 anchors[anchor] = node
+            if stack:
+                parent = stack[-1][0]
+                container, keys, pending = parent.value, parent.keys, stack[-1][2]
+            else:
+                container = keys = pending = None
         # attach the finished node to the collection it is in
-        if top is None:
+        if container is None:
             root = node
             continue
-        parent, keys = top[0], top[4]
-        if keys is None:
-            parent.value.append(node)
+        if keys is None:  # a list
+            container.append(node)
             continue
-        key = top[2]
-        if key is None:  # this node is a key: a name (an anchored one, or one an alias repeats)
+        if pending is None:  # this node is a key: an anchored scalar, or one an alias repeats
             if node.keys is not None or type(node.value) is list:
                 raise _fail(file, _Mark(node), "a key must be a plain word, not a list or mapping")
             name = node.value if type(node.value) is str else str(node.value)
-            top[2] = (name, *(_position(event) if kind is alias_event else (node.line, node.column)))
+            line, column = _position(event) if kind is alias_event else (node.line, node.column)
+            pending = (name, line, column)
             continue
-        name, line, column = key
+        name, line, column = pending
         if name in keys:
-            first = keys[name][0]
             raise _fail(
                 file,
                 _Mark.at(line, column),
-                f"the key '{name}' appears twice in this mapping (first at line {first}; keep one)",
+                f"the key '{name}' appears twice in this mapping (first at line {keys[name][0]}; keep one)",
             )
         keys[name] = (line, column)
-        parent.value[name] = node
-        top[2] = None
+        container[name] = node
+        pending = None
     if not loader.check_event(yaml.StreamEndEvent):
         event = get_event()
         raise _fail(file, event.start_mark, "a spec is one YAML document (remove the second '---')")
