@@ -107,6 +107,8 @@ class _Expansion:
         self.where: Location | None = None
         self.row: str | None = None
         self.made: dict[Any, list[tuple[Any, ...]]] = {}  # see _emit
+        self.literal: dict[int, bool] = {}  # id of an item's arguments -> all literal (see resolved)
+        self.resolutions: dict[tuple[int, int], dict[str, Any]] = {}
         self.block_defaults = {name: _defaults(block.args) for name, block in BUILTINS.items()}
         self.defaults = {name: _defaults(op.args) for name, op in REGISTRY.items()}
 
@@ -223,7 +225,7 @@ class _Expansion:
         self, item: Item, name: str, local: str, env: dict[str, Any], scope: dict[str, str], role: str
     ) -> None:
         op = REGISTRY[item.op]
-        args = self.arguments(op.args, item, env, widths=True)
+        args = self.resolved(op, item, env)
         expected = args.pop("in", None)
         if expected is not None and self.alpha == 1.0 and expected != self.channels:
             raise self.error(
@@ -253,6 +255,28 @@ class _Expansion:
         return self.last
 
     # --- values --------------------------------------------------------------------------------
+
+    def resolved(self, op: Op, item: Item, env: dict[str, Any]) -> dict[str, Any]:
+        """An operator item's arguments at this build. Arguments written alike share one dict (the
+        reader's), and when they are all literals they resolve alike at equal input channels:
+        resolved once (a long stack of equal layers)."""
+        given = item.args
+        literal = self.literal.get(id(given))
+        if literal is None:
+            literal = self.literal[id(given)] = all(
+                type(v) is not Value
+                and type(v) is not Setting
+                and type(v) is not list
+                and (type(v) is not Width or type(v.nominal) is not Value)
+                for v in given.values()
+            )
+        if not literal:
+            return self.arguments(op.args, item, env, widths=True)
+        key = (id(given), self.channels)
+        args = self.resolutions.get(key)
+        if args is None:
+            args = self.resolutions[key] = self.arguments(op.args, item, env, widths=True)
+        return dict(args)  # the caller takes 'in' and 'inputs' out
 
     def arguments(self, args: tuple[Arg, ...], item: Item, env: dict[str, Any], widths: bool) -> dict[str, Any]:
         """An item's arguments at this build. Widths become channels, or (for a built-in block, which
