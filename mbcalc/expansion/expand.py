@@ -107,8 +107,8 @@ class _Expansion:
         self.where: Location | None = None
         self.row: str | None = None
         self.made: dict[Any, list[tuple[Any, ...]]] = {}  # see _emit
-        self.literal: dict[int, bool] = {}  # id of an item's arguments -> all literal (see resolved)
-        self.resolutions: dict[tuple[int, int], dict[str, Any]] = {}
+        self.literals: dict[int, bool] = {}  # id of an item's arguments -> all literal
+        self.alike: dict[tuple[str, int, Shape], list[tuple[Any, ...]]] = {}  # see operator
         self.block_defaults = {name: _defaults(block.args) for name, block in BUILTINS.items()}
         self.defaults = {name: _defaults(op.args) for name, op in REGISTRY.items()}
 
@@ -156,6 +156,9 @@ class _Expansion:
             made = self._make(op, name, shapes, args)
             if key is not None:
                 self.made[key] = made
+        return self._append(op, name, role, inputs, made)
+
+    def _append(self, op: Op, name: str, role: str, inputs: tuple[str, ...], made: list[tuple[Any, ...]]) -> list[str]:
         if len(self.layers) + len(made) > MAX_LAYERS:
             raise self.error(f"the spec expands past {MAX_LAYERS:,} layers")
         names = []
@@ -225,24 +228,52 @@ class _Expansion:
         self, item: Item, name: str, local: str, env: dict[str, Any], scope: dict[str, str], role: str
     ) -> None:
         op = REGISTRY[item.op]
-        args = self.resolved(op, item, env)
-        expected = args.pop("in", None)
+        if not op.merges and self.literal(item.args):
+            # Arguments written alike share one dict (the reader's); all literal, they make the same
+            # layers from the same input: made once (a long stack of equal layers).
+            shape = self.shapes[self.last]
+            key = (op.name, id(item.args), shape)
+            made = self.alike.get(key)
+            if made is None:
+                args = self.arguments(op.args, item, env, widths=True)
+                self.check_in(item, args.pop("in", None))
+                made = self.alike[key] = self._make(op, name, (shape,), args)
+            names = self._append(op, name, role, (self.last,), made)
+        else:
+            args = self.arguments(op.args, item, env, widths=True)
+            self.check_in(item, args.pop("in", None))
+            inputs: tuple[str, ...] = (self.last,)
+            if op.merges:
+                refs = args.pop("inputs")
+                if not op.takes(len(refs)):
+                    raise self.error(f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
+                inputs = tuple(self.use(str(ref), scope) for ref in refs)
+            names = self._emit(op, name, role, inputs, args)
+        if op.parts:  # its parts are NAME.0, NAME.1, ... in this scope
+            base = item.name or local
+            for part in names:
+                scope[f"{base}{part[len(name) :]}"] = part
+
+    def check_in(self, item: Item, expected: int | None) -> None:
+        """An `in:` check holds at alpha 1 (the channels the spec expects its input to have)."""
         if expected is not None and self.alpha == 1.0 and expected != self.channels:
             raise self.error(
                 f"'{item.op}' says in: {expected} but its input has {self.channels} channels "
                 f"(fix 'in' or the layer before)"
             )
-        inputs: tuple[str, ...] = (self.last,)
-        if op.merges:
-            names = args.pop("inputs")
-            if not op.takes(len(names)):
-                raise self.error(f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
-            inputs = tuple(self.use(str(ref), scope) for ref in names)
-        made = self._emit(op, name, role, inputs, args)
-        if op.parts:  # its parts are NAME.0, NAME.1, ... in this scope
-            base = item.name or local
-            for part in made:
-                scope[f"{base}{part[len(name) :]}"] = part
+
+    def literal(self, given: Mapping[str, Any]) -> bool:
+        """Whether an item's arguments are all literals (no parameter, expression or setting)."""
+        literal = self.literals.get(id(given))
+        if literal is None:
+            literal = self.literals[id(given)] = all(
+                type(v) is not Value
+                and type(v) is not Setting
+                and type(v) is not list
+                and (type(v) is not Width or type(v.nominal) is not Value)
+                for v in given.values()
+            )
+        return literal
 
     def use(self, name: str, scope: dict[str, str]) -> str:
         if name not in scope:
@@ -255,28 +286,6 @@ class _Expansion:
         return self.last
 
     # --- values --------------------------------------------------------------------------------
-
-    def resolved(self, op: Op, item: Item, env: dict[str, Any]) -> dict[str, Any]:
-        """An operator item's arguments at this build. Arguments written alike share one dict (the
-        reader's), and when they are all literals they resolve alike at equal input channels:
-        resolved once (a long stack of equal layers)."""
-        given = item.args
-        literal = self.literal.get(id(given))
-        if literal is None:
-            literal = self.literal[id(given)] = all(
-                type(v) is not Value
-                and type(v) is not Setting
-                and type(v) is not list
-                and (type(v) is not Width or type(v.nominal) is not Value)
-                for v in given.values()
-            )
-        if not literal:
-            return self.arguments(op.args, item, env, widths=True)
-        key = (id(given), self.channels)
-        args = self.resolutions.get(key)
-        if args is None:
-            args = self.resolutions[key] = self.arguments(op.args, item, env, widths=True)
-        return dict(args)  # the caller takes 'in' and 'inputs' out
 
     def arguments(self, args: tuple[Arg, ...], item: Item, env: dict[str, Any], widths: bool) -> dict[str, Any]:
         """An item's arguments at this build. Widths become channels, or (for a built-in block, which
