@@ -17,6 +17,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import lru_cache
 
 from .rounding import md
 
@@ -43,19 +44,22 @@ COMPARISONS: dict[str, Callable[[Number, Number], bool]] = {
     "<": lambda a, b: a < b,
     ">": lambda a, b: a > b,
 }
+_ARITHMETIC = frozenset("0123456789. +-*/()")
 _CALL = re.compile(r"\s*(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r"|if)\s*\(")
 
 
 def is_expression(value: object) -> bool:
     """'$t * $in', '16 * 4', 'max(8, 16)' and '$out' are expressions; 'same', 'global', 'conv-1' are not."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         return False
-    if "$" in value or _CALL.match(value):
+    if "$" in value:
+        return True
+    if "(" in value and _CALL.match(value):
         return True
     return (
-        set(value) <= set("0123456789. +-*/()")
+        any(c in "+-*/" for c in value.lstrip(" -"))  # an operator: rare in a name, so asked first
+        and set(value) <= _ARITHMETIC
         and any(c.isdigit() for c in value)
-        and any(c in "+-*/" for c in value.lstrip(" -"))
     )
 
 
@@ -67,6 +71,12 @@ _TOKEN = re.compile(r"\s*(?:(\d+\.\d*|\d*\.\d+|\d+)|(\$[A-Za-z_]\w*)|([A-Za-z_]\
 def evaluate(text: str, env: Mapping[str, Number]) -> Number:
     """The value of `text` with `env`'s $names; ValueError (saying how to fix it) when it has none."""
     text = text.strip()
+    return _Parser(text, list(_tokens(text)), env).parse()
+
+
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[str, ...]:
+    """An expression's tokens (a spec repeats its expressions: each is read once)."""
     if len(text) > MAX_LENGTH:
         raise ValueError(f"the expression is longer than {MAX_LENGTH} characters (simplify it)")
     tokens, pos = [], 0
@@ -80,7 +90,7 @@ def evaluate(text: str, env: Mapping[str, Number]) -> Number:
             )
         tokens.append(m.group(1) or m.group(2) or m.group(3) or m.group(4))
         pos = m.end()
-    return _Parser(text, tokens, env).parse()
+    return tuple(tokens)
 
 
 class _Parser:

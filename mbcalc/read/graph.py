@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -61,6 +62,17 @@ NAMES = ("in", "classes", "alpha")  # what every expression may name: $in, $clas
 WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
 INVALID = object()  # a value already reported as a problem
 _REF = re.compile(r"\$([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=4096)
+def _unreadable(text: str, names: tuple[str, ...]) -> str | None:
+    """Why an expression cannot be evaluated with these names (each 1), or None (a spec repeats its
+    expressions: each is tried once)."""
+    try:
+        evaluate(text, dict.fromkeys(names, 1))
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def arguments(op: str, blocks: Mapping[str, Block]) -> tuple[Arg, ...]:
@@ -412,10 +424,7 @@ class _Reader:
                     f"unknown parameter '${ref}'{did_you_mean(ref, names)} "
                     f"(known: {', '.join('$' + n for n in names)})",
                 )
-            if is_expression(node.value) and not unknown:
-                try:
-                    evaluate(node.value, dict.fromkeys(names, 1))
-                except ValueError as exc:
-                    problems.add(node, str(exc))
+            if is_expression(node.value) and not unknown and (message := _unreadable(node.value, tuple(names))):
+                problems.add(node, message)
             return Value(node.value, problems.location(node))
         return node.value  # a flag, a float, null: checked against its kind by the caller
