@@ -49,6 +49,30 @@ def long_spec(folder: Path, layers: int, comment: bool = True) -> str:
     return str(path)
 
 
+def varied_spec(folder: Path, layers: int) -> str:
+    """A graph spec of about `layers` layers that uses the language: names, $expressions, residual adds."""
+    lines = [
+        "name: varied",
+        "form: graph",
+        "input: 8x8x3",
+        "classes: 10",
+        "layers:",
+        "  - {name: x0, conv: {out: 16, k: 3}}",
+    ]
+    for i in range(1, layers // 6 + 1):
+        lines += [
+            f'  - conv: {{out: "$in + {i % 7 + 1}", k: {1 + 2 * (i % 2)}}}',
+            "  - bn",
+            "  - relu",
+            f"  - {{name: x{i}, conv: {{out: 16, k: 1}}}}",
+            f"  - add: [x{i}, x{i - 1}]",
+            "  - relu6",
+        ]
+    path = folder / f"varied-{layers}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
@@ -76,12 +100,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         small, large = long_spec(Path(folder), 10_000), long_spec(Path(folder), 100_000)
         plain = long_spec(Path(folder), 100_000, comment=False)
+        varied = varied_spec(Path(folder), 100_000)
         at_10k = wall([py, "-m", "mbcalc", "validate", small], 5)
         at_100k = wall([py, "-m", "mbcalc", "validate", large], 3)
         at_plain = wall([py, "-m", "mbcalc", "validate", plain], 3)
+        at_varied = wall([py, "-m", "mbcalc", "validate", varied], 3)
     rows.append(("mbcalc validate, 10,000 layers (1 MB)", at_10k, None))
     rows.append(("mbcalc validate, 100,000 layers (10 MB)", at_100k, v1_json))
     rows.append(("  the same without the comments (3 MB)", at_plain, v1_json))
+    rows.append(("  100,000 layers with names, $exprs, adds", at_varied, v1_json))
     print(f"{'benchmark':42} {'median':>10} {'vs floor':>9}")
     for name, seconds, floor in rows:
         ratio = f"{seconds / floor:8.2f}x" if floor else ""
