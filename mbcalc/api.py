@@ -56,17 +56,27 @@ def _bundled(name: str) -> Spec:
 def build(
     model: Model,
     *,
-    alpha: float = 1.0,
+    alpha: float | None = None,
     resolution: int | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
 ) -> Network:
-    """The layer IR at width multiplier `alpha` and `resolution` (None: the spec's own input size)."""
+    """The layer IR at width multiplier `alpha` (None: 1.0, or the first of the widths a spec is
+    built at when 1.0 is not one) and `resolution` (None: the spec's own input size)."""
     spec = model if isinstance(model, Spec) else load(model)
     resolution = spec.input[0] if resolution is None else resolution
+    alpha = default_alpha(spec) if alpha is None else alpha
     check_config(alpha, resolution, classes)
     chosen = get_profile(profile)
     return expand(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
+
+
+def default_alpha(spec: Spec) -> float:
+    """1.0, unless the spec is built only at other widths: then the first of them."""
+    widths = spec.program.widths
+    if widths and not any(abs(width - 1.0) < 1e-9 for width in widths):
+        return next(iter(widths))
+    return 1.0
 
 
 def count(
@@ -87,7 +97,7 @@ def count(
 def analyze(
     model: Model,
     *,
-    alpha: float = 1.0,
+    alpha: float | None = None,
     resolution: int | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,

@@ -75,7 +75,13 @@ exact_option = click.option("--exact", is_flag=True, help="Exact integers instea
 
 
 model_options = options(
-    click.option("--alpha", "-a", type=float, default=1.0, show_default=True, help="Width multiplier α, 0 < α ≤ 4."),
+    click.option(
+        "--alpha",
+        "-a",
+        type=float,
+        default=None,
+        help="Width multiplier α, 0 < α ≤ 4 (default: 1.0, or a spec's first width when it is not built at 1.0).",
+    ),
     click.option(
         "--res",
         "-r",
@@ -113,7 +119,7 @@ model_options = options(
 
 def run_model(
     model: str,
-    alpha: float,
+    alpha: float | None,
     res: int | None,
     rho: float | None,
     profile: str,
@@ -250,7 +256,7 @@ def list_models():
     width = max(map(len, bundled), default=0)
     for name in bundled:
         shipped = models.widths(name)
-        widths = f" (widths {', '.join(f'{w:.2g}' if w % 1 else f'{w:.1f}' for w in shipped)})" if shipped else ""
+        widths = f" (widths {', '.join(f'{w:g}' if w % 1 else f'{w:.1f}' for w in shipped)})" if shipped else ""
         click.echo(f"{name.ljust(width)}  {models.description(name)}{widths}")
 
 
@@ -305,7 +311,7 @@ def split_list(text: str, kind: Callable[[str], Any], option: str, example: str)
 
 @cli.command("validate")
 @click.argument("spec")
-@click.option("--alpha", "-a", type=float, default=1.0, show_default=True)
+@click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: as for the model commands).")
 @click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default: the spec's).")
 @profile_option
 def validate(spec, alpha, res, profile):

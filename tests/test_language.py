@@ -99,10 +99,10 @@ def test_a_bundled_model_refuses_a_width_its_implementation_does_not_have(run):
     result = run("shufflenet-v2", "--alpha", "0.75")
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.strip() == (
-        "mbcalc: error: --alpha: shufflenet-v2 is built at widths 0.5, 1.0, 1.5, 2.0 "
+        "mbcalc: error: --alpha 0.75: shufflenet-v2 is built at widths 0.5, 1.0, 1.5, 2.0 "
         "(those its implementation has), not at 0.75"
     )
-    with pytest.raises(mbcalc.MbcalcError, match=r"^alpha: alexnet is built at widths 1.0 "):
+    with pytest.raises(mbcalc.MbcalcError, match=r"^alpha 0.5: alexnet is built at widths 1.0 "):
         mbcalc.analyze("alexnet", alpha=0.5)
 
 
@@ -132,7 +132,11 @@ def test_the_report_says_which_width_rule_applied():
     "widths, message",
     [
         ("widths: [0.5, 5]\n", "t.yaml:5:15: a width is a number in (0, 4], got '5'"),
-        ("widths: {0.5: {c: 8}, 1.0: {d: 16}}\n", "t.yaml:5:9: every width must give the same names (c)"),
+        (
+            "widths: {0.5: {c: 8}, 1.0: {d: 16}}\n",
+            "t.yaml:5:9: every width must give the same names (0.5 gives c; 1 gives d)",
+        ),
+        ("widths: [0.5, {a: 1}]\n", "t.yaml:5:15: a width is a number in (0, 4], got a list or mapping"),
         ("widths: {0.5: {c: 0}}\n", "t.yaml:5:19: 'c' at width 0.5 must be a whole number >= 1"),
         (
             "widths: {1.0: {c: 8}}\nwidth: {rule: none}\n",
@@ -146,3 +150,87 @@ def test_bad_widths_are_reported_where_they_stand(widths, message):
     with pytest.raises(mbcalc.SpecError) as info:
         mbcalc.loads(text, "t.yaml")
     assert message in str(info.value)
+
+
+def test_a_spec_not_built_at_1_is_built_at_its_first_width_by_default():
+    text = (
+        "name: w\nform: graph\ninput: 8x8x3\nclasses: 10\nwidths: [0.5, 0.75]\n"
+        "width: {rule: truncate}\nlayers:\n  - conv: {out: 32, k: 3}\n"
+    )
+    report = mbcalc.analyze(mbcalc.loads(text))
+    assert report.network.config.alpha == 0.5 and report.layers[0].output.channels == 16
+    assert report.network.notes == ("Alpha 0.5 cuts each width to int(c * 0.5), except layers marked fixed.",)
+
+
+@pytest.mark.parametrize(
+    "out, value",
+    [
+        ('"48 // ($t - 1)"', 16),  # fine with t = 4: a read-time check with every name 1 must not refuse it
+        ('"if($t > 1, 48 // ($t - 1), 48)"', 16),
+        ('"make_divisible(60, $t + 4)"', 64),
+        ('"2 * max(8, $t)"', 16),  # a function inside an expression
+        ('"8 + ($t > 1) * 8"', 16),
+    ],
+)
+def test_expressions_in_blocks_are_judged_with_their_values(out, value):
+    text = textwrap.dedent(f"""\
+        name: t
+        form: graph
+        input: 8x8x3
+        classes: 10
+        blocks:
+          b:
+            params: [t]
+            layers:
+              - {{conv: {{out: {out}, k: 1}}, fixed: true}}
+        layers:
+          - b: {{t: 4}}
+        """)
+    assert mbcalc.analyze(mbcalc.loads(text)).layers[0].output.channels == value
+
+
+@pytest.mark.parametrize(
+    "out, message",
+    [
+        ('"make_divisible(16, 0)"', "make_divisible's divisor and minimum are whole numbers >= 1, got 0"),
+        ('"make_divisible(16, 2.5)"', "make_divisible's divisor and minimum are whole numbers >= 1, got 2.5"),
+        ('"16 // ($t - 4)"', "division by zero in '16 // ($t - 4)'"),
+        ('"if($flag, 8, 16)"', None),  # true counts as 1
+    ],
+)
+def test_expressions_without_a_value_are_errors_at_their_place(out, message):
+    text = textwrap.dedent(f"""\
+        name: t
+        form: graph
+        input: 8x8x3
+        classes: 10
+        blocks:
+          b:
+            params: [t, flag]
+            layers:
+              - {{conv: {{out: {out}, k: 1}}, fixed: true}}
+        layers:
+          - b: {{t: 4, flag: true}}
+        """)
+    if message is None:
+        assert mbcalc.analyze(mbcalc.loads(text, "t.yaml")).layers[0].output.channels == 8
+        return
+    with pytest.raises(mbcalc.SpecError) as info:
+        mbcalc.analyze(mbcalc.loads(text, "t.yaml"))
+    assert str(info.value).startswith("t.yaml:9:22: ") and message in str(info.value)
+
+
+def test_arguments_alike_but_of_other_types_are_judged_each():
+    text = textwrap.dedent("""\
+        name: t
+        form: graph
+        input: 8x8x3
+        classes: 10
+        blocks:
+          b: {params: [x], layers: [{conv: {out: 8, k: 3, bias: $x}}]}
+        layers:
+          - b: {x: 1}
+          - b: {x: true}
+        """)
+    with pytest.raises(mbcalc.SpecError, match="'conv.bias' must be true or false, got '1'"):
+        mbcalc.analyze(mbcalc.loads(text, "t.yaml"))

@@ -21,7 +21,7 @@ from ..ir import Config, Layer, Location, Network, Shape
 from ..lang import args as kinds
 from ..lang.blocks import BUILTINS
 from ..lang.expr import evaluate, is_expression
-from ..lang.program import Item, Namer, Setting, Spec, Value, Width, WidthRule
+from ..lang.program import Item, Namer, Setting, Spec, Value, Width
 from ..ops import REGISTRY, Arg, Op, ShapeError, type_of
 from ..read.checks import MAX_LAYERS
 from .profiles import BuildProfile, get_profile
@@ -67,7 +67,7 @@ def _width_values(spec: Spec, alpha: float) -> Mapping[str, Any]:
             return values
     shipped = ", ".join(_alpha(w) for w in widths)
     message = f"{spec.name} is built at widths {shipped} (those its implementation has), not at {_alpha(alpha)}"
-    raise ArgumentError(f"alpha: {message}", f"--alpha: {message}")
+    raise ArgumentError(f"alpha {_alpha(alpha)}: {message}", f"--alpha {_alpha(alpha)}: {message}")
 
 
 def _alpha(alpha: float) -> str:
@@ -88,7 +88,7 @@ def width_note(spec: Spec, alpha: float) -> str:
         how = f"rounds each width to make_divisible(c * {alpha:g}, {rule.divisor})"
     else:
         how = f"cuts each width to int(c * {alpha:g})" + (f", at least {rule.min}" if rule.min else "")
-    default = " (no width rule is stated: the default)" if rule == WidthRule() and not program.widths else ""
+    default = "" if rule.stated or program.widths else " (no width rule is stated: the default)"
     return f"Alpha {alpha:g} {how}, except layers marked fixed{default}."
 
 
@@ -337,9 +337,8 @@ class _Expansion:
         env = {**env, "in": self.channels, "classes": self.classes, "alpha": self.alpha}  # $in: entering the item
         if _PARAM.fullmatch(text) and text[1:] in env:
             return env[text[1:]]  # a parameter alone: its value, whatever it is (its kind is checked where used)
-        numbers = {k: x for k, x in env.items() if isinstance(x, (int, float)) and not isinstance(x, bool)}
         try:
-            result = evaluate(raw, numbers)
+            result = evaluate(raw, env)
         except (ValueError, OverflowError) as exc:
             raise self.error(str(exc), v.where) from None
         if isinstance(result, float) and not math.isfinite(result):

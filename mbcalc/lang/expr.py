@@ -4,10 +4,12 @@
     evaluate("make_divisible(1280 * max(1, $alpha))", {"alpha": 1.4})  ->  1792
 
 Numbers, `$names`, `+ - * / //`, comparisons (`< <= > >= == !=`), parentheses and a few functions:
-`min`, `max`, `ceil`, `floor`, `round`, `int` (towards zero), `make_divisible(v, divisor=8, min)`
-and `if(condition, then, else)`. Whole numbers stay exact at any size and `/` of whole numbers is
+`min`, `max`, `ceil`, `floor`, `round` (halves to even, as Python's), `int` (towards zero),
+`make_divisible(v, divisor, min)` (divisor 8 unless given) and `if(condition, then, else)` (both
+branches are computed). Whole numbers stay exact at any size and `/` of whole numbers is
 an exact fraction (`7 / 2 * 2` is 7); a decimal such as `$alpha` or `0.75` computes in floating
-point, as the implementations whose width rules a spec writes do (`int(100 * 0.29)` is 28 there).
+point, as the implementations whose width rules a spec writes do (`int(100 * 0.29)` is 28 there):
+compare decimals with decimals (`$alpha >= 0.35`, not `7 / 20`, which is exactly 0.35).
 Nothing else exists, so nothing in a spec can run code.
 """
 
@@ -30,12 +32,21 @@ FUNCTIONS: dict[str, tuple[int, int, Callable[..., Number]]] = {  # name: (fewes
     "floor": (1, 1, math.floor),
     "round": (1, 1, round),
     "int": (1, 1, int),
-    "make_divisible": (
-        1,
-        3,
-        lambda v, divisor=8, least=None: md(v, int(divisor), None if least is None else int(least)),
-    ),
+    "make_divisible": (1, 3, lambda v, divisor=8, least=None: md(v, _whole(divisor), least and _whole(least))),
 }
+
+
+class ValueProblem(ValueError):
+    """An expression that reads well but has no value with these numbers (a division by zero, ...):
+    only the build, which knows the numbers, can say so."""
+
+
+def _whole(value: Number) -> int:
+    if value != int(value) or value < 1:
+        raise ValueProblem(f"make_divisible's divisor and minimum are whole numbers >= 1, got {value}")
+    return int(value)
+
+
 COMPARISONS: dict[str, Callable[[Number, Number], bool]] = {
     "<=": lambda a, b: a <= b,
     ">=": lambda a, b: a >= b,
@@ -44,8 +55,8 @@ COMPARISONS: dict[str, Callable[[Number, Number], bool]] = {
     "<": lambda a, b: a < b,
     ">": lambda a, b: a > b,
 }
-_ARITHMETIC = frozenset("0123456789. +-*/()")
-_CALL = re.compile(r"\s*(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r"|if)\s*\(")
+_ARITHMETIC = frozenset("0123456789. +-*/()<>=!,")
+_CALL = re.compile(r"\b(" + "|".join(sorted(FUNCTIONS, key=len, reverse=True)) + r"|if)\s*\(")
 
 
 def is_expression(value: object) -> bool:
@@ -54,7 +65,7 @@ def is_expression(value: object) -> bool:
         return False
     if "$" in value:
         return True
-    if "(" in value and _CALL.match(value):
+    if "(" in value and _CALL.search(value):  # a function anywhere: '2 * max(8, 16)'
         return True
     return (
         any(c in "+-*/" for c in value.lstrip(" -"))  # an operator: rare in a name, so asked first
@@ -100,7 +111,10 @@ class _Parser:
         self.text, self.tokens, self.env, self.index, self.depth = text, tokens, env, 0, 0
 
     def parse(self) -> Number:
-        value = self.comparison()
+        try:
+            value = self.comparison()
+        except OverflowError:
+            raise ValueProblem(f"'{self.text}' is too large to compute") from None
         if self.index != len(self.tokens):
             raise ValueError(f"unexpected '{self.tokens[self.index]}' in '{self.text}'")
         return _plain(value)
@@ -139,7 +153,7 @@ class _Parser:
         while self.peek() in ("*", "/", "//"):
             op, right = self.take(), self.unary()
             if op != "*" and right == 0:
-                raise ValueError(f"division by zero in '{self.text}'")
+                raise ValueProblem(f"division by zero in '{self.text}'")
             if op == "*":
                 value = value * right
             elif op == "//":
@@ -175,7 +189,10 @@ class _Parser:
         if token.startswith("$"):
             if token[1:] not in self.env:
                 raise ValueError(f"unknown parameter '{token}' in '{self.text}'")
-            return self.env[token[1:]]
+            value = self.env[token[1:]]
+            if not isinstance(value, (int, float, Fraction)):  # true and false count as 1 and 0
+                raise ValueProblem(f"'{token}' is '{value}', not a number, in '{self.text}'")
+            return value
         if token[0].isdigit() or token[0] == ".":
             return float(token) if "." in token else int(token)
         if token in FUNCTIONS or token == "if":
@@ -202,7 +219,12 @@ class _Parser:
         if not fewest <= len(args) <= most:
             count = f"{fewest}" if fewest == most else f"{fewest} to {most}"
             raise ValueError(f"{name} takes {count} arguments, got {len(args)} in '{self.text}'")
-        return function(*args)
+        try:
+            return function(*args)
+        except ValueProblem:
+            raise
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError) as exc:
+            raise ValueProblem(f"{name}{tuple(args)} has no value ({exc}) in '{self.text}'") from None
 
 
 def _plain(value: Number) -> Number:

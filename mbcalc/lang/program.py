@@ -75,6 +75,7 @@ class WidthRule:
     rule: str = "truncate"
     divisor: int = 8
     min: int | None = None
+    stated: bool = False  # written in the spec (else the default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,7 +36,7 @@ from ..ir import Location
 from ..lang import args as kinds
 from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
-from ..lang.expr import evaluate, is_expression
+from ..lang.expr import ValueProblem, evaluate, is_expression
 from ..lang.program import Block, Item, Program, Value, Width, WidthRule
 from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
@@ -70,6 +70,8 @@ def _unreadable(text: str, names: tuple[str, ...]) -> str | None:
     expressions: each is tried once)."""
     try:
         evaluate(text, dict.fromkeys(names, 1))
+    except ValueProblem:  # it reads well; whether it has a value depends on the numbers: the build says
+        return None
     except ValueError as exc:
         return str(exc)
     return None
@@ -140,7 +142,7 @@ def _read_width(node: Node | None, problems: Problems) -> WidthRule:
                 cell,
                 f"unknown key '{key}'{did_you_mean(key, ['rule', 'divisor', 'min'])} (width keys: rule, divisor, min)",
             )
-    return WidthRule(**found)
+    return WidthRule(**found, stated=True)
 
 
 def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str, Any]] | None:
@@ -168,7 +170,8 @@ def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str,
     for cell, row in entries:
         alpha = cell.value
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 4:
-            problems.add(cell, f"a width is a number in (0, 4], got '{alpha}'")
+            shown = f"'{alpha}'" if cell.is_scalar else "a list or mapping"
+            problems.add(cell, f"a width is a number in (0, 4], got {shown}")
             continue
         values: dict[str, Any] = {}
         if row is not None:
@@ -185,9 +188,10 @@ def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str,
                     else:
                         values[key] = value.value
         rows[float(alpha)] = values
-    names = [sorted(row) for row in rows.values()]
-    if any(n != names[0] for n in names):
-        problems.add(node, "every width must give the same names (" + ", ".join(names[0]) + ")")
+    names = {width: sorted(row) for width, row in rows.items()}
+    if len({tuple(n) for n in names.values()}) > 1:
+        given = "; ".join(f"{width:g} gives {', '.join(n) or 'none'}" for width, n in names.items())
+        problems.add(node, f"every width must give the same names ({given})")
     return rows
 
 
@@ -388,8 +392,9 @@ class _Reader:
         if builtin is not None and builtin.check is not None and (message := builtin.check(args)):
             problems.add(node if node is not None and node.value is not None else at, message)
             return None
-        try:  # noqa: SIM105 (a context manager per layer costs more than the sharing saves)
-            args = self.shared_args.setdefault(tuple(args.items()), args)  # layers written alike share them
+        try:
+            alike = tuple((name, type(value), value) for name, value in args.items())  # 1, 1.0 and true differ
+            args = self.shared_args.setdefault(alike, args)  # layers written alike share them
         except TypeError:  # a list among them: not shared
             pass
         return Item(
