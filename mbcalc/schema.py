@@ -132,9 +132,10 @@ def schema() -> dict[str, Any]:
             "widths": {
                 "description": "the widths (alphas) the spec builds: a list, or each width's values as $names",
                 "anyOf": [
-                    {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 4}},
+                    {"type": "array", "minItems": 1, "items": {"type": "number", "exclusiveMinimum": 0, "maximum": 4}},
                     {
                         "type": "object",
+                        "minProperties": 1,
                         "additionalProperties": {
                             "type": "object",
                             "additionalProperties": {"type": "integer", "minimum": 1},
