@@ -232,5 +232,5 @@ def test_arguments_alike_but_of_other_types_are_judged_each():
           - b: {x: 1}
           - b: {x: true}
         """)
-    with pytest.raises(mbcalc.SpecError, match="'conv.bias' must be true or false, got '1'"):
+    with pytest.raises(mbcalc.SpecError, match=r"'conv\.bias' must be true or false, got '1'"):
         mbcalc.analyze(mbcalc.loads(text, "t.yaml"))
