@@ -50,7 +50,7 @@ def loads(text: str, file: str = "<spec>") -> Spec:
 def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
     path = models.find(name)
-    return load_spec(path, display=f"specs/{path.name}")
+    return load_spec(path, display=f"specs/{path.name}", variant=models.variant(name))
 
 
 def build(

@@ -25,8 +25,14 @@ def specs_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def bundled() -> dict[str, Path]:
-    """Model name -> spec file, in a stable order."""
-    return {path.stem: path for path in sorted(specs_dir().glob("*.yaml"), key=lambda p: p.stem)}
+    """Model name -> spec file, in a stable order. A spec with `variants` is bundled under each
+    variant's name (efficientnet-b0 ... efficientnet-b7), one without under its file's name."""
+    found: dict[str, Path] = {}
+    for path in specs_dir().glob("*.yaml"):
+        variants = _header(path).get("variants")
+        for name in variants if isinstance(variants, dict) and variants else [path.stem]:
+            found[str(name)] = path
+    return dict(sorted(found.items()))
 
 
 def is_spec_path(text: str) -> bool:
@@ -46,12 +52,26 @@ def find(name: str) -> Path:
 
 
 @cache
-def header(name: str) -> dict[str, Any]:
+def _header(path: Path) -> dict[str, Any]:
     """A bundled spec's header (the keys above `layers:` and `blocks:`), read without its table."""
-    text = find(name).read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
     head = text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
     value = yaml.safe_load(head) or {}
     return value if isinstance(value, dict) else {}
+
+
+def variant(name: str) -> str | None:
+    """The variant a bundled model's name picks in its spec (None: the spec has none)."""
+    return None if find(name).stem == name else name
+
+
+def header(name: str) -> dict[str, Any]:
+    """A bundled model's header, with its variant's own description when it has one."""
+    found = dict(_header(find(name)))
+    if (chosen := variant(name)) is not None:
+        own = (found.get("variants") or {}).get(chosen) or {}
+        found["description"] = own.get("description", found.get("description", ""))
+    return found
 
 
 def description(name: str) -> str:

@@ -56,7 +56,7 @@ def schema() -> dict[str, Any]:
     layer_meta = {
         "name": {"type": "string"},
         "input": {"type": "string"},
-        "repeat": {"type": "integer", "minimum": 1},
+        "repeat": {"anyOf": [{"type": "integer", "minimum": 0}, EXPRESSION]},
         "fixed": {"type": "boolean"},
         "role": {"type": "string"},
     }
@@ -142,6 +142,16 @@ def schema() -> dict[str, Any]:
                         },
                     },
                 ],
+            },
+            "variants": {
+                "description": "named variants, each bundled under its name: values read as $names, and an input",
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"input": SIZE, "description": {"type": "string"}},
+                    "additionalProperties": {"type": "number"},
+                },
             },
             "blocks": {
                 "type": "object",

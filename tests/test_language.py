@@ -234,3 +234,46 @@ def test_arguments_alike_but_of_other_types_are_judged_each():
         """)
     with pytest.raises(mbcalc.SpecError, match=r"'conv\.bias' must be true or false, got '1'"):
         mbcalc.analyze(mbcalc.loads(text, "t.yaml"))
+
+
+# --- variants -------------------------------------------------------------------------------------
+
+VARIANTS = textwrap.dedent("""\
+    name: net
+    form: graph
+    input: 32x32x3
+    classes: 10
+    variants:
+      net-s: {w: 1.0, d: 1.0}
+      net-l: {w: 2.0, d: 2.6, input: 64x64x3, description: the large one}
+    layers:
+      - conv: {out: "make_divisible(16 * $w)", k: 3}
+      - {pw: {out: "make_divisible(16 * $w)"}, repeat: "ceil(2 * $d) - 2"}
+    """)
+
+
+def test_a_variant_gives_its_values_its_depth_and_its_resolution():
+    small = mbcalc.loads(VARIANTS)  # the first variant
+    assert small.name == "net-s" and small.input == (32, 32, 3)
+    report = mbcalc.analyze(small)
+    assert [r.name for r in report.layers] == ["conv1"]  # ceil(2 * 1.0) - 2 = 0: no 1x1 convs
+    from mbcalc.read.spec import parse_spec
+
+    large = parse_spec(VARIANTS, "net.yaml", variant="net-l")
+    assert (large.name, large.description, large.input) == ("net-l", "the large one", (64, 64, 3))
+    report = mbcalc.analyze(large)
+    assert [r.name for r in report.layers] == ["conv1", "pw1", "pw2", "pw3", "pw4"]  # ceil(5.2) - 2 = 4
+    assert report.network.config.resolution == 64 and report.layers[0].output.channels == 32
+
+
+def test_an_unknown_variant_is_named_with_the_ones_there_are():
+    from mbcalc.read.spec import parse_spec
+
+    with pytest.raises(mbcalc.SpecError, match=r"no variant 'net-m'.*\(variants: net-s, net-l\)"):
+        parse_spec(VARIANTS, "net.yaml", variant="net-m")
+
+
+def test_efficientnet_variants_are_bundled_under_their_names(run):
+    assert mbcalc.analyze("efficientnet-b3").network.config.resolution == 300
+    assert mbcalc.analyze("efficientnet-b7", profile="torchvision").params == 66_347_960  # torchvision's num_params
+    assert "efficientnet-b5" in run("list").output

@@ -40,7 +40,7 @@ def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape
     values = _width_values(spec, config.alpha)
     expansion = _Expansion(spec, config.alpha, profile, classes, shape)
     with no_gc():
-        expansion.run(program.items, dict(values), "", {"in": "input", "input": "input"}, "body")
+        expansion.run(program.items, {**program.values, **values}, "", {"in": "input", "input": "input"}, "body")
     notes = tuple(spec.notes)
     if spec.form == "graph" and config.alpha != 1.0:
         notes += (width_note(spec, config.alpha),)

@@ -86,6 +86,7 @@ class Program:
     # The widths (alphas) the spec builds faithfully, each with the $names its layers read at that
     # width (a per-width table, as ShuffleNet V2's stage channels); None: any alpha, by `width`.
     widths: Mapping[float, Mapping[str, Any]] | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)  # the chosen variant's values, as $names
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from fractions import Fraction
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -87,7 +88,12 @@ def arguments(op: str, blocks: Mapping[str, Block]) -> tuple[Arg, ...]:
 
 
 def read(
-    layers: Node, blocks_node: Node | None, width: Node | None, widths_node: Node | None, problems: Problems
+    layers: Node,
+    blocks_node: Node | None,
+    width: Node | None,
+    widths_node: Node | None,
+    problems: Problems,
+    values: Mapping[str, int | float] | None = None,
 ) -> Program:
     """The graph parts of a spec as a checked Program; every problem goes to `problems`."""
     rule = _read_width(width, problems)
@@ -97,7 +103,8 @@ def read(
         problems.add(width, "a spec whose 'widths' give each width's values takes no 'width' rule (remove one)")
     if tables:
         rule = WidthRule("none")  # the table is the scaling
-    names = sorted({name for row in (widths or {}).values() for name in row})
+    values = dict(values or {})  # a variant's values: $names everywhere at the top level
+    names = sorted({name for row in (widths or {}).values() for name in row} | set(values))
     blocks: dict[str, Block] = {}
     if blocks_node is not None and not blocks_node.is_map:
         problems.add(blocks_node, "'blocks' must be a mapping of block name -> {params: [...], layers: [...]}")
@@ -107,13 +114,19 @@ def read(
                 problems.add(cell, f"block name '{name}' is a built-in op; choose another name")
                 continue
             blocks[name] = _read_block(name, blocks_node.value[name], cell, problems)
-    reader = _Reader(problems, blocks)
+    reader = _Reader(problems, blocks, values)
     for name, block in list(blocks.items()):  # ... then their layers, which may use any block
         body = blocks_node.value[name] if blocks_node is not None else None
         if body is not None and body.is_map and "layers" in body.value:
             items = reader.items(body.value["layers"], f"block '{name}'", (*block.params, "block_in"))
             blocks[name] = Block(name, block.params, tuple(items), block.where)
-    program = Program(tuple(reader.items(layers, "layers", tuple(names))), MappingProxyType(blocks), rule, widths)
+    program = Program(
+        tuple(reader.items(layers, "layers", tuple(names))),
+        MappingProxyType(blocks),
+        rule,
+        widths,
+        MappingProxyType(values),
+    )
     checks.check(program, layers, problems, complete=reader.dropped == 0)
     return program
 
@@ -195,6 +208,11 @@ def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str,
     return rows
 
 
+def _plain_whole(value: Any) -> Any:
+    """A computed count as an int when it is whole (else as it is, for the message)."""
+    return int(value) if isinstance(value, (int, float, Fraction)) and value == int(value) else value
+
+
 def _number(text: str) -> Any:
     """A mapping key as a number ('0.5' -> 0.5); the text itself when it is none."""
     try:
@@ -237,8 +255,8 @@ def _read_block(name: str, node: Node | None, cell: Position, problems: Problems
 
 
 class _Reader:
-    def __init__(self, problems: Problems, blocks: dict[str, Block]):
-        self.problems, self.blocks = problems, blocks
+    def __init__(self, problems: Problems, blocks: dict[str, Block], values: Mapping[str, int | float]):
+        self.problems, self.blocks, self.values = problems, blocks, values
         self.known = sorted(set(REGISTRY) | set(BUILTINS) | set(blocks))
         self.known_set = set(self.known)
         self.dropped = 0  # layers left out for their problems
@@ -320,9 +338,16 @@ class _Reader:
                 node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else "")
             )
         elif key == "repeat":
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
-                return value
-            self.problems.add(node, "'repeat' must be a whole number >= 1")
+            if is_expression(value):  # from a variant's values, e.g. EfficientNet's ceil(3 * $d)
+                try:
+                    value = _plain_whole(evaluate(value, self.values))
+                except ValueError as exc:
+                    self.problems.add(node, f"'repeat' is computed from the spec's variant values only: {exc}")
+                    return None
+            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:  # the size check bounds it
+                return value  # 0: the layer is left out (a variant's stage may have no more blocks)
+            shown = f", got {value}" if node.value != value else ""
+            self.problems.add(node, f"'repeat' must be a whole number >= 0{shown}")
         elif key == "fixed":
             if isinstance(value, bool):
                 return value

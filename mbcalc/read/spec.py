@@ -11,6 +11,8 @@ with its file:line:column (docs/spec-format.md).
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -37,15 +39,17 @@ TOP_KEYS = (
     "blocks",
     "width",
     "widths",
+    "variants",
 )
-GRAPH_ONLY = ("blocks", "width", "widths")
+GRAPH_ONLY = ("blocks", "width", "widths", "variants")
 REQUIRED = ("name", "form", "input", "classes", "layers")
 COUNTING_KEYS = ("biases",)
 MAX_BYTES = 50 * 2**20  # a spec larger than this is refused before parsing
 
 
-def load_spec(path: str | Path, display: str | None = None) -> Spec:
-    """Read and validate a spec file. `display` is the name used in messages (default: path)."""
+def load_spec(path: str | Path, display: str | None = None, variant: str | None = None) -> Spec:
+    """Read and validate a spec file. `display` is the name used in messages (default: path);
+    `variant` picks one of the spec's `variants` (default: its first)."""
     file = display or str(path)
     try:
         with open(path, encoding="utf-8") as handle:  # at most the limit: a device or a pipe has no size
@@ -60,16 +64,16 @@ def load_spec(path: str | Path, display: str | None = None) -> Spec:
     if len(text) > MAX_BYTES:
         message = f"the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)"
         raise SpecError([Problem(file, 0, 0, message)])
-    return parse_spec(text, file)
+    return parse_spec(text, file, variant)
 
 
-def parse_spec(text: str, file: str = "<spec>") -> Spec:
+def parse_spec(text: str, file: str = "<spec>", variant: str | None = None) -> Spec:
     doc = read_yaml(text, file)
     with no_gc():
-        return _read(doc, Problems(file))
+        return _read(doc, Problems(file), variant)
 
 
-def _read(doc: Node, problems: Problems) -> Spec:
+def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
     if not doc.is_map:
         problems.add(doc, "a spec is a mapping with keys name, form, input, classes, layers")
         problems.raise_if_any()
@@ -109,8 +113,23 @@ def _read(doc: Node, problems: Problems) -> Spec:
     counting = _read_counting(items.get("counting"), problems)
     if form not in FORMS:
         problems.raise_if_any()
+    chosen = _read_variants(items.get("variants"), variant, problems)
+    if chosen is not None:
+        name = chosen.name
+        description = chosen.description or description
+        if chosen.input is not None:
+            size = chosen.input
+    elif variant is not None:
+        raise SpecError([Problem(problems.file, 0, 0, f"the spec has no variants, so none named '{variant}'")])
     if form == "graph":
-        program = graph.read(items["layers"], items.get("blocks"), items.get("width"), items.get("widths"), problems)
+        program = graph.read(
+            items["layers"],
+            items.get("blocks"),
+            items.get("width"),
+            items.get("widths"),
+            problems,
+            chosen.values if chosen is not None else {},
+        )
     else:
         for key in GRAPH_ONLY:
             if key in items:
@@ -124,6 +143,61 @@ def _read(doc: Node, problems: Problems) -> Spec:
     return Spec(
         name, form, description, source, size, classes, program, problems.file, notes, MappingProxyType(counting)
     )
+
+
+# --- variants ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One named variant of a spec: its values (read as $names) and, if it says, its input size."""
+
+    name: str
+    values: dict[str, int | float]
+    input: tuple[int, int, int] | None = None
+    description: str = ""
+
+
+def _read_variants(node: Node | None, wanted: str | None, problems: Problems) -> Variant | None:
+    """The variant `wanted` (or the first) of a spec's `variants: {name: {value: number, input: size}}`."""
+    if node is None:
+        return None
+    if not node.is_map or not node.value:
+        problems.add(node, "'variants' must map each variant's name to its values, e.g. {b0: {w: 1.0, d: 1.0}}")
+        return None
+    variants: dict[str, Variant] = {}
+    for name, body in node.value.items():
+        if not body.is_map:
+            problems.add(body, f"variant '{name}' must be a mapping of values, e.g. {{w: 1.0, input: 240x240x3}}")
+            continue
+        values: dict[str, int | float] = {}
+        size, description = None, ""
+        for key, value in body.value.items():
+            if key == "input":
+                size = read_size_key(value, problems)
+            elif key == "description":
+                description = str(value.value)
+            elif not re.fullmatch(r"[A-Za-z_]\w*", key) or key in ("in", "classes", "alpha", "block_in"):
+                problems.add((body.keys or {})[key], f"'{key}' cannot name a value (a name like w or d)")
+            elif isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
+                problems.add(value, f"'{key}' of variant '{name}' must be a number")
+            else:
+                values[key] = value.value
+        variants[name] = Variant(name, values, size, description)
+    if wanted is None:
+        return next(iter(variants.values()), None)
+    if wanted not in variants:
+        raise SpecError(
+            [
+                Problem(
+                    problems.file,
+                    node.line,
+                    node.column,
+                    f"no variant '{wanted}'{did_you_mean(wanted, list(variants))} (variants: {', '.join(variants)})",
+                )
+            ]
+        )
+    return variants[wanted]
 
 
 # --- header values -------------------------------------------------------------------------------
