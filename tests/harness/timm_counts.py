@@ -1,5 +1,9 @@
 """Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small and minimal V3s.
 
+MobileNetV4-Conv-Small has three widths in timm: alpha 0.35, 0.5 and 1.0
+(mobilenetv4_conv_small_035, _050 and mobilenetv4_conv_small); the committed grid runs 1.0 only,
+the others by --alphas, e.g. --models mobilenetv4-conv-small --alphas 0.35,0.5,1.0.
+
 Prints [profile, model, alpha, resolution, macs, params] records, one JSON array a line, under
 the "torchvision" profile (the PyTorch counting convention: parameters() and conv/linear
 forward hooks, see torch_macs.py), the minimalistic MobileNetV3s (tf_mobilenetv3_*_minimal_100,
@@ -23,7 +27,8 @@ RESOLUTIONS = [224, 192, 160, 128, 96, 225, 97]
 MODELS = {
     "mnasnet-a1": {0.5: "semnasnet_050", 0.75: "semnasnet_075", 1.0: "semnasnet_100",
                    1.4: "semnasnet_140"},
-    "mobilenetv4-conv-small": {1.0: "mobilenetv4_conv_small"},
+    "mobilenetv4-conv-small": {0.35: "mobilenetv4_conv_small_035", 0.5: "mobilenetv4_conv_small_050",
+                               1.0: "mobilenetv4_conv_small"},
     "v3-large-minimalistic": {1.0: "tf_mobilenetv3_large_minimal_100"},
     "v3-small-minimalistic": {1.0: "tf_mobilenetv3_small_minimal_100"},
 }
