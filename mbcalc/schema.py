@@ -20,7 +20,7 @@ from .read.spec import FORMS, REQUIRED
 INTEGER = {"type": "integer", "minimum": 0}
 EXPRESSION = {
     "type": "string",
-    "pattern": r"^[\s\d.$A-Za-z_+\-*/()]+$",
+    "pattern": r"^[\s\d.$A-Za-z_+\-*/()<>=!,]+$",
     "description": "an expression of numbers and $parameters, e.g. '$t * $block_in'",
 }
 KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
