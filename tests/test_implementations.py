@@ -1,6 +1,6 @@
 """The torchvision, Keras and TF-Slim profiles against counts measured on those implementations.
 
-tests/data/implementations.json holds 743 (model, alpha, resolution) builds of torchvision 0.29.2,
+tests/data/implementations.json holds 759 (model, alpha, resolution) builds of torchvision 0.29.2,
 Keras 3.15.1 and TF-Slim (its header says how each was measured; tests/harness/ reruns them),
 including odd resolutions (225, 97, 331) where Keras's V1 padding differs. Every one must match
 exactly, as integers.

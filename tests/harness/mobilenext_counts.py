@@ -23,7 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness_cli  # noqa: E402
 
 MODEL_FILE = Path("mobilenext", "codebase", "models", "mnext.py")
-GRID = {"mobilenext": harness_cli.cross([1.0], [224, 192, 160, 128, 96, 225, 97])}
+GRID = {"mobilenext": harness_cli.cross([1.0], [224, 192, 160, 128, 96, 225, 97])
+        + harness_cli.cross([0.35, 0.5, 0.75, 1.4], [224, 192, 160, 97])}
 
 
 def load_mnext(path):

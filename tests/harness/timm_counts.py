@@ -37,7 +37,7 @@ PROFILES: dict[str, str] = {}
 MINIMAL_RESOLUTIONS = [224, 192, 160, 97]
 GRID = {
     "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224]),
-    "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS),
+    "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.35, 0.5], MINIMAL_RESOLUTIONS),
     "v3-large-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
     "v3-small-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
 }
