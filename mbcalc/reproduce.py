@@ -9,6 +9,8 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
     omits              the figure leaves out some layer `types` (e.g. fc)
     truncated          the figure is the count cut (not rounded) to the printed precision
     double-rounded     the figure was rounded twice: first to `via` decimals, then as printed
+    rounded-to         the figure is rounded half-up to a coarser `step` than its digits show
+                       (e.g. 10M: a table whose every entry is a multiple of ten)
     counts-se-multiply the figure also counts the squeeze-excite channel-wise products as Mult-Adds
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
@@ -182,6 +184,10 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind == "double-rounded":
         first = printed.exact(value, denominator).quantize(Decimal(1).scaleb(-int(deviation["via"])), ROUND_HALF_UP)
         return first.quantize(printed.value, rounding=ROUND_HALF_UP) == printed.value
+    if kind == "rounded-to":
+        step = Printed.parse(deviation["step"])
+        nearest = (step.exact(value, denominator) / step.value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return nearest * step.value * UNITS[step.unit] / UNITS[printed.unit] == printed.value
     if kind == "counts-se-multiply":
         report = model_report(config, elementwise=True)
         products = sum(row.cost.ops for row in report.layers if row.layer.type == "multiply")
