@@ -12,6 +12,8 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
     rounded-to         the figure is rounded half-up to a coarser `step` than its digits show
                        (e.g. 10M: a table whose every entry is a multiple of ten)
     counts-se-multiply the figure also counts the squeeze-excite channel-wise products as Mult-Adds
+    counts-elementwise the figure also counts the element-wise ops of some layer `types` (as
+                       `--count` counts them), e.g. fvcore's batch norm and pooling
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
@@ -188,10 +190,11 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         step = Printed.parse(deviation["step"])
         nearest = (step.exact(value, denominator) / step.value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return nearest * step.value * UNITS[step.unit] / UNITS[printed.unit] == printed.value
-    if kind == "counts-se-multiply":
+    if kind in ("counts-se-multiply", "counts-elementwise"):
+        types = deviation["types"] if kind == "counts-elementwise" else ["multiply"]
         report = model_report(config, elementwise=True)
-        products = sum(row.cost.ops for row in report.layers if row.layer.type == "multiply")
-        return printed.agrees(value + products, denominator)
+        extra = sum(row.cost.ops for row in report.layers if row.layer.type in types)
+        return printed.agrees(value + extra, denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
     if kind == "conflict" and "agrees_with" in deviation:

@@ -1,4 +1,4 @@
-"""Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small and minimal V3s.
+"""Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small/-Medium/-Large and minimal V3s.
 
 MobileNetV4-Conv-Small has three widths in timm: alpha 0.35, 0.5 and 1.0
 (mobilenetv4_conv_small_035, _050 and mobilenetv4_conv_small); the committed grid runs 1.0 only,
@@ -29,6 +29,8 @@ MODELS = {
                    1.4: "semnasnet_140"},
     "mobilenetv4-conv-small": {0.35: "mobilenetv4_conv_small_035", 0.5: "mobilenetv4_conv_small_050",
                                1.0: "mobilenetv4_conv_small"},
+    "mobilenetv4-conv-medium": {1.0: "mobilenetv4_conv_medium"},
+    "mobilenetv4-conv-large": {1.0: "mobilenetv4_conv_large"},
     "v3-large-minimalistic": {1.0: "tf_mobilenetv3_large_minimal_100"},
     "v3-small-minimalistic": {1.0: "tf_mobilenetv3_small_minimal_100"},
 }
@@ -38,6 +40,8 @@ MINIMAL_RESOLUTIONS = [224, 192, 160, 97]
 GRID = {
     "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224]),
     "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.35, 0.5], MINIMAL_RESOLUTIONS),
+    "mobilenetv4-conv-medium": harness_cli.cross([1.0], [224, 256, 225, 97]),
+    "mobilenetv4-conv-large": harness_cli.cross([1.0], [224, 384, 225, 97]),
     "v3-large-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
     "v3-small-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
 }
