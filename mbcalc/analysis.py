@@ -95,6 +95,11 @@ class Report:
         """The largest single layer output, in elements."""
         return max((layer.output.size for layer in self.network.layers), default=0)
 
+    @cached_property
+    def counting(self) -> str:
+        """The convention in words, for this network."""
+        return self.convention.describe(attention=any(layer.type == "attention" for layer in self.network.layers))
+
     @property
     def macs(self) -> int:
         return self.total.macs
@@ -122,7 +127,7 @@ class Report:
             "resolution": net.config.resolution,
             "profile": net.config.profile,
             "classes": net.classes,
-            "convention": self.convention.describe(),
+            "convention": self.counting,
             "macs": total.macs,
             "params": total.params,
             "peak_activation": self.peak_activation,

@@ -31,9 +31,10 @@ class Convention:
     bn: str = "none"  # a key of BN_TENSORS
     elementwise: bool = False
 
-    def describe(self) -> str:
+    def describe(self, attention: bool = False) -> str:
+        """In words; `attention`: the network has attention layers, whose matrix products count too."""
         params = "weights" + (" + biases" if self.biases else " (no biases)") + f", {BN_WORDS[self.bn]}"
-        macs = "Mult-Adds of conv and FC layers"
+        macs = "Mult-Adds of conv and FC layers" + (" and of attention's Q·Kᵀ and ·V products" if attention else "")
         if self.elementwise:
             macs += "; element-wise ops (activations, batch norm, adds, SE multiply, pooling) counted apart"
         return f"{macs}; parameters = {params}"

@@ -504,6 +504,72 @@ register(
 )
 
 
+def _attention_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    query, key, value = shapes
+    heads = a["heads"]
+    if query.channels % heads:
+        raise ShapeError(
+            f"attention '{name}': {query.channels} query channels do not split into {heads} heads "
+            f"(make the query heads x key channels)"
+        )
+    if query.channels // heads != key.channels:
+        per_head = query.channels // heads
+        raise ShapeError(
+            f"attention '{name}': {heads} heads of {per_head} query channels need keys of {per_head} channels, "
+            f"got {key.channels}"
+        )
+    if (key.height, key.width) != (value.height, value.width):
+        raise ShapeError(f"attention '{name}': keys {key} and values {value} need the same height and width")
+    return Shape(heads * value.channels, query.height, query.width)
+
+
+def _attention_count(layer: Layer, convention: Convention) -> Cost:
+    """Q·Kᵀ and softmax(·)·V for each head: heads x (Hq·Wq) x (Hk·Wk) x (key + value channels).
+
+    Keys and values are shared by all heads (multi-query attention); no parameters. --count adds
+    the scaling and the softmax (1 + 3 operations per score).
+    """
+    query, key, value = layer.input_shapes
+    scores = layer.attrs["heads"] * query.height * query.width * key.height * key.width
+    return Cost(macs=scores * (key.channels + value.channels), ops=4 * scores if convention.elementwise else 0)
+
+
+register(
+    Op(
+        "attention",
+        "multi-query attention of a query map over one key and one value map (softmax(Q·Kᵀ/√d)·V per head)",
+        (
+            Arg("inputs", "names", doc="query, key and value layers"),
+            Arg("heads", "int", doc="heads: query channels / key channels"),
+        ),
+        _attention_infer,
+        _attention_count,
+        {"attention": "attention (Q·Kᵀ, ·V)"},
+        merges=(3, 3),
+        example="attention: {inputs: [q, k, v], heads: 4}",
+    )
+)
+
+
+def _layer_scale_count(layer: Layer, convention: Convention) -> Cost:
+    """A learned scale per channel: C parameters; no Mult-Adds (one multiply per element with --count)."""
+    return Cost(params=layer.output.channels, ops=_elementwise(layer, convention))
+
+
+register(
+    Op(
+        "layer_scale",
+        "a learned per-channel scale (timm's LayerScale2d)",
+        (),
+        _same_shape,
+        _layer_scale_count,
+        {"layer_scale": "layer scale"},
+        per_element=1,
+        example="layer_scale",
+    )
+)
+
+
 def _shuffle_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     if shapes[0].channels % a["groups"]:
         raise ShapeError(f"shuffle '{name}': {shapes[0].channels} channels do not split into {a['groups']} groups")

@@ -44,6 +44,23 @@ CASES = {
     "add": (["{name: a, relu: }", "add: [in, a]"], "add1", [4, 8, 8], 0, 0, 256),
     # the gate is [4,1,1]: 1 multiply per output element (the pool before it costs 256 more, not counted here)
     "multiply": (["{name: g, avgpool: global}", "multiply: [in, g]"], "multiply1", [4, 8, 8], 0, 0, 256),
+    # 2 heads of 4/2 = 2 query channels at 8x8 (64 queries) over 4x4 = 16 keys of 2 and values of 3
+    # channels: 2 * 64 * 16 = 2048 scores, each 2 (Q.K) + 3 (.V) Mult-Adds; 4 ops per score (scale,
+    # softmax); the output is 2 heads x 3 value channels at the query's 8x8
+    "attention": (
+        [
+            "{name: q, pw: {out: 4}}",
+            "{name: k, input: in, conv: {out: 2, k: 2, s: 2}}",
+            "{name: v, input: in, conv: {out: 3, k: 2, s: 2}}",
+            "attention: {inputs: [q, k, v], heads: 2}",
+        ],
+        "attention1",
+        [6, 8, 8],
+        10240,
+        0,
+        8192,
+    ),
+    "layer_scale": (["layer_scale"], "layer_scale1", [4, 8, 8], 0, 4, 256),  # one scale per channel, 1 op per element
     "concat": (["{name: a, relu: }", "concat: [in, a]"], "concat1", [8, 8, 8], 0, 0, 0),  # moves data only
     "split": (["{name: s, split: 2}"], "s.1", [2, 8, 8], 0, 0, 0),
     "shuffle": (["shuffle: 2"], "shuffle1", [4, 8, 8], 0, 0, 0),
@@ -105,3 +122,21 @@ def test_a_counter_registers_once_and_a_convention_replaces_entries():
     assert isinstance(DEFAULT_COUNTERS, Counters) and set(DEFAULT_COUNTERS) == set(REGISTRY)
     with pytest.raises(ValueError, match="no operator nope"):
         table.replace(nope=table["relu"])
+
+
+@pytest.mark.parametrize(
+    "query, heads, message",
+    [
+        ("pw: {out: 5}", 2, "5 query channels do not split into 2 heads"),
+        ("pw: {out: 6}", 2, "2 heads of 3 query channels need keys of 3 channels, got 2"),
+    ],
+)
+def test_attention_refuses_shapes_it_cannot_take(query, heads, message):
+    layers = [
+        f"{{name: q, {query}}}",
+        "{name: k, input: in, pw: {out: 2}}",
+        "{name: v, input: in, pw: {out: 3}}",
+        f"attention: {{inputs: [q, k, v], heads: {heads}}}",
+    ]
+    with pytest.raises(Exception, match=message):
+        analyze(spec(layers))

@@ -246,7 +246,7 @@ class _Expansion:
             if op.merges:
                 refs = args.pop("inputs")
                 if not op.takes(len(refs)):
-                    raise self.error(f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
+                    raise self.error(f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {op.example}")
                 inputs = tuple(self.use(str(ref), scope) for ref in refs)
             names = self._emit(op, name, role, inputs, args)
         if op.parts:  # its parts are NAME.0, NAME.1, ... in this scope

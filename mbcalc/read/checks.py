@@ -82,7 +82,7 @@ def _check_references(items: tuple[Item, ...] | list[Item], names: set[str], pro
                 if isinstance(ref, Value) and isinstance(ref.raw, str) and "$" not in ref.raw and not known(ref.raw):
                     problems.add_at(ref.where, unknown(ref.raw))
             if not op.takes(len(refs)):
-                problems.add_at(item.where, f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {item.op}: [a, b]")
+                problems.add_at(item.where, f"'{item.op}' needs {op.inputs_needed()} inputs, e.g. {op.example}")
         for _ in range(item.repeat):
             local = namer.next(item)
             names.add(local)

@@ -38,7 +38,7 @@ class CompareView:
         profile = c.reports[0].network.config.profile if c.reports else "paper"
         conventions: dict[str, list[str]] = {}
         for report in c.reports:
-            names = conventions.setdefault(report.convention.describe(), [])
+            names = conventions.setdefault(report.counting, [])
             if report.network.name not in names:
                 names.append(report.network.name)
         footer = [
@@ -74,7 +74,7 @@ class CompareView:
         c = self.comparison
         data = {
             "profile": c.reports[0].network.config.profile if c.reports else "paper",
-            "conventions": {r.network.name: r.convention.describe() for r in c.reports},
+            "conventions": {r.network.name: r.counting for r in c.reports},
             "rows": self._rows(),
         }
         if c.baseline:

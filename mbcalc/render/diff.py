@@ -100,9 +100,7 @@ class DiffView:
     def document(self) -> Document:
         d = self.diff
         title = f"A = {label(d.a)}, B = {label(d.b)} (profile {d.a.network.config.profile})"
-        return Document(
-            title, (self._totals(), self._types(), self._layers()), (f"Counting: {d.a.convention.describe()}.",)
-        )
+        return Document(title, (self._totals(), self._types(), self._layers()), (f"Counting: {d.a.counting}.",))
 
     def data(self) -> dict:
         d = self.diff

@@ -88,7 +88,7 @@ class ModelView:
 
     def document(self) -> Document:
         report = self.report
-        footer = [f"Counting: {report.convention.describe()} (profile '{report.network.config.profile}')."]
+        footer = [f"Counting: {report.counting} (profile '{report.network.config.profile}')."]
         footer += [f"Note: {note}" for note in report.network.notes]
         return Document(
             title(report),

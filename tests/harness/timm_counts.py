@@ -1,4 +1,4 @@
-"""Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small/-Medium/-Large and minimal V3s.
+"""Mult-Adds and parameters of timm's MnasNet-A1, MobileNetV4-Conv-Small/-Medium/-Large, -Hybrid-Medium and minimal V3s.
 
 MobileNetV4-Conv-Small has three widths in timm: alpha 0.35, 0.5 and 1.0
 (mobilenetv4_conv_small_035, _050 and mobilenetv4_conv_small); the committed grid runs 1.0 only,
@@ -31,6 +31,7 @@ MODELS = {
                                1.0: "mobilenetv4_conv_small"},
     "mobilenetv4-conv-medium": {1.0: "mobilenetv4_conv_medium"},
     "mobilenetv4-conv-large": {1.0: "mobilenetv4_conv_large"},
+    "mobilenetv4-hybrid-medium": {0.75: "mobilenetv4_hybrid_medium_075", 1.0: "mobilenetv4_hybrid_medium"},
     "v3-large-minimalistic": {1.0: "tf_mobilenetv3_large_minimal_100"},
     "v3-small-minimalistic": {1.0: "tf_mobilenetv3_small_minimal_100"},
 }
@@ -42,6 +43,7 @@ GRID = {
     "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.35, 0.5], MINIMAL_RESOLUTIONS),
     "mobilenetv4-conv-medium": harness_cli.cross([1.0], [224, 256, 225, 97]),
     "mobilenetv4-conv-large": harness_cli.cross([1.0], [224, 384, 225, 97]),
+    "mobilenetv4-hybrid-medium": harness_cli.cross([0.75, 1.0], [224, 256, 225, 97]),
     "v3-large-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
     "v3-small-minimalistic": harness_cli.cross([1.0], MINIMAL_RESOLUTIONS),
 }

@@ -2,6 +2,10 @@
 
 conv:   out_h * out_w * out_c * (in_c / groups) * k_h * k_w
 linear: in_features * out_features (per output row; one row for a 1xC input)
+matmul: the product of a (..., M, K) @ (..., K, N) matrix multiply, broadcast batch dims
+        included, M * K * N per matrix; scaled_dot_product_attention as its two products,
+        Q @ K^T and attention @ V (softmax and scaling not counted). Only attention models
+        (MobileNetV4 hybrids) call these; everything else is counted by module hooks.
 params: sum(p.numel() for p in model.parameters())
 
 The model is put in eval mode and run once under torch.no_grad() on a zero 1x3xRxR input.
@@ -13,6 +17,38 @@ import sys
 
 import torch
 from torch import nn
+from torch.overrides import TorchFunctionMode
+
+
+def _matmul_macs(a_shape, b_shape):
+    """M * K * N for each matrix of a broadcast (..., M, K) @ (..., K, N)."""
+    batch = torch.broadcast_shapes(tuple(a_shape[:-2]), tuple(b_shape[:-2]))
+    m, k = a_shape[-2], a_shape[-1]
+    n = b_shape[-1]
+    size = 1
+    for d in batch:
+        size *= d
+    return size * m * k * n
+
+
+class _MatmulCounter(TorchFunctionMode):
+    """Counts the matrix products that no module hook sees (attention)."""
+
+    def __init__(self):
+        super().__init__()
+        self.macs = 0
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        # by name: Tensor.__matmul__ reaches here as the C-level TensorBase method
+        if getattr(func, "__name__", "") in ("matmul", "__matmul__", "bmm"):
+            self.macs += _matmul_macs(args[0].shape, args[1].shape)
+        elif func is torch.nn.functional.scaled_dot_product_attention:
+            q, k, v = args[:3]
+            self.macs += _matmul_macs(q.shape, k.transpose(-1, -2).shape)
+            scores = torch.broadcast_shapes(q.shape[:-2], k.shape[:-2]) + (q.shape[-2], k.shape[-2])
+            self.macs += _matmul_macs(scores, v.shape)
+        return func(*args, **kwargs)
 
 
 def count(model, resolution):
@@ -37,14 +73,15 @@ def count(model, resolution):
         elif isinstance(m, nn.Linear):
             handles.append(m.register_forward_hook(linear_hook))
     model.eval()
+    matmuls = _MatmulCounter()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), matmuls:
             model(torch.zeros(1, 3, resolution, resolution))
     finally:
         for h in handles:
             h.remove()
     params = sum(p.numel() for p in model.parameters())
-    return int(macs), int(params)
+    return int(macs + matmuls.macs), int(params)
 
 
 def import_torchvision():
