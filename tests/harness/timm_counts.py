@@ -39,7 +39,7 @@ MODELS = {
 PROFILES: dict[str, str] = {}
 MINIMAL_RESOLUTIONS = [224, 192, 160, 97]
 GRID = {
-    "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224]),
+    "mnasnet-a1": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.5, 0.75, 1.4], [224, 192, 225, 97]),
     "mobilenetv4-conv-small": harness_cli.cross([1.0], RESOLUTIONS) + harness_cli.cross([0.35, 0.5], MINIMAL_RESOLUTIONS),
     "mobilenetv4-conv-medium": harness_cli.cross([1.0], [224, 256, 225, 97]),
     "mobilenetv4-conv-large": harness_cli.cross([1.0], [224, 384, 225, 97]),
