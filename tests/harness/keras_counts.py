@@ -26,7 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness_cli  # noqa: E402
 
 ALPHAS = [0.25, 0.35, 0.5, 0.75, 1.0, 1.25, 1.3, 1.4, 2.0]
-RESOLUTIONS = [224, 192, 160, 128, 96, 225, 97, 331, 32]
+RESOLUTIONS = [224, 192, 160, 128, 96, 225, 97, 161, 331, 32]
 
 APPS = {
     "v1": "MobileNet",
