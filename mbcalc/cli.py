@@ -111,7 +111,7 @@ model_options = options(
         "--count",
         "elementwise",
         is_flag=True,
-        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, pooling).",
+        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax).",
     ),
     click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
 )

@@ -36,7 +36,10 @@ class Convention:
         params = "weights" + (" + biases" if self.biases else " (no biases)") + f", {BN_WORDS[self.bn]}"
         macs = "Mult-Adds of conv and FC layers" + (" and of attention's Q·Kᵀ and ·V products" if attention else "")
         if self.elementwise:
-            macs += "; element-wise ops (activations, batch norm, adds, SE multiply, pooling) counted apart"
+            macs += (
+                "; element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax)"
+                " counted apart"
+            )
         return f"{macs}; parameters = {params}"
 
 

@@ -552,7 +552,7 @@ register(
 
 
 def _layer_scale_count(layer: Layer, convention: Convention) -> Cost:
-    """A learned scale per channel: C parameters; no Mult-Adds (one multiply per element with --count)."""
+    """A learned scale per channel: C parameters; no Mult-Adds."""
     return Cost(params=layer.output.channels, ops=_elementwise(layer, convention))
 
 

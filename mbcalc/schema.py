@@ -25,7 +25,7 @@ EXPRESSION = {
 }
 KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
     "width": {"anyOf": [INTEGER, EXPRESSION]},
-    "int": {"anyOf": [INTEGER, EXPRESSION]},
+    "int": {"anyOf": [{"type": "integer", "minimum": 1}, EXPRESSION]},
     "channels": {"anyOf": [INTEGER, EXPRESSION]},
     "bool": {"anyOf": [{"type": "boolean"}, EXPRESSION]},
     "padding": {"anyOf": [INTEGER, {"enum": ["same", "valid"]}, EXPRESSION]},
@@ -38,15 +38,20 @@ KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
 SIZE = {"type": "string", "pattern": r"^\s*\d+\s*(²|[xX×]\s*\d+)\s*[xX×]\s*\d+\s*$"}
 
 
-def _op_schema(args: tuple[Arg, ...], shorthand: str | None, global_kernel: bool) -> dict[str, Any]:
+def _op_schema(
+    args: tuple[Arg, ...], shorthand: str | None, global_kernel: bool, merges: tuple[int, int] | None = None
+) -> dict[str, Any]:
     props = {arg.name: {**KINDS[arg.kind], "description": arg.doc} if arg.doc else KINDS[arg.kind] for arg in args}
+    if merges:  # the layers it reads: as many as the operator takes (0: no upper bound)
+        fewest, most = merges
+        props["inputs"] = {**props["inputs"], "minItems": fewest, **({"maxItems": most} if most else {})}
     required = [arg.name for arg in args if arg.required]
     mapping: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
     if required:
         mapping["required"] = required
     choices: list[dict[str, Any]] = [mapping] if required else [mapping, {"type": "null"}]
     if shorthand:
-        choices.append(KINDS[next(a.kind for a in args if a.name == shorthand)])
+        choices.append(props[shorthand])
     if global_kernel:
         choices.append({"const": "global"})
     return {"anyOf": choices}
@@ -61,7 +66,7 @@ def schema() -> dict[str, Any]:
         "role": {"type": "string"},
     }
     ops = {
-        name: _op_schema(op.args, op.shorthand, any(a.kind == "kernel" for a in op.args))
+        name: _op_schema(op.args, op.shorthand, any(a.kind == "kernel" for a in op.args), op.merges)
         for name, op in REGISTRY.items()
     }
     ops.update({name: _op_schema(block.args, None, False) for name, block in BUILTINS.items()})

@@ -95,6 +95,13 @@ def test_diff_collapses_unchanged_layers(run, golden):
     golden("diff-v3-large.md", run("diff", "v3-large@1.0/224", "v3-large@0.75/224", "-f", "markdown").output)
 
 
+def test_diff_names_each_sides_counting_when_they_differ(run):
+    """Only B has attention, whose matrix products its Mult-Adds include: the footer says so for B."""
+    out = run("diff", "mobilenetv4-conv-medium", "mobilenetv4-hybrid-medium", "--profile", "torchvision").output
+    assert "Counting (A): Mult-Adds of conv and FC layers;" in out
+    assert "Counting (B): Mult-Adds of conv and FC layers and of attention's" in out
+
+
 def test_diff_json_and_csv_sum_to_the_totals(run):
     data = json.loads(run("diff", "v1", "v1-shallow", "-f", "json").output)
     assert data["a"]["macs"] - data["b"]["macs"] == 568_740_352 - 307_323_392

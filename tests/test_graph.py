@@ -58,6 +58,29 @@ def test_schema_accepts_every_bundled_spec_and_rejects_a_bad_one():
 
 
 @pytest.mark.parametrize(
+    "layer",
+    [
+        "attention: {inputs: [q, k], heads: 4}",  # three inputs, no fewer
+        "attention: {inputs: [q, k, v, w], heads: 4}",  # and no more
+        "attention: {inputs: [q, k, v], heads: 0}",  # an int argument is at least 1
+        "multiply: [a, b, c]",  # the shorthand takes the operator's input count too
+    ],
+)
+def test_schema_rejects_what_the_reader_rejects(layer):
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    from mbcalc.schema import schema
+
+    spec = yaml.safe_load(f"name: t\nform: graph\ninput: 8x8x4\nclasses: 10\nlayers:\n  - {layer}\n")
+    assert list(jsonschema.Draft202012Validator(schema()).iter_errors(spec))
+    ok = yaml.safe_load(
+        "name: t\nform: graph\ninput: 8x8x4\nclasses: 10\nlayers:\n  - attention: {inputs: [q, k, v], heads: 4}\n"
+    )
+    assert not list(jsonschema.Draft202012Validator(schema()).iter_errors(ok))
+
+
+@pytest.mark.parametrize(
     "text, env, value",
     [
         ("$t * $in", {"t": 6, "in": 24}, 144),

@@ -100,7 +100,11 @@ class DiffView:
     def document(self) -> Document:
         d = self.diff
         title = f"A = {label(d.a)}, B = {label(d.b)} (profile {d.a.network.config.profile})"
-        return Document(title, (self._totals(), self._types(), self._layers()), (f"Counting: {d.a.counting}.",))
+        if d.a.counting == d.b.counting:
+            footer: tuple[str, ...] = (f"Counting: {d.a.counting}.",)
+        else:  # e.g. only B has attention, whose products its Mult-Adds include
+            footer = (f"Counting (A): {d.a.counting}.", f"Counting (B): {d.b.counting}.")
+        return Document(title, (self._totals(), self._types(), self._layers()), footer)
 
     def data(self) -> dict:
         d = self.diff
