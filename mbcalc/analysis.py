@@ -18,7 +18,7 @@ from .bulk import no_gc
 from .cost import Convention, Cost
 from .counting import Counter, count
 from .ir import Layer, Network, Shape
-from .ops import label
+from .ops import REGISTRY, label
 
 SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
 
@@ -97,8 +97,9 @@ class Report:
 
     @cached_property
     def counting(self) -> str:
-        """The convention in words, for this network."""
-        return self.convention.describe(attention=any(layer.type == "attention" for layer in self.network.layers))
+        """The convention in words, for this network (naming any operator beyond conv and FC with Mult-Adds)."""
+        present = dict.fromkeys(layer.op for layer in self.network.layers)
+        return self.convention.describe(tuple(REGISTRY[op].macs_of for op in present if REGISTRY[op].macs_of))
 
     @property
     def macs(self) -> int:

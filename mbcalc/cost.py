@@ -31,10 +31,10 @@ class Convention:
     bn: str = "none"  # a key of BN_TENSORS
     elementwise: bool = False
 
-    def describe(self, attention: bool = False) -> str:
-        """In words; `attention`: the network has attention layers, whose matrix products count too."""
+    def describe(self, also: tuple[str, ...] = ()) -> str:
+        """In words; `also`: what else carries Mult-Adds in this network (operators' `macs_of`)."""
         params = "weights" + (" + biases" if self.biases else " (no biases)") + f", {BN_WORDS[self.bn]}"
-        macs = "Mult-Adds of conv and FC layers" + (" and of attention's Q·Kᵀ and ·V products" if attention else "")
+        macs = "Mult-Adds of conv and FC layers" + "".join(f" and of {what}" for what in also)
         if self.elementwise:
             macs += (
                 "; element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax)"

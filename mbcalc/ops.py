@@ -66,6 +66,7 @@ class Op:
     parts: str | None = None  # the argument saying how many layers it makes (NAME.0, NAME.1, ...)
     shorthand: str | None = None  # `add: [a, b]` stands for `add: {inputs: [a, b]}`
     per_element: int = 0  # element-wise operations per output element (--count)
+    macs_of: str = ""  # beyond conv and FC layers, what Mult-Adds it adds, for the counting line
     example: str = ""  # a spec line using it
 
     def inputs_needed(self) -> str:
@@ -546,6 +547,7 @@ register(
         _attention_count,
         {"attention": "attention (Q·Kᵀ, ·V)"},
         merges=(3, 3),
+        macs_of="attention's Q·Kᵀ and ·V products",
         example="attention: {inputs: [q, k, v], heads: 4}",
     )
 )
