@@ -11,9 +11,9 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
     double-rounded     the figure was rounded twice: first to `via` decimals, then as printed
     rounded-to         the figure is rounded half-up to a coarser `step` than its digits show
                        (e.g. 10M: a table whose every entry is a multiple of ten)
-    counts-se-multiply the figure also counts the squeeze-excite channel-wise products as Mult-Adds
     counts-elementwise the figure also counts the element-wise ops of some layer `types` (as
-                       `--count` counts them), e.g. fvcore's batch norm and pooling
+                       `--count` counts them), e.g. the squeeze-excite products ([multiply]) or
+                       fvcore's batch norm and pooling
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
@@ -190,10 +190,9 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         step = Printed.parse(deviation["step"])
         nearest = (step.exact(value, denominator) / step.value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return nearest * step.value * UNITS[step.unit] / UNITS[printed.unit] == printed.value
-    if kind in ("counts-se-multiply", "counts-elementwise"):
-        types = deviation["types"] if kind == "counts-elementwise" else ["multiply"]
+    if kind == "counts-elementwise":
         report = model_report(config, elementwise=True)
-        extra = sum(row.cost.ops for row in report.layers if row.layer.type in types)
+        extra = sum(row.cost.ops for row in report.layers if row.layer.type in deviation["types"])
         return printed.agrees(value + extra, denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
