@@ -275,6 +275,12 @@ class Comparison:
 
     reports: tuple[Report, ...]
     baseline: Report | None = None
+    labels: tuple[str, ...] = ()  # one per report: its network's name, or the spec's path where names collide
+
+    def labelled(self) -> tuple[tuple[str, Report], ...]:
+        """(label, report) pairs: two specs that share a `name:` are told apart by their paths."""
+        labels = self.labels or tuple(r.network.name for r in self.reports)
+        return tuple(zip(labels, self.reports, strict=True))
 
     def ratios(self, report: Report) -> tuple[float, float] | None:
         """(Mult-Adds, params) of `report` as multiples of the baseline's."""
@@ -291,6 +297,7 @@ class Diff:
     a: Report
     b: Report
     pairs: tuple[tuple[LayerCost | None, LayerCost | None], ...]
+    labels: tuple[str, str] | None = None  # A's and B's names, or their specs' paths where the names collide
 
     @staticmethod
     def delta(pair: tuple[LayerCost | None, LayerCost | None]) -> Cost:
@@ -314,7 +321,7 @@ class Diff:
         return tuple((k, a.get(k, Cost()), b.get(k, Cost())) for k in keys)
 
 
-def diff(a: Report, b: Report) -> Diff:
+def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
     """Align two reports: by layer name when they come from the same spec, else by what each layer
     is (operator and channels), so that layers one network adds or removes stand alone."""
     same = a.network.name == b.network.name
@@ -333,4 +340,4 @@ def diff(a: Report, b: Report) -> Diff:
             common = min(len(left), len(right)) if tag == "replace" else 0
             pairs += list(zip(left[:common], right[:common], strict=True))
             pairs += [(row, None) for row in left[common:]] + [(None, row) for row in right[common:]]
-    return Diff(a, b, tuple(pairs))
+    return Diff(a, b, tuple(pairs), labels)

@@ -10,8 +10,10 @@ The steps are public too: `load` (a validated `Spec`), `build` (the layer IR, a 
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -50,7 +52,7 @@ def loads(text: str, file: str = "<spec>") -> Spec:
 def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
     path = models.find(name)
-    return load_spec(path, display=f"specs/{path.name}", variant=models.variant(name))
+    return replace(load_spec(path, display=f"specs/{path.name}", variant=models.variant(name)), bundled=True)
 
 
 def build(
@@ -243,19 +245,30 @@ def compare(
 ) -> analysis.Comparison:
     """Every model x alpha x resolution, in that order, and the baseline if one is named."""
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
-    reports = tuple(
-        analyze(specs[m], alpha=a, resolution=r, profile=profile)
-        for m in model_names
-        for a in alphas
-        for r in resolutions
-    )
+    labels = _labels(specs)
+    runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
+    reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile) for m, a, r in runs)
     base = _target(baseline, profile, 1.0, None, "--baseline") if baseline else None
-    return analysis.Comparison(reports, base)
+    return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs))
+
+
+def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:
+    """Each model argument's label: its spec's name, or, for a spec file whose name another model
+    also has, the path it was given as (a copy of v2 still named v2 is not v2)."""
+    names = collections.Counter(spec.name for spec in specs.values())
+    return {
+        argument: spec.name if names[spec.name] == 1 or spec.bundled else argument for argument, spec in specs.items()
+    }
 
 
 def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int | None = None) -> analysis.Diff:
     """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
-    return analysis.diff(_target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B"))
+    first, second = _target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B")
+    names = parse_target(a)[0], parse_target(b)[0]
+    labels = None
+    if first.network.name == second.network.name and names[0] != names[1]:  # a spec file named like another
+        labels = tuple(r.network.name if r.network.bundled else n for r, n in zip((first, second), names, strict=True))
+    return analysis.diff(first, second, labels)  # type: ignore[arg-type]
 
 
 def _target(text: str, profile: str, alpha: float, resolution: int | None, role: str) -> Report:

@@ -114,3 +114,4 @@ class Network:
     form: str = "graph"  # the spec's form, which picks a profile's counting defaults
     biases: bool | None = None  # the spec's own counting default (the V1 paper counts no biases)
     notes: tuple[str, ...] = ()  # facts about this build the user should see (errata followed, ...)
+    bundled: bool = False  # built from a bundled spec: published figures (top-1, ...) belong to it

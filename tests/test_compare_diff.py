@@ -170,3 +170,16 @@ def test_plot_without_matplotlib_says_how_to_install(run, tmp_path, monkeypatch)
     result = run("compare", "v1", "--plot", str(tmp_path / "x.png"))
     assert result.exit_code == 2
     assert 'pip install "mbcalc[plot]"' in result.stderr and not (tmp_path / "x.png").exists()
+
+
+def test_a_spec_file_named_like_a_bundled_model_keeps_its_own_label(run, tmp_path):
+    """A copy of v2 with a stage cut, still `name: v2`, is not v2: its rows are labelled by path."""
+    text = (ROOT / "specs" / "v2.yaml").read_text(encoding="utf-8")
+    copy = tmp_path / "my-v2-shallow.yaml"
+    copy.write_text(text.replace("6,  160,  3, 2]", "6,  160,  2, 2]"), encoding="utf-8")
+    data = json.loads(run("compare", "v2", str(copy), "-f", "json").output)
+    assert [row["model"] for row in data["rows"]] == ["v2", str(copy)]
+    assert data["rows"][0]["macs"] != data["rows"][1]["macs"]
+    assert set(data["conventions"]) == {"v2", str(copy)}
+    diff = run("diff", "v2", str(copy)).output
+    assert f"A = v2@1.0/224, B = {copy}@1.0/224" in diff.splitlines()[0]

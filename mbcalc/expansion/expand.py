@@ -54,6 +54,7 @@ def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape
         spec.form,
         spec.counting.get("biases"),
         notes,
+        spec.bundled,
     )
 
 

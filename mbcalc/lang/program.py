@@ -103,6 +103,7 @@ class Spec:
     file: str
     notes: tuple[str, ...] = ()
     counting: Mapping[str, Any] = field(default_factory=dict)  # the spec's own defaults: biases
+    bundled: bool = False  # one of the bundled models (published figures attach only to those)
 
 
 class Namer:

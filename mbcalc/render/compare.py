@@ -9,9 +9,10 @@ from ..units import alpha_text, millions, number
 from .document import Document, Section
 
 
-def label(report: Report) -> str:
+def label(report: Report, name: str | None = None) -> str:
+    """'v2@1.0/224'; `name` replaces the network's name (a spec file's path where names collide)."""
     cfg = report.network.config
-    return f"{report.network.name}@{alpha_text(cfg.alpha)}/{cfg.resolution}"
+    return f"{name or report.network.name}@{alpha_text(cfg.alpha)}/{cfg.resolution}"
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,21 @@ class CompareView:
         if c.baseline:
             headers += ("× Mult-Adds", "× params")
         rows = []
-        for report in c.reports:
+        for name, report in c.labelled():
             cfg, total = report.network.config, report.total
             macs = number(total.macs, True) if exact else millions(total.macs, 1)
             params = number(total.params, True) if exact else millions(total.params, 2)
-            cells: tuple[str, ...] = (report.network.name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
+            cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
             ratios = c.ratios(report)
             if ratios:
                 cells += (f"{ratios[0]:.3f}", f"{ratios[1]:.3f}")
             rows.append(cells)
         profile = c.reports[0].network.config.profile if c.reports else "paper"
         conventions: dict[str, list[str]] = {}
-        for report in c.reports:
+        for name, report in c.labelled():
             names = conventions.setdefault(report.counting, [])
-            if report.network.name not in names:
-                names.append(report.network.name)
+            if name not in names:
+                names.append(name)
         footer = [
             f"Counting ({', '.join(names)}): {text}." if len(conventions) > 1 else f"Counting: {text}."
             for text, names in conventions.items()
@@ -55,10 +56,10 @@ class CompareView:
 
     def _rows(self) -> list[dict]:
         out = []
-        for report in self.comparison.reports:
+        for name, report in self.comparison.labelled():
             cfg = report.network.config
             row = {
-                "model": report.network.name,
+                "model": name,
                 "alpha": cfg.alpha,
                 "resolution": cfg.resolution,
                 "macs": report.total.macs,
@@ -74,7 +75,7 @@ class CompareView:
         c = self.comparison
         data = {
             "profile": c.reports[0].network.config.profile if c.reports else "paper",
-            "conventions": {r.network.name: r.counting for r in c.reports},
+            "conventions": {name: r.counting for name, r in c.labelled()},
             "rows": self._rows(),
         }
         if c.baseline:

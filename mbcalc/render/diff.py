@@ -99,7 +99,8 @@ class DiffView:
 
     def document(self) -> Document:
         d = self.diff
-        title = f"A = {label(d.a)}, B = {label(d.b)} (profile {d.a.network.config.profile})"
+        names = d.labels or (None, None)
+        title = f"A = {label(d.a, names[0])}, B = {label(d.b, names[1])} (profile {d.a.network.config.profile})"
         if d.a.counting == d.b.counting:
             footer: tuple[str, ...] = (f"Counting: {d.a.counting}.",)
         else:  # e.g. only B has attention, whose products its Mult-Adds include
@@ -123,16 +124,17 @@ class DiffView:
                 }
             )
 
+        names = d.labels or (d.a.network.name, d.b.network.name)
         return {
             "a": {
-                "model": d.a.network.name,
+                "model": names[0],
                 "alpha": d.a.network.config.alpha,
                 "resolution": d.a.network.config.resolution,
                 "macs": d.a.total.macs,
                 "params": d.a.total.params,
             },
             "b": {
-                "model": d.b.network.name,
+                "model": names[1],
                 "alpha": d.b.network.config.alpha,
                 "resolution": d.b.network.config.resolution,
                 "macs": d.b.total.macs,
