@@ -114,7 +114,8 @@ def test_unreadable_spec_is_a_clean_error(run, tmp_path):
     spec = tmp_path / "net.yaml"
     spec.write_bytes(b"\xff\xfe not utf-8")
     result = run(str(spec))
-    assert result.exit_code == 2 and "cannot read the spec" in result.stderr
+    assert result.exit_code == 2
+    assert result.stderr == f"mbcalc: error: {spec}:1:1: byte 0xff is not UTF-8 text (save the spec as UTF-8)\n"
 
 
 def test_list_version_and_help(run):

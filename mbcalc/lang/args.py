@@ -18,19 +18,26 @@ def _whole(value: Any, minimum: int = 1) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_WHOLE
 
 
+def whole_problem(where: str, value: Any, alternatives: str = "") -> str | None:
+    """Why `value` is not a whole number from 1 to MAX_WHOLE, in words that say which bound it misses."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value > MAX_WHOLE:
+            return f"{where} must be a whole number up to {MAX_WHOLE:,}{alternatives}, got {len(str(value))} digits"
+        if value < 1:
+            return f"{where} must be at least 1{alternatives}, got {value}"
+        return None
+    return f"{where} must be a whole number{alternatives}, got '{value}'"
+
+
 def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
     """Why `value` cannot be `owner`'s argument `arg` (None when it can). `kernel`: a pool's k."""
     where = f"'{owner}.{arg.name}'"
     if value is None and not arg.required and arg.default is None:
         return None
     if arg.kind in ("width", "int", "channels"):
-        if isinstance(value, int) and not isinstance(value, bool) and value > MAX_WHOLE:
-            return f"{where} must be a whole number up to {MAX_WHOLE:,}, got {len(str(value))} digits"
-        return None if _whole(value) else f"{where} must be a whole number, got '{value}'"
+        return whole_problem(where, value)
     if arg.kind == "kernel":
-        return (
-            None if value == "global" or _whole(value) else f"{where} must be a whole number or global, got '{value}'"
-        )
+        return None if value == "global" else whole_problem(where, value, " or global")
     if arg.kind == "bool":
         return None if isinstance(value, bool) else f"{where} must be true or false, got '{value}'"
     if arg.kind == "pool_padding":  # PyTorch: at most half the window

@@ -42,7 +42,7 @@ from ..lang.program import Block, Item, Program, Value, Width, WidthRule
 from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
 from .nodes import Node, Position
-from .problems import Problems
+from .problems import Problems, unshowable
 
 META = LAYER_KEYS  # a layer's keys besides its operator
 ALIASES = {
@@ -59,6 +59,7 @@ ALIASES = {
 }
 WIDTH_RULES = ("truncate", "make_divisible", "none")
 TEXT_KEYS = frozenset({"name", "input", "role"})  # layer keys whose values are names
+INPUT_NAMES = frozenset({"in", "input"})  # what `input:` calls the network's input: no layer may take them
 NAMES = ("in", "classes", "alpha")  # what every expression may name: $in, $classes, $alpha
 WHOLE = frozenset({"width", "int", "channels"})  # argument kinds that take any whole number >= 1
 INVALID = object()  # a value already reported as a problem
@@ -112,6 +113,9 @@ def read(
         for name, cell in (blocks_node.keys or {}).items():  # first every block's name and parameters ...
             if name in REGISTRY or name in BUILTINS:
                 problems.add(cell, f"block name '{name}' is a built-in op; choose another name")
+                continue
+            if (why := unshowable(name)) is not None:
+                problems.add(cell, f"block name {name!r}: {why} (use letters, digits and punctuation)")
                 continue
             blocks[name] = _read_block(name, blocks_node.value[name], cell, problems)
     reader = _Reader(problems, blocks, values)
@@ -308,8 +312,14 @@ class _Reader:
         for key, value in node.value.items():  # one op; the rest are layer keys (name, input, ...)
             if key not in META:
                 ops.append(key)
-            elif type(value.value) is str and value.value and key in TEXT_KEYS:  # the common case
-                meta[key] = value.value
+            elif (
+                type(text := value.value) is str
+                and key in TEXT_KEYS
+                and text.isprintable()
+                and text.strip()
+                and not (key == "name" and text in INPUT_NAMES)
+            ):  # the common case
+                meta[key] = text
             elif (checked := self._meta(key, value)) is not None:
                 meta[key] = checked
         if len(ops) != 1:
@@ -332,11 +342,16 @@ class _Reader:
     def _meta(self, key: str, node: Node) -> Any:
         value = node.value
         if key in ("name", "input", "role"):
-            if isinstance(value, str) and value:
+            if not (isinstance(value, str) and value.strip()):
+                self.problems.add(
+                    node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else "")
+                )
+            elif (why := unshowable(value)) is not None:
+                self.problems.add(node, f"'{key}' {value!r}: {why} (use letters, digits and punctuation)")
+            elif key == "name" and value in INPUT_NAMES:
+                self.problems.add(node, f"the layer name '{value}' is reserved for the network's input (rename it)")
+            else:
                 return value
-            self.problems.add(
-                node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else "")
-            )
         elif key == "repeat":
             if is_expression(value):  # from a variant's values, e.g. EfficientNet's ceil(3 * $d)
                 try:

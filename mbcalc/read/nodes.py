@@ -106,7 +106,15 @@ def read_yaml(text: str, file: str) -> Node:
             line, column, bracket = flows[-1].line, flows[-1].column, "{" if flows[-1].is_map else "["
             hint = f" (the '{bracket}' opened here is not closed)"
         raise SpecError([Problem(file, line, column, f"not valid YAML: {exc.problem or exc.context}{hint}")]) from None
-    except yaml.YAMLError as exc:  # e.g. a NUL byte: the reader's own message, first line only
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a NUL byte: where it is
+        position = exc.position
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        code = f"U+{character:04X}"
+        message = f"not valid YAML: the control character {code} is not allowed (save the spec as UTF-8 text)"
+        raise SpecError([Problem(file, line, column, message)]) from None
+    except yaml.YAMLError as exc:  # anything else the reader refuses: its own message, first line only
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
         raise SpecError([Problem(file, 1, 1, f"not valid YAML: {reason} (save the spec as UTF-8 text)")]) from None
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..errors import Problem, SpecError
 from ..ir import Location
 from .nodes import Node, Position
@@ -27,3 +29,15 @@ class Problems:
     def raise_if_any(self) -> None:
         if self.items:
             raise SpecError(self.items)
+
+
+def unshowable(text: str) -> str | None:
+    """Why `text` cannot be shown as it is in a table, Markdown or CSV: the first control, format or
+    line-separator character in it (NUL, CR/LF, a bidirectional override, a zero-width joiner ...)."""
+    if text.isprintable():  # the common case, in C
+        return None
+    for character in text:
+        if unicodedata.category(character) not in ("Zs",) and not character.isprintable():
+            name = unicodedata.name(character, "a control character")
+            return f"it contains U+{ord(character):04X} ({name.lower()}), which no output can show"
+    return None

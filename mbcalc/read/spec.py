@@ -19,10 +19,11 @@ from typing import Any
 
 from ..bulk import no_gc
 from ..errors import Problem, SpecError, did_you_mean
+from ..lang.args import whole_problem
 from ..lang.program import Program, Spec
 from . import graph, tables
 from .nodes import Node, read_yaml
-from .problems import Problems
+from .problems import Problems, unshowable
 from .tables import parse_size
 
 FORMS = ("v1", "v2", "v3", "graph")
@@ -52,19 +53,30 @@ def load_spec(path: str | Path, display: str | None = None, variant: str | None 
     `variant` picks one of the spec's `variants` (default: its first)."""
     file = display or str(path)
     try:
-        with open(path, encoding="utf-8") as handle:  # at most the limit: a device or a pipe has no size
-            text = handle.read(MAX_BYTES + 1)
+        with open(path, "rb") as handle:  # at most the limit: a device or a pipe has no size
+            data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SpecError([Problem(file, 0, 0, "no such spec file (check the path, or see 'mbcalc list')")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
         raise SpecError(
-            [Problem(file, 0, 0, f"cannot read the spec: {reason} (check the file's permissions and encoding)")]
+            [Problem(file, 0, 0, f"cannot read the spec: {reason} (check the file's permissions)")]
         ) from None
-    if len(text) > MAX_BYTES:
+    return parse_spec(decode(data, file), file, variant)
+
+
+def decode(data: bytes, file: str) -> str:
+    """A spec's bytes as text: UTF-8 (a byte-order mark is dropped), at most MAX_BYTES."""
+    if len(data) > MAX_BYTES:
         message = f"the spec is larger than {MAX_BYTES // 2**20} MB (split it, or use repeat and blocks)"
         raise SpecError([Problem(file, 0, 0, message)])
-    return parse_spec(text, file, variant)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        message = f"byte 0x{data[exc.start]:02x} is not UTF-8 text (save the spec as UTF-8)"
+        raise SpecError([Problem(file, line, column, message)]) from None
 
 
 def parse_spec(text: str, file: str = "<spec>", variant: str | None = None) -> Spec:
@@ -93,6 +105,11 @@ def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
             return ""
         if not isinstance(node.value, str):
             problems.add(node, f"'{key}' must be a string")
+            return ""
+        if key == "name" and not node.value.strip():
+            problems.add(node, "'name' must not be empty (it names the model in every output)")
+        elif (why := unshowable(node.value)) is not None:
+            problems.add(node, f"'{key}' {node.value!r}: {why} (use letters, digits and punctuation)")
             return ""
         return node.value
 
@@ -167,6 +184,9 @@ def _read_variants(node: Node | None, wanted: str | None, problems: Problems) ->
         return None
     variants: dict[str, Variant] = {}
     for name, body in node.value.items():
+        if (why := unshowable(name)) is not None:
+            problems.add((node.keys or {})[name], f"variant name {name!r}: {why} (use letters, digits and punctuation)")
+            continue
         if not body.is_map:
             problems.add(body, f"variant '{name}' must be a mapping of values, e.g. {{w: 1.0, input: 240x240x3}}")
             continue
@@ -177,6 +197,8 @@ def _read_variants(node: Node | None, wanted: str | None, problems: Problems) ->
                 size = read_size_key(value, problems)
             elif key == "description":
                 description = str(value.value)
+                if (why := unshowable(description)) is not None:
+                    problems.add(value, f"'description' {description!r}: {why} (use letters, digits and punctuation)")
             elif not re.fullmatch(r"[A-Za-z_]\w*", key) or key in ("in", "classes", "alpha", "block_in"):
                 problems.add((body.keys or {})[key], f"'{key}' cannot name a value (a name like w or d)")
             elif isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
@@ -213,8 +235,8 @@ def read_size_key(node: Node, problems: Problems) -> tuple[int, int, int]:
 
 def _read_classes(node: Node, problems: Problems) -> int:
     value = node.value
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        problems.add(node, "'classes' must be a whole number >= 1")
+    if (why := whole_problem("'classes'", value)) is not None:
+        problems.add(node, why)
         return 1
     return value
 
@@ -225,6 +247,9 @@ def _read_notes(node: Node | None, problems: Problems) -> tuple[str, ...]:
     if not node.is_list or not all(isinstance(c.value, str) for c in node.value):
         problems.add(node, "'notes' must be a list of strings")
         return ()
+    for note in node.value:
+        if (why := unshowable(note.value)) is not None:
+            problems.add(note, f"note {note.value!r}: {why} (use letters, digits and punctuation)")
     return tuple(c.value for c in node.value)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import did_you_mean
 from ..ir import Location, Role
+from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
 from ..lang.program import Item, Program, Setting, Value, Width
 from .checks import MAX_LAYERS
@@ -151,6 +152,7 @@ class _Nominal:
         self.h, _, self.c = size
         self.problems = problems
         self.lost = False  # a row was passed over: the next input column is taken as it is
+        self.flagged: TableRow | None = None  # the row whose input column was just found wrong
 
     def unreadable(self, row: TableRow) -> bool:
         """A row with a cell that could not be read: passed over; the next row resynchronises."""
@@ -169,14 +171,16 @@ class _Nominal:
                 f"produce {self.h}x{self.h}x{self.c} (fix this row or the one before it)",
             )
             self.h, self.c = size[0], size[2]  # resynchronise, so that one slip is one message
+            self.flagged = row
 
     def channels_in(self, row: TableRow, channels: int) -> None:
-        if channels != self.c:
+        if channels != self.c and self.flagged is not row:  # a wrong input column is one message, not two
             self.problems.add_at(
                 row.where,
                 f"this layer takes {channels} input channels but the layer before "
                 f"gives {self.c} (fix the filter shape)",
             )
+            self.lost = True  # the filter or the row above is wrong: the next input column takes the chain up
 
     def advance(self, stride: int, channels: int) -> None:
         self.h, self.c = -(-self.h // stride), channels
@@ -223,15 +227,21 @@ def read_size(value: Any) -> tuple[int, int, int]:
     size = parse_size(value)
     if size is None:
         raise ValueError(f"expected a size like 112x112x32 or 112²×32, got '{value}'")
+    if max(size) > MAX_WHOLE:
+        raise ValueError(f"a size's numbers go up to {MAX_WHOLE:,}, got '{value}'")
     return size
 
 
 def read_count(value: Any, *, allow: tuple[str, ...] = ("-",)) -> int | str:
     if isinstance(value, str) and value.strip() in allow:
         return value.strip()
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        extra = " or " + " or ".join(f"'{a}'" for a in allow) if allow else ""
+    extra = " or " + " or ".join(f"'{a}'" for a in allow) if allow else ""
+    if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"expected a whole number >= 1{extra}, got '{value}'")
+    if value < 1:
+        raise ValueError(f"expected at least 1{extra}, got {value}")
+    if value > MAX_WHOLE:
+        raise ValueError(f"expected a whole number up to {MAX_WHOLE:,}{extra}, got {len(str(value))} digits")
     return value
 
 
