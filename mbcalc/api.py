@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
@@ -27,7 +28,7 @@ from .expansion.profiles import BuildProfile, get_profile
 from .ir import Config, Location, Network, Role, Shape
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
-from .read.spec import load_spec, parse_spec
+from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
 
 MAX_ALPHA = 4.0
@@ -38,9 +39,19 @@ def load(model: str | Path) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path, read and validated."""
     if not isinstance(model, (str, Path)):
         raise MbcalcError(f"model must be a bundled model's name, a spec file's path or a Spec, got {model!r}")
+    if "\0" in str(model):
+        raise MbcalcError(f"model {str(model)!r} is no file name or model name (it contains a NUL character)")
+    if model == "-":
+        return parse_spec(_stdin(), "<stdin>")
     if isinstance(model, Path) or models.is_spec_path(model):
         return load_spec(model)
     return _bundled(model)
+
+
+@cache
+def _stdin() -> str:
+    """Standard input, read once (`compare - -` names the same spec twice)."""
+    return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>")
 
 
 def loads(text: str, file: str = "<spec>") -> Spec:
@@ -52,7 +63,7 @@ def loads(text: str, file: str = "<spec>") -> Spec:
 def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
     path = models.find(name)
-    return replace(load_spec(path, display=f"specs/{path.name}", variant=models.variant(name)), bundled=True)
+    return replace(load_spec(path, display=f"bundled {path.name}", variant=models.variant(name)), bundled=True)
 
 
 def build(
@@ -257,7 +268,7 @@ def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:
     also has, the path it was given as (a copy of v2 still named v2 is not v2)."""
     names = collections.Counter(spec.name for spec in specs.values())
     return {
-        argument: spec.name if names[spec.name] == 1 or spec.bundled else argument for argument, spec in specs.items()
+        argument: spec.name if names[spec.name] == 1 or spec.bundled else spec.file for argument, spec in specs.items()
     }
 
 

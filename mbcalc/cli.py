@@ -6,7 +6,9 @@ Every bundled model is a command (`mbcalc v1`, `mbcalc v2` ...); a spec file pat
 
 from __future__ import annotations
 
+import errno
 import gc
+import itertools
 import os
 import sys
 from collections.abc import Callable
@@ -28,13 +30,31 @@ F = TypeVar("F", bound=Callable[..., Any])
 def emit(text: str, output: str | None) -> None:
     """Print, or write `output` atomically (io.write_text)."""
     if output is None or output == "-":
+        if sys.stdout is None:  # started with standard output closed (`>&-`): an I/O error, not silence
+            raise OSError(errno.EBADF, "it is closed")
         click.echo(text, nl=False)
         return
     from .io import write_text
 
-    if not output.strip():
-        raise MbcalcError("-o needs a file name (or - for stdout)")
     write_text(output, text)
+
+
+def check_outputs(inputs: list[str], **outputs: str | None) -> None:
+    """Before any work: refuse an output that would replace one of the input specs, or another
+    output (`-o x.png --plot x.png`); the inputs are left untouched."""
+    from .io import same_file
+
+    named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
+    for flag, path in named:
+        if not path.strip() or "\0" in path:
+            stdout = " (or - for stdout)" if flag == "-o" else ""
+            raise MbcalcError(f"{flag} needs a file name{stdout}, got {path!r}")
+        for spec in (name for name in inputs if name != "-" and models.is_spec_path(name)):
+            if same_file(path, spec):
+                raise MbcalcError(f"{flag} {path} is the input spec {spec}: choose another output file")
+    for (flag, path), (other, second) in itertools.pairwise(named):
+        if same_file(path, second):
+            raise MbcalcError(f"{flag} and {other} both name {path}: give each output its own file")
 
 
 def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -63,7 +83,7 @@ output_options = options(
     click.option(
         "--output",
         "-o",
-        type=click.Path(dir_okay=False),
+        metavar="FILE",
         default=None,
         help="Write to FILE (atomically) instead of stdout.",
     ),
@@ -132,6 +152,7 @@ def run_model(
     elementwise: bool,
     flops: bool,
 ) -> None:
+    check_outputs([model], **{"-o": output})
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
 
     report = api.analyze(
@@ -214,6 +235,12 @@ class MbcalcGroup(click.Group):
         except MbcalcError as exc:
             click.echo(f"mbcalc: error: {one_line(in_flags(str(exc)))}", err=True)
             code = 2
+        except OSError as exc:  # stdout (the library turns its own I/O errors into MbcalcErrors, and click
+            # ends a run whose reader went away, as `| head` does, quietly with exit code 1)
+            _discard_stdout()
+            hint = "free some space, or write elsewhere with -o FILE" if exc.errno == errno.ENOSPC else "use -o FILE"
+            click.echo(f"mbcalc: error: cannot write to standard output: {exc.strerror or exc} ({hint})", err=True)
+            code = 2
         except Exception as exc:  # a bug: one line for the user, the traceback with MBCALC_DEBUG=1
             if os.environ.get("MBCALC_DEBUG"):
                 raise
@@ -224,6 +251,17 @@ class MbcalcGroup(click.Group):
             )
             code = 70
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null, so that the unwritten rest is not retried (and fails
+    again, with a traceback) when the interpreter flushes it at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to flush
+        pass
 
 
 def one_line(message: str) -> str:
@@ -257,7 +295,7 @@ def list_models():
     for name in bundled:
         shipped = models.widths(name)
         widths = f" (widths {', '.join(f'{w:g}' if w % 1 else f'{w:.1f}' for w in shipped)})" if shipped else ""
-        click.echo(f"{name.ljust(width)}  {models.description(name)}{widths}")
+        emit(f"{name.ljust(width)}  {models.description(name)}{widths}\n", None)
 
 
 @cli.command("conv")
@@ -328,7 +366,7 @@ def validate(spec, alpha, res, profile):
     from .render.model import validated
 
     loaded = api.load(spec)
-    click.echo(validated(loaded, api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)))
+    emit(validated(loaded, api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)) + "\n", None)
 
 
 @cli.command("compare")
@@ -347,7 +385,6 @@ def validate(spec, alpha, res, profile):
 @click.option("--exact", is_flag=True, help="Exact integers instead of millions.")
 @click.option(
     "--plot",
-    type=click.Path(dir_okay=False),
     default=None,
     metavar="FILE.png|FILE.svg",
     help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].",
@@ -365,6 +402,11 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     from . import api
     from .render.compare import CompareView
 
+    check_outputs([*models, api.parse_target(baseline)[0] if baseline else ""], **{"-o": output, "--plot": plot})
+    if plot:
+        from .plot import check_plot_target
+
+        check_plot_target(plot)
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
     resolutions = split_list(resolutions, int, "--res", "224,192")
     comparison = api.compare(list(models), alphas, resolutions, profile, baseline)
@@ -393,6 +435,8 @@ def diff(a, b, profile, fmt, output, exact):
     """
     from . import api
     from .render.diff import DiffView
+
+    check_outputs([api.parse_target(a)[0], api.parse_target(b)[0]], **{"-o": output})
 
     emit(render(DiffView(api.diff(a, b, profile), exact), fmt), output)
 
@@ -435,7 +479,7 @@ def docs_command(check, directory):
         raise MbcalcError(f"no docs folder at '{directory}' (run from the repository root, or pass --dir)")
     changed = stale(docs) if check else write(docs)
     for path in changed:
-        click.echo(f"{'stale' if check else 'wrote'}: {path}")
+        emit(f"{'stale' if check else 'wrote'}: {path}\n", None)
     if check and changed:
         raise click.exceptions.Exit(1)
 

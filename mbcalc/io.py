@@ -47,3 +47,14 @@ def _replace(target: Path, text: str, mode: int) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file: through symbolic and hard links, or (for a file that does
+    not exist yet) the same resolved path."""
+    try:
+        if os.path.exists(a) and os.path.exists(b):
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)

@@ -36,8 +36,16 @@ def bundled() -> dict[str, Path]:
 
 
 def is_spec_path(text: str) -> bool:
-    """A spec file rather than a bundled model's name: it ends in .yaml / .yml or names a folder."""
-    return text.endswith((".yaml", ".yml")) or "/" in text or os.sep in text
+    """A spec rather than a bundled model's name, by one rule for every command: `-` (standard
+    input), a name ending in .yaml or .yml (any case), a path with a folder, or an existing file
+    that is not a bundled model's name."""
+    return (
+        text == "-"
+        or text.lower().endswith((".yaml", ".yml"))
+        or "/" in text
+        or os.sep in text
+        or (text not in bundled() and os.path.isfile(text))
+    )
 
 
 def find(name: str) -> Path:

@@ -5,11 +5,15 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from mbcalc import __version__
 from mbcalc.cli import cli
+
+ROOT = Path(__file__).parent.parent
 
 
 def test_v1_table_shows_layers_totals_and_shares(run):
@@ -168,3 +172,65 @@ def test_count_and_flops_are_labelled_and_exact(run):
 def test_profiles_from_the_cli(run, profile, params):
     out = run("v2", "--profile", profile, "--exact").output
     assert params in out and f"profile '{profile}'" in out
+
+
+def test_an_output_that_is_an_input_is_refused_before_any_work(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "net.yaml"
+    spec.write_text((ROOT / "specs" / "v2.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "link.yaml").symlink_to(spec)
+    original = spec.read_bytes()
+    cases = [
+        (["net.yaml", "-o", "net.yaml"], "-o net.yaml is the input spec net.yaml: choose another output file"),
+        (["net.yaml", "-o", "link.yaml"], "-o link.yaml is the input spec net.yaml: choose another output file"),
+        (["compare", "v1", "net.yaml", "-o", "./net.yaml"], "-o ./net.yaml is the input spec net.yaml"),
+        (["diff", "v2", "net.yaml@0.5/224", "-o", "net.yaml"], "-o net.yaml is the input spec net.yaml"),
+        (["compare", "v1", "-o", "x.png", "--plot", "x.png"], "-o and --plot both name x.png"),
+    ]
+    for args, message in cases:
+        result = run(*args)
+        assert result.exit_code == 2 and message in result.stderr, args
+        assert spec.read_bytes() == original and not (tmp_path / "x.png").exists()
+
+
+def test_one_rule_for_spec_arguments_in_every_command(run, tmp_path, monkeypatch):
+    """NET.YAML, a file without the suffix, and - (standard input) are specs for every command."""
+    monkeypatch.chdir(tmp_path)
+    text = (ROOT / "specs" / "v1-shallow.yaml").read_text(encoding="utf-8")
+    for name in ("NET.YAML", "base.txt"):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert json.loads(run(name, "-f", "json").output)["macs"] == 307_323_392
+        assert run("diff", name, "v1").output.startswith("A = v1-shallow@1.0/224, B = v1@1.0/224")
+        assert run("validate", name).exit_code == 0
+    result = CliRunner().invoke(cli, ["-", "-f", "json"], input=text)
+    assert result.exit_code == 0 and json.loads(result.output)["macs"] == 307_323_392
+    result = CliRunner().invoke(cli, ["compare", "-", "v1", "v1-shallow", "-f", "csv"], input=text)
+    labels = [line.split(",")[0] for line in result.output.splitlines()]
+    assert labels == ["model", "<stdin>", "v1", "v1-shallow"]  # a name two models share: the source tells them apart
+    assert "unknown model or command 'nosuch.txt'" in run("nosuch.txt").stderr
+
+
+def test_errors_in_a_bundled_spec_say_it_is_the_bundled_model(run):
+    result = run("googlenet", "--res", "8")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("mbcalc: error: bundled googlenet.yaml:37:5: layer 'maxpool3' gets a 1x1x480")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_or_closed_stdout_is_an_io_error_and_a_closed_pipe_is_silent():
+    command = [sys.executable, "-m", "mbcalc", "v1"]
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "mbcalc: error: cannot write to standard output: No space left on device "
+        "(free some space, or write elsewhere with -o FILE)\n"
+    )
+    closed = subprocess.run(f"{sys.executable} -m mbcalc v1 -f json >&-", shell=True, stderr=subprocess.PIPE, text=True)
+    assert closed.returncode == 2 and "cannot write to standard output" in closed.stderr
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mbcalc", "reproduce", "all"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    reader.stdout.close()  # as `| head` does once it has its lines
+    assert reader.wait() == 1 and reader.stderr.read() == b""
