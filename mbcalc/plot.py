@@ -1,16 +1,33 @@
 """`mbcalc compare --plot`: Mult-Adds against parameters, and against published top-1 accuracy.
 
-matplotlib is an optional extra (`pip install "mbcalc[plot]"`); it is imported only here.
+matplotlib is an optional extra (`pip install "mbcalc[plot]"`); it is imported only here. The figure
+is drawn on a `Figure` of its own, never through pyplot, so plotting neither picks a backend nor
+leaves figures open in a program that imports mbcalc.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from .analysis import Comparison, Report
 from .errors import MbcalcError
 from .reproduce import Printed, load_references
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+SUFFIXES = (".png", ".svg")
+
+# A resolution is told apart by marker shape, then fill, then line style: 10 shapes that stay
+# distinct at a small size (no pentagons beside hexagons) x 3 fills x 4 line styles give 120
+# resolutions that all look different, the first 30 by their markers alone.
+MARKERS = "os^vDPX*<>"
+FILLS = ("full", "none", "top")
+LINESTYLES = ("-", "--", ":", "-.")
+
+LEGEND_ROWS = 30  # entries per legend column before another column starts
 
 
 def published_top1(model: str, alpha: float, resolution: int) -> float | None:
@@ -27,75 +44,174 @@ def published_top1(model: str, alpha: float, resolution: int) -> float | None:
     return None
 
 
-def plot_comparison(comparison: Comparison, path: str) -> None:
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise MbcalcError(f"--plot writes .png or .svg files, got '{path}' (e.g. --plot compare.png)")
-    try:
-        import matplotlib
+def published_accuracy(report: Report) -> float | None:
+    """The published top-1 of the report's configuration, in percent, for a bundled model only:
+    a spec file that borrows a bundled model's name is another network, with no published figure."""
+    if not report.network.bundled:
+        return None
+    config = report.network.config
+    return published_top1(report.network.name, config.alpha, config.resolution)
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+
+def check_plot_target(path: str) -> None:
+    """Raise MbcalcError unless a plot can be written to `path`: a .png or .svg name, and matplotlib
+    importable. Cheap enough to call before computing anything."""
+    if Path(path).suffix.lower() not in SUFFIXES:
+        raise MbcalcError(f"--plot writes .png or .svg files, got '{path}' (e.g. --plot compare.png)")
+    if "\0" in path:  # the operating system refuses it only when the figure is saved, with a ValueError
+        raise MbcalcError(f"cannot write {path!r}: a file name cannot contain a NUL character (check the path)")
+    try:
+        # The package itself, not pyplot: an installed but broken or blocked matplotlib fails here
+        # too, where only looking for it would succeed.
+        import matplotlib  # noqa: F401
     except ImportError:
         raise MbcalcError('--plot needs matplotlib: pip install "mbcalc[plot]"') from None
 
-    # One colour per model; within it one line per resolution across alpha, one marker per resolution.
-    models = list(dict.fromkeys(r.network.name for r in comparison.reports))
-    resolutions = sorted({r.network.config.resolution for r in comparison.reports}, reverse=True)
-    colours = {m: f"C{i % 10}" for i, m in enumerate(models)}
-    markers = {res: "osD^v<>p*h"[i % 10] for i, res in enumerate(resolutions)}
 
-    def series(name: str, res: int, y: Callable[[Report], float | None]) -> list[tuple[float, float, float | None]]:
-        reports = sorted(
-            (r for r in comparison.reports if r.network.name == name and r.network.config.resolution == res),
+def resolution_style(index: int) -> dict[str, Any]:
+    """Marker, fill and line style of the `index`-th resolution (distinct for the first 120)."""
+    return {
+        "marker": MARKERS[index % len(MARKERS)],
+        "fillstyle": FILLS[index // len(MARKERS) % len(FILLS)],
+        "linestyle": LINESTYLES[index // (len(MARKERS) * len(FILLS)) % len(LINESTYLES)],
+    }
+
+
+def alpha_text(alpha: float) -> str:
+    """α as the command line takes it: 0.75, 1.0."""
+    text = f"{alpha:g}"
+    return text if "." in text or "e" in text else f"{text}.0"
+
+
+def _colours(count: int) -> list[Any]:
+    """One colour each: the default cycle while it lasts, else evenly spaced along a wide colour map."""
+    if count <= 10:
+        return [f"C{i}" for i in range(count)]
+    from matplotlib import colormaps
+
+    spread = colormaps["turbo"]
+    return [spread(0.05 + 0.9 * i / (count - 1)) for i in range(count)]
+
+
+def build_figure(comparison: Comparison) -> Figure:
+    """The comparison as a figure: Mult-Adds against parameters, and, when any configuration has a
+    published top-1, top-1 against Mult-Adds. One colour per model label, one marker per resolution,
+    one line across α, each point labelled with its α; the legend sits outside the panels."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import LogFormatter
+
+    def plain_numbers() -> LogFormatter:  # 20, 30, 50, not 2x10^1 (one each: a formatter serves one axis)
+        return LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5))
+
+    labelled = comparison.labelled()
+    labels = list(dict.fromkeys(label for label, _ in labelled))
+    resolutions = sorted({r.network.config.resolution for _, r in labelled}, reverse=True)
+    colours = dict(zip(labels, _colours(len(labels)), strict=True))
+    styles = {res: resolution_style(i) for i, res in enumerate(resolutions)}
+
+    def series(label: str, res: int) -> list[Report]:
+        return sorted(
+            (r for name, r in labelled if name == label and r.network.config.resolution == res),
             key=lambda r: r.network.config.alpha,
         )
-        return [(r.total.params / 1e6, r.total.macs / 1e6, y(r)) for r in reports]
 
-    def accuracy(r):
-        return published_top1(r.network.name, r.network.config.alpha, r.network.config.resolution)
+    with_accuracy = any(published_accuracy(r) is not None for _, r in labelled)
+    fig = Figure(figsize=(14.5 if with_accuracy else 8.5, 5.5), layout="constrained")
+    FigureCanvasAgg(fig)  # a canvas of its own, so the figure can be drawn and measured without pyplot
+    axes = fig.subplots(1, 2 if with_accuracy else 1, squeeze=False)[0]
+    left = axes[0]
+    right = axes[1] if with_accuracy else None
 
-    with_accuracy = any(accuracy(r) is not None for r in comparison.reports)
-    fig, axes = plt.subplots(1, 2 if with_accuracy else 1, figsize=(12 if with_accuracy else 6.5, 5), squeeze=False)
-    left = axes[0][0]
-    right = axes[0][1] if with_accuracy else None
-    for name in models:
+    def draw(ax: Axes, points: list[tuple[float, float, float]], colour: Any, style: dict[str, Any], name: str) -> None:
+        xs, ys = [x for x, _, _ in points], [y for _, y, _ in points]
+        ax.plot(xs, ys, color=colour, linewidth=1.2, markersize=5, label=name, **style)
+        for x, y, alpha in points:
+            ax.annotate(
+                alpha_text(alpha),
+                (x, y),
+                xytext=(4, 3),
+                textcoords="offset points",
+                fontsize=6,
+                color=colour,
+            )
+
+    for label in labels:
         for res in resolutions:
-            points = series(name, res, accuracy)
-            if not points:
+            reports = series(label, res)
+            if not reports:
                 continue
-            style = dict(color=colours[name], marker=markers[res], linewidth=1.2, markersize=5)
-            left.plot([p for p, _, _ in points], [m for _, m, _ in points], **style)
-            known = [(m, a) for _, m, a in points if a is not None]
-            if right is not None and known:
-                right.plot([m for m, _ in known], [a for _, a in known], **style)
-    from matplotlib.lines import Line2D
+            name = f"{label} {res}px"
+            alphas = [r.network.config.alpha for r in reports]
+            params = [r.total.params / 1e6 for r in reports]
+            macs = [r.total.macs / 1e6 for r in reports]
+            draw(left, list(zip(params, macs, alphas, strict=True)), colours[label], styles[res], name)
+            if right is not None:
+                known = [(m, published_accuracy(r), a) for r, m, a in zip(reports, macs, alphas, strict=True)]
+                points = [(m, top1, a) for m, top1, a in known if top1 is not None]
+                if points:
+                    draw(right, points, colours[label], styles[res], name)
 
-    handles = [Line2D([], [], color=colours[m], label=m) for m in models]
-    handles += [Line2D([], [], color="grey", marker=markers[r], linestyle="", label=f"{r}px") for r in resolutions]
+    # Logarithmic counts, as in the V1 paper's accuracy figures: α and resolution scale the counts by
+    # factors, so equal steps look equal and the smallest configurations are not crowded into a
+    # corner. A count of zero, which a logarithmic axis cannot show, keeps its axis linear.
+    counts = [(ax.set_xscale, ax.xaxis, ax.dataLim.xmin) for ax in axes]
+    counts.append((left.set_yscale, left.yaxis, left.dataLim.ymin))
+    for set_scale, axis, low in counts:
+        if low > 0:
+            set_scale("log")
+            axis.set_major_formatter(plain_numbers())
+            axis.set_minor_formatter(plain_numbers())
     left.set_xlabel("parameters (millions)")
     left.set_ylabel("Mult-Adds (millions)")
-    left.set_title("Mult-Adds against parameters (lines: α at one resolution)")
+    left.set_title("Mult-Adds against parameters")
     left.grid(True, alpha=0.3)
-    left.legend(handles=handles, fontsize=8)
     if right is not None:
         right.set_xlabel("Mult-Adds (millions)")
         right.set_ylabel("published ImageNet top-1 (%)")
         right.set_title("Published top-1 against computed Mult-Adds")
         right.grid(True, alpha=0.3)
-        right.legend(handles=handles, fontsize=8)
-    profile = comparison.reports[0].network.config.profile if comparison.reports else "paper"
-    fig.suptitle(
-        f"mbcalc compare, profile {profile}: one colour per model, one line per resolution across α", fontsize=10
+
+    # One legend for both panels, to the right of the last one, where it cannot cover a point.
+    # Entries with no handle head its two sections.
+    heading = Line2D([], [], linestyle="", marker="")
+    handles = [heading] + [Line2D([], [], color=colours[m], label=m) for m in labels]
+    handles += [heading] + [
+        Line2D([], [], color="grey", linewidth=1, markersize=5, label=f"{r}px", **styles[r]) for r in resolutions
+    ]
+    names = ["model", *labels, "resolution", *(f"{r}px" for r in resolutions)]
+    legend = axes[-1].legend(
+        handles=handles,
+        labels=names,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize=8,
+        ncol=-(-len(handles) // LEGEND_ROWS),
     )
-    fig.tight_layout()
+    texts = legend.get_texts()
+    for i in (0, len(labels) + 1):
+        texts[i].set_fontweight("bold")
+
+    profile = labelled[0][1].network.config.profile if labelled else "paper"
+    fig.suptitle(
+        f"mbcalc compare, profile {profile}: one colour per model, one marker per resolution, "
+        "one line across α (each point labelled with its α)",
+        fontsize=10,
+    )
+    return fig
+
+
+def plot_comparison(comparison: Comparison, path: str) -> None:
+    """Draw `comparison` into `path` (.png or .svg), written whole or not at all."""
+    check_plot_target(path)
+    fig = build_figure(comparison)
     target = Path(path)
-    temporary = target.with_name(f".{target.name}.partial{suffix}")  # written whole, then moved in place
+    temporary = target.with_name(f".{target.name}.partial{target.suffix.lower()}")  # written whole, then moved
     try:
-        fig.savefig(temporary, dpi=120)
+        fig.savefig(temporary, dpi=150, bbox_inches="tight")
         temporary.replace(target)
     except OSError as exc:
         temporary.unlink(missing_ok=True)
-        raise MbcalcError(f"cannot write {path}: {exc.strerror} (check the path)") from None
-    finally:
-        plt.close(fig)
+        raise MbcalcError(f"cannot write {path}: {exc.strerror or exc} (check the path)") from None
