@@ -71,13 +71,15 @@ def build(
     *,
     alpha: float | None = None,
     resolution: int | None = None,
+    rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
 ) -> Network:
     """The layer IR at width multiplier `alpha` (None: 1.0, or the first of the widths a spec is
-    built at when 1.0 is not one) and `resolution` (None: the spec's own input size)."""
+    built at when 1.0 is not one) and `resolution` (None: the spec's own input size), or at `rho`
+    times the spec's own input size (the V1 paper's resolution multiplier: 0.714 of 224 is 160)."""
     spec = model if isinstance(model, Spec) else load(model)
-    resolution = spec.input[0] if resolution is None else resolution
+    resolution = _resolution(spec, resolution, rho)
     alpha = default_alpha(spec) if alpha is None else alpha
     check_config(alpha, resolution, classes)
     chosen = get_profile(profile)
@@ -112,6 +114,7 @@ def analyze(
     *,
     alpha: float | None = None,
     resolution: int | None = None,
+    rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
     biases: bool | None = None,
@@ -120,24 +123,24 @@ def analyze(
     counters: Mapping[str, Counter] | None = None,
 ) -> Report:
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report."""
-    network = build(model, alpha=alpha, resolution=resolution, profile=profile, classes=classes)
+    network = build(model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes)
     return count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
 
 
 # --- arguments ---------------------------------------------------------------------------------
 
 
-def resolution_of(res: int | None, rho: float | None) -> int | None:
-    """`res`, or round(224 * rho) (the V1 paper's rho), or None: the spec's own input size."""
-    if res is not None and rho is not None:
+def _resolution(spec: Spec, resolution: int | None, rho: float | None) -> int:
+    """`resolution`, or round(rho * the spec's input size), or the spec's input size."""
+    if resolution is not None and rho is not None:
         raise ArgumentError(
-            "give resolution or rho, not both (rho P means resolution round(224*P))",
-            "give --res or --rho, not both (--rho P means --res round(224*P))",
+            "give resolution or rho, not both (rho P means resolution round(P * the spec's input size))",
+            "give --res or --rho, not both (--rho P means --res round(P * the spec's input size))",
         )
     if rho is not None:
         check_rho(rho)
-        return max(1, round(224 * rho))
-    return res
+        return max(1, round(spec.input[0] * rho))
+    return spec.input[0] if resolution is None else resolution
 
 
 def _bad(argument: str, flag: str, problem: str, example: str) -> ArgumentError:
@@ -250,11 +253,12 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
 def compare(
     model_names: list[str],
     alphas: list[float],
-    resolutions: list[int],
+    resolutions: list[int | None],
     profile: str = "paper",
     baseline: str | None = None,
 ) -> analysis.Comparison:
-    """Every model x alpha x resolution, in that order, and the baseline if one is named."""
+    """Every model x alpha x resolution, in that order, and the baseline if one is named (a
+    resolution None is each spec's own input size)."""
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]

@@ -109,7 +109,12 @@ model_options = options(
         default=None,
         help="Input resolution in pixels (default: the spec's, 224 for the bundled models).",
     ),
-    click.option("--rho", type=float, default=None, help="Resolution multiplier ρ: --res round(224·ρ)."),
+    click.option(
+        "--rho",
+        type=float,
+        default=None,
+        help="Resolution multiplier ρ: --res round(ρ·R), R the spec's input size (224 for the bundled models).",
+    ),
     profile_option,
     click.option(
         "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
@@ -158,7 +163,8 @@ def run_model(
     report = api.analyze(
         model,
         alpha=alpha,
-        resolution=api.resolution_of(res, rho),
+        resolution=res,
+        rho=rho,
         profile=profile,
         classes=classes,
         biases=biases,
@@ -372,7 +378,9 @@ def validate(spec, alpha, res, profile):
 @cli.command("compare")
 @click.argument("models", nargs=-1, required=True)
 @click.option("--alpha", "-a", "alphas", default="1.0", show_default=True, help="Width multipliers, e.g. 1.0,0.75,0.5.")
-@click.option("--res", "-r", "resolutions", default="224", show_default=True, help="Resolutions, e.g. 224,192,160.")
+@click.option(
+    "--res", "-r", "resolutions", default=None, help="Resolutions, e.g. 224,192,160 (default: each spec's input size)."
+)
 @profile_option
 @click.option(
     "--baseline",
@@ -408,7 +416,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
 
         check_plot_target(plot)
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
-    resolutions = split_list(resolutions, int, "--res", "224,192")
+    resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
     comparison = api.compare(list(models), alphas, resolutions, profile, baseline)
     emit(render(CompareView(comparison, exact), fmt), output)
     if plot:

@@ -234,3 +234,16 @@ def test_a_full_or_closed_stdout_is_an_io_error_and_a_closed_pipe_is_silent():
     assert reader.stdout is not None and reader.stderr is not None
     reader.stdout.close()  # as `| head` does once it has its lines
     assert reader.wait() == 1 and reader.stderr.read() == b""
+
+
+def test_a_specs_own_input_size_is_the_default_everywhere_and_rho_is_relative_to_it(run, tmp_path):
+    spec = tmp_path / "cifar.yaml"
+    spec.write_text(
+        "name: cifar\nform: graph\ninput: 32x32x3\nclasses: 10\nlayers:\n  - conv: {out: 16, k: 3}\n", encoding="utf-8"
+    )
+    assert json.loads(run(str(spec), "-f", "json").output)["resolution"] == 32
+    assert json.loads(run("compare", str(spec), "v1", "-f", "json").output)["rows"][0]["resolution"] == 32
+    assert json.loads(run("compare", str(spec), "v1", "-f", "json").output)["rows"][1]["resolution"] == 224
+    assert json.loads(run(str(spec), "--rho", "0.5", "-f", "json").output)["resolution"] == 16
+    assert json.loads(run("v1", "--rho", "0.714", "-f", "json").output)["resolution"] == 160
+    assert "give --res or --rho, not both" in run(str(spec), "--rho", "0.5", "--res", "8").stderr
