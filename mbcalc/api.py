@@ -13,7 +13,7 @@ from __future__ import annotations
 import collections
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -252,8 +252,8 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
 
 def compare(
     model_names: list[str],
-    alphas: list[float],
-    resolutions: list[int | None],
+    alphas: Sequence[float],
+    resolutions: Sequence[int | None],
     profile: str = "paper",
     baseline: str | None = None,
 ) -> analysis.Comparison:
