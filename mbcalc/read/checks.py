@@ -15,7 +15,7 @@ from ..ops import REGISTRY
 from .nodes import Node
 from .problems import Problems
 
-MAX_LAYERS = 1_000_000  # a spec that would expand past this many layers is refused
+MAX_LAYERS = 100_000  # a spec that would expand past this many layers is refused
 MAX_DEPTH = 50  # blocks inside blocks
 MERGES = frozenset(name for name, op in REGISTRY.items() if op.merges)
 
