@@ -17,8 +17,9 @@ from typing import Any, NamedTuple
 from .bulk import no_gc
 from .cost import Convention, Cost
 from .counting import Counter, count
+from .errors import ArgumentError
 from .ir import Layer, Network, Shape
-from .ops import REGISTRY, label
+from .ops import ACTIVATIONS, REGISTRY, label
 
 SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
 
@@ -63,6 +64,30 @@ class Group:
     params_share: float
 
 
+class Part(NamedTuple):
+    """A run of consecutive layers counted together: one block, or one row of the paper's table."""
+
+    key: str
+    first: LayerCost
+    last: LayerCost
+    layers: int
+    cost: Cost
+    macs_share: float
+    params_share: float
+
+
+FOLLOWERS = frozenset({"bn", *ACTIVATIONS})  # an unnamed one belongs to the layer before it
+
+
+def block_of(layer: Layer, previous: str) -> str:
+    """The block a layer belongs to: the first part of its name (block3.expand and block3.se.scale
+    are block3); a batch norm or activation without one (bn1, relu1) joins the layer before it."""
+    head, dot, _ = layer.name.partition(".")
+    if not dot and previous and layer.op in FOLLOWERS:
+        return previous
+    return head
+
+
 @dataclass(frozen=True)
 class Report:
     """A network counted under a convention. The per-layer rows and the breakdowns are made when
@@ -88,7 +113,7 @@ class Report:
 
     @cached_property
     def by_role(self) -> tuple[Group, ...]:
-        return _groups(self.layers, attrgetter("role"), self.total, ROLE_ORDER)
+        return _groups(self.layers, attrgetter("role"), self.total, ROLE_ORDER, ROLE_LAST)
 
     @cached_property
     def peak_activation(self) -> int:
@@ -111,14 +136,41 @@ class Report:
 
     def by_row(self) -> tuple[Group, ...]:
         """Subtotals per row of the paper's table (table forms; a graph spec's layers have no row)."""
+        return _groups(self.layers, _row, self.total, ())
 
-        def row(layer: Layer) -> str:  # the line keeps two rows that read alike apart
-            return f"line {layer.source.line}: {layer.row}" if layer.row and layer.source else ""
+    def parts(self, by: str) -> tuple[Part, ...]:
+        """The layers in runs: per `block` (stem, each block with its squeeze-excite, head,
+        classifier) or per `row` of the paper's table (table forms only). They sum to the totals."""
+        if by == "row":
+            if self.network.form == "graph":
+                raise ArgumentError(
+                    "by='row' needs a spec written as the paper's table (form v1, v2 or v3); use by='block'",
+                    "--by row needs a spec written as the paper's table (form v1, v2 or v3); use --by block",
+                )
+            keys = [_row(row.layer) for row in self.layers]
+        elif by == "block":
+            keys, previous = [], ""
+            for row in self.layers:
+                previous = block_of(row.layer, previous)
+                keys.append(previous)
+        else:
+            raise ArgumentError(f"by must be layer, block or row, got {by!r}", "--by must be layer, block or row")
+        parts: list[Part] = []
+        start = 0
+        for i in range(1, len(keys) + 1):
+            if i == len(keys) or keys[i] != keys[start]:
+                run = self.layers[start:i]
+                macs = sum(row.cost.macs for row in run)
+                params = sum(row.cost.params for row in run)
+                ops = sum(row.cost.ops for row in run)
+                shares = _share(macs, self.total.macs), _share(params, self.total.params)
+                parts.append(Part(keys[start], run[0], run[-1], len(run), Cost(macs, params, ops), *shares))
+                start = i
+        return tuple(parts)
 
-        return _groups(self.layers, row, self.total, ())
-
-    def to_dict(self, flops: bool = False) -> dict[str, Any]:
-        """The report as plain data: exactly the JSON output (`flops`: also FLOPs)."""
+    def to_dict(self, flops: bool = False, by: str = "layer") -> dict[str, Any]:
+        """The report as plain data: exactly the JSON output (`flops`: also FLOPs; `by` block or
+        row: also the layers in runs, under `blocks` or `rows`)."""
         net, total, elementwise = self.network, self.total, self.convention.elementwise
         data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
@@ -128,6 +180,7 @@ class Report:
             "resolution": net.config.resolution,
             "profile": net.config.profile,
             "classes": net.classes,
+            "backbone": net.config.backbone,
             "convention": self.counting,
             "macs": total.macs,
             "params": total.params,
@@ -157,6 +210,23 @@ class Report:
                 item["elementwise_ops"] = row.cost.ops
             layers.append(item)
         data["layers"] = layers
+        if by != "layer":
+            data["by"] = by
+            data[f"{by}s"] = [
+                {
+                    "name": part.key,
+                    "layers": part.layers,
+                    "first": part.first.number,
+                    "input": part.first.layer.input.as_list(),
+                    "output": part.last.layer.output.as_list(),
+                    "macs": part.cost.macs,
+                    "params": part.cost.params,
+                    "macs_share": part.macs_share,
+                    "params_share": part.params_share,
+                    **({"elementwise_ops": part.cost.ops} if elementwise else {}),
+                }
+                for part in self.parts(by)
+            ]
         for key, groups in (("by_type", self.by_type), ("by_role", self.by_role)):
             data[key] = {
                 g.key: {
@@ -165,6 +235,7 @@ class Report:
                     "params": g.cost.params,
                     "macs_share": g.macs_share,
                     "params_share": g.params_share,
+                    **({"elementwise_ops": g.cost.ops} if elementwise else {}),
                 }
                 for g in groups
             }
@@ -176,15 +247,27 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
+def _row(layer: Layer) -> str:
+    """The table row a layer was built from, with its line: two rows that read alike stay apart."""
+    return f"line {layer.source.line}: {layer.row}" if layer.row and layer.source else ""
+
+
 # Breakdowns list these first, in this order (the V1 paper's Table 2, then the block's data flow);
 # anything else follows in order of appearance.
 TYPE_ORDER = ("conv", "depthwise", "pointwise", "fc")
-ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual", "head", "classifier")
+ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual")
+ROLE_LAST = ("head", "classifier")  # after every other role: a graph spec's own (its blocks') come between
 
 
 def _groups(
-    rows: tuple[LayerCost, ...], key: Callable[[Layer], str], total: Cost, first: tuple[str, ...]
+    rows: tuple[LayerCost, ...],
+    key: Callable[[Layer], str],
+    total: Cost,
+    first: tuple[str, ...],
+    last: tuple[str, ...] = (),
 ) -> tuple[Group, ...]:
+    """Subtotals per key: the keys `first` names in its order, then the others in the order they
+    appear, then the keys `last` names."""
     found: dict[str, list[int]] = {}  # key -> [layers, macs, params, ops], summed as plain ints
     for row in rows:
         k = key(row.layer)  # a Role is its string: the keys are made plain strings below
@@ -197,7 +280,8 @@ def _groups(
         sums[2] += cost.params
         sums[3] += cost.ops
     position = {k: i for i, k in enumerate(found)}
-    order = sorted(found, key=lambda k: (first.index(k) if k in first else len(first), position[k]))
+    rank = {k: i for i, k in enumerate(first)} | {k: len(first) + 1 + i for i, k in enumerate(last)}
+    order = sorted(found, key=lambda k: (rank.get(k, len(first)), position[k]))
     groups = []
     for name in order:
         layers, macs, params, ops = found[name]

@@ -25,6 +25,7 @@ from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
+from .expansion.roles import backbone_end
 from .ir import Config, Location, Network, Role, Shape
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
@@ -74,16 +75,34 @@ def build(
     rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
+    backbone: bool = False,
 ) -> Network:
     """The layer IR at width multiplier `alpha` (None: 1.0, or the first of the widths a spec is
     built at when 1.0 is not one) and `resolution` (None: the spec's own input size), or at `rho`
-    times the spec's own input size (the V1 paper's resolution multiplier: 0.714 of 224 is 160)."""
+    times the spec's own input size (the V1 paper's resolution multiplier: 0.714 of 224 is 160).
+    `backbone`: only the feature extractor, up to the last feature map before global pooling."""
     spec = model if isinstance(model, Spec) else load(model)
     resolution = _resolution(spec, resolution, rho)
     alpha = default_alpha(spec) if alpha is None else alpha
     check_config(alpha, resolution, classes)
     chosen = get_profile(profile)
-    return expand(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
+    network = expand(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
+    return features(network) if backbone else network
+
+
+def features(network: Network) -> Network:
+    """The network's feature extractor: its layers up to the last feature map before global
+    pooling and the classifier (torchvision's `model.features`)."""
+    end = backbone_end(network.layers)
+    last = network.layers[end - 1] if end else None
+    where = f"up to {last.name} ({last.output})" if last else "no layers"
+    note = f"Backbone only: {end} of {len(network.layers)} layers, {where}; no pooling or classifier."
+    return replace(
+        network,
+        layers=network.layers[:end],
+        config=replace(network.config, backbone=True),
+        notes=(*network.notes, note),
+    )
 
 
 def default_alpha(spec: Spec) -> float:
@@ -121,9 +140,12 @@ def analyze(
     bn: str | None = None,
     elementwise: bool = False,
     counters: Mapping[str, Counter] | None = None,
+    backbone: bool = False,
 ) -> Report:
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report."""
-    network = build(model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes)
+    network = build(
+        model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
+    )
     return count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
 
 
@@ -256,14 +278,16 @@ def compare(
     resolutions: Sequence[int | None],
     profile: str = "paper",
     baseline: str | None = None,
+    **counting: Any,
 ) -> analysis.Comparison:
     """Every model x alpha x resolution, in that order, and the baseline if one is named (a
-    resolution None is each spec's own input size)."""
+    resolution None is each spec's own input size). `counting`: analyze's classes, biases, bn,
+    elementwise and backbone, for every configuration and the baseline."""
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
-    reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile) for m, a, r in runs)
-    base = _target(baseline, profile, 1.0, None, "--baseline") if baseline else None
+    reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile, **counting) for m, a, r in runs)
+    base = _target(baseline, profile, 1.0, None, "--baseline", **counting) if baseline else None
     return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs))
 
 
@@ -286,12 +310,16 @@ def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution:
     return analysis.diff(first, second, labels)  # type: ignore[arg-type]
 
 
-def _target(text: str, profile: str, alpha: float, resolution: int | None, role: str) -> Report:
+def _target(text: str, profile: str, alpha: float, resolution: int | None, role: str, **counting: Any) -> Report:
     """The report of 'MODEL@ALPHA/RES'; a bad ALPHA or RES is said of the target, not of an option."""
     name, al, res = parse_target(text)
     try:
         return analyze(
-            name, alpha=alpha if al is None else al, resolution=resolution if res is None else res, profile=profile
+            name,
+            alpha=alpha if al is None else al,
+            resolution=resolution if res is None else res,
+            profile=profile,
+            **counting,
         )
     except ArgumentError as exc:
         message = f"{role} {text}: {exc}"

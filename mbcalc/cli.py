@@ -70,6 +70,7 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 
 PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
+BY = ("layer", "block", "row")  # render.model.BY (likewise)
 profile_option = click.option(
     "--profile",
     "-p",
@@ -94,6 +95,35 @@ exact_option = click.option("--exact", is_flag=True, help="Exact integers instea
 # --- the model commands ----------------------------------------------------------------------
 
 
+counting_options = options(
+    click.option(
+        "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
+    ),
+    click.option(
+        "--biases/--no-biases",
+        default=None,
+        help="Count bias parameters (default: the profile's, or the paper's convention).",
+    ),
+    click.option(
+        "--bn",
+        type=click.Choice(BN_CHOICES),
+        default=None,
+        help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4.",
+    ),
+    click.option(
+        "--count",
+        "elementwise",
+        is_flag=True,
+        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax).",
+    ),
+    click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
+    click.option(
+        "--backbone",
+        is_flag=True,
+        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's features).",
+    ),
+)
+
 model_options = options(
     click.option(
         "--alpha",
@@ -116,29 +146,21 @@ model_options = options(
         help="Resolution multiplier ρ: --res round(ρ·R), R the spec's input size (224 for the bundled models).",
     ),
     profile_option,
-    click.option(
-        "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
-    ),
     output_options,
     exact_option,
+    counting_options,
     click.option(
-        "--biases/--no-biases",
-        default=None,
-        help="Count bias parameters (default: the profile's, or the paper's convention).",
+        "--by",
+        type=click.Choice(BY),
+        default="layer",
+        show_default=True,
+        help="One row per layer, per block (stem, each block, head, classifier) or per row of the paper's table.",
     ),
     click.option(
-        "--bn",
-        type=click.Choice(BN_CHOICES),
-        default=None,
-        help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4.",
-    ),
-    click.option(
-        "--count",
-        "elementwise",
+        "--hide-zero",
         is_flag=True,
-        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax).",
+        help="Per-layer view: leave out layers that cost nothing (the table says how many).",
     ),
-    click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
 )
 
 
@@ -156,6 +178,9 @@ def run_model(
     bn: str | None,
     elementwise: bool,
     flops: bool,
+    backbone: bool,
+    by: str,
+    hide_zero: bool,
 ) -> None:
     check_outputs([model], **{"-o": output})
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
@@ -170,10 +195,13 @@ def run_model(
         biases=biases,
         bn=bn,
         elementwise=elementwise or flops,
+        backbone=backbone,
     )
     from .render.model import ModelView
 
-    emit(render(ModelView(report, exact, flops), fmt), output)
+    if by == "row":
+        report.parts(by)  # a graph spec has no rows: said before anything is drawn
+    emit(render(ModelView(report, exact, flops, by, hide_zero), fmt), output)
 
 
 def model_command(name: str, help_text: str) -> click.Command:
@@ -397,7 +425,8 @@ def validate(spec, alpha, res, profile):
     metavar="FILE.png|FILE.svg",
     help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].",
 )
-def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot):
+@counting_options
+def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot, flops, **counting):
     """Compare models across width multipliers and resolutions, one row each.
 
     MODELS are bundled model names or spec files.
@@ -417,8 +446,9 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
         check_plot_target(plot)
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
     resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
-    comparison = api.compare(list(models), alphas, resolutions, profile, baseline)
-    emit(render(CompareView(comparison, exact), fmt), output)
+    counting["elementwise"] = counting["elementwise"] or flops
+    comparison = api.compare(list(models), alphas, resolutions, profile, baseline, **counting)
+    emit(render(CompareView(comparison, exact, flops), fmt), output)
     if plot:
         from .plot import plot_comparison
 

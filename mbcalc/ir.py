@@ -101,6 +101,7 @@ class Config:
     resolution: int = 224
     profile: str = "paper"
     classes: int | None = None  # None: the profile's (1001 for TF-Slim) or the spec's
+    backbone: bool = False  # only the feature extractor: up to the last feature map before global pooling
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,3 +42,12 @@ def signed(value: int, exact: bool) -> str:
     if value == 0:
         return "0"
     return ("+" if value > 0 else "-") + number(abs(value), exact)
+
+
+def small_millions(value: int) -> str:
+    """Millions with two decimals, and enough more that a small network does not read 0.00:
+    3470760 -> '3.47', 1234 -> '0.001234', 0 -> '0.00'."""
+    text = millions(value, 2)
+    if value and float(text.replace(",", "")) == 0:
+        return f"{value / 1e6:.{len(str(10**6 // value)) + 2}f}".rstrip("0")
+    return text

@@ -7,9 +7,10 @@ import pytest
 
 import mbcalc
 from mbcalc import api, models
-from mbcalc.cli import BN_CHOICES, PROFILE_NAMES
+from mbcalc.cli import BN_CHOICES, BY, PROFILE_NAMES
 from mbcalc.cost import BN_TENSORS
 from mbcalc.expansion.profiles import PROFILES
+from mbcalc.render.model import BY as VIEWS
 
 TWO_BAD_ROWS = """\
 name: net
@@ -94,7 +95,7 @@ def test_compare_reads_each_spec_once(tmp_path, monkeypatch):
 
 
 def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
-    assert tuple(PROFILES) == PROFILE_NAMES and tuple(BN_TENSORS) == BN_CHOICES
+    assert tuple(PROFILES) == PROFILE_NAMES and tuple(BN_TENSORS) == BN_CHOICES and BY == VIEWS
 
 
 def test_a_path_or_a_loaded_spec_works_as_a_model():

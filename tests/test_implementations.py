@@ -39,3 +39,13 @@ def test_profile_matches_its_implementation_everywhere(profile):
 )
 def test_published_torchvision_num_params(profile, model, params):
     assert analyze(model, profile=profile).total.params == params
+
+
+BACKBONES = json.loads((Path(__file__).parent / "data" / "backbones.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("build", BACKBONES["builds"], ids=lambda b: b["torchvision"])
+def test_backbone_is_torchvisions_features(build):
+    """`--backbone` counts what torchvision's `model.features` holds (tests/harness/backbone_counts.py)."""
+    report = analyze(build["model"], resolution=build["resolution"], profile="torchvision", backbone=True)
+    assert (report.macs, report.params) == (build["macs"], build["params"])

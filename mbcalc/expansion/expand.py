@@ -25,6 +25,7 @@ from ..lang.program import Item, Namer, Setting, Spec, Value, Width
 from ..ops import REGISTRY, Arg, Op, ShapeError, type_of
 from ..read.checks import MAX_LAYERS
 from .profiles import BuildProfile, get_profile
+from .roles import UNTAGGED, infer_roles
 from .widths import widen
 
 _PARAM = re.compile(r"\$[A-Za-z_]\w*")
@@ -40,16 +41,17 @@ def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape
     values = _width_values(spec, config.alpha)
     expansion = _Expansion(spec, config.alpha, profile, classes, shape)
     with no_gc():
-        expansion.run(program.items, {**program.values, **values}, "", {"in": "input", "input": "input"}, "body")
+        expansion.run(program.items, {**program.values, **values}, "", {"in": "input", "input": "input"}, UNTAGGED)
     notes = tuple(spec.notes)
     if spec.form == "graph" and config.alpha != 1.0:
         notes += (width_note(spec, config.alpha),)
+    layers = tuple(expansion.layers)
     return Network(
         spec.name,
         spec.description,
         config,
         shape,
-        tuple(expansion.layers),
+        infer_roles(layers) if spec.form == "graph" else layers,
         classes,
         spec.form,
         spec.counting.get("biases"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import Comparison, Report
-from ..units import alpha_text, millions, number
+from ..units import alpha_text, millions, number, small_millions
 from .document import Document, Section
 
 
@@ -19,19 +19,26 @@ def label(report: Report, name: str | None = None) -> str:
 class CompareView:
     comparison: Comparison
     exact: bool = False
+    flops: bool = False
+
+    def _elementwise(self) -> bool:
+        return any(r.convention.elementwise for r in self.comparison.reports)
 
     def document(self) -> Document:
         c, exact = self.comparison, self.exact
-        units = ("", "") if exact else (" (M)", " (M)")
-        headers: tuple[str, ...] = ("model", "α", "resolution", f"Mult-Adds{units[0]}", f"params{units[1]}")
+        unit = "" if exact else " (M)"
+        headers: tuple[str, ...] = ("model", "α", "resolution", f"Mult-Adds{unit}", f"params{unit}")
+        headers += (f"elem. ops{unit}",) * self._elementwise() + (f"FLOPs{unit}",) * self.flops
         if c.baseline:
             headers += ("× Mult-Adds", "× params")
         rows = []
         for name, report in c.labelled():
             cfg, total = report.network.config, report.total
             macs = number(total.macs, True) if exact else millions(total.macs, 1)
-            params = number(total.params, True) if exact else millions(total.params, 2)
+            params = number(total.params, True) if exact else small_millions(total.params)
             cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
+            extra = (total.ops,) * self._elementwise() + (total.flops,) * self.flops
+            cells += tuple(number(value, True) if exact else millions(value, 1) for value in extra)
             ratios = c.ratios(report)
             if ratios:
                 cells += (f"{ratios[0]:.3f}", f"{ratios[1]:.3f}")
@@ -65,6 +72,10 @@ class CompareView:
                 "macs": report.total.macs,
                 "params": report.total.params,
             }
+            if self._elementwise():
+                row["elementwise_ops"] = report.total.ops
+            if self.flops:
+                row["flops"] = report.total.flops
             ratios = self.comparison.ratios(report)
             if ratios:
                 row["macs_ratio"], row["params_ratio"] = ratios

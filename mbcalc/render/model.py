@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..analysis import Group, Report
+from ..analysis import Group, LayerCost, Report
+from ..cost import Cost
 from ..lang.program import Spec
 from ..ops import label, type_title
 from ..units import alpha_text, human, number, percent
@@ -19,8 +20,9 @@ def type_name(key: str) -> str:
 
 def title(report: Report) -> str:
     net, cfg = report.network, report.network.config
+    part = " backbone" if cfg.backbone else ""
     return (
-        f"{net.name}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
+        f"{net.name}{part}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
         f" — {net.description}"
     )
 
@@ -35,7 +37,9 @@ def validated(spec: Spec, report: Report) -> str:
     )
 
 
-def breakdown(groups: tuple[Group, ...], label: str, exact: bool, names: Callable[[str], str] = str) -> Section:
+def breakdown(
+    groups: tuple[Group, ...], label: str, exact: bool, names: Callable[[str], str] = str, elementwise: bool = False
+) -> Section:
     rows = tuple(
         (
             names(g.key),
@@ -45,9 +49,14 @@ def breakdown(groups: tuple[Group, ...], label: str, exact: bool, names: Callabl
             number(g.cost.params, exact),
             percent(g.params_share),
         )
+        + ((number(g.cost.ops, exact),) if elementwise else ())
         for g in groups
     )
-    return Section(f"By {label}", (label, "layers", "Mult-Adds", "share", "params", "share"), rows, (1, 2, 3, 4, 5))
+    headers = (label, "layers", "Mult-Adds", "Mult-Adds %", "params", "params %") + ("elem. ops",) * elementwise
+    return Section(f"By {label}", headers, rows, tuple(range(1, len(headers))))
+
+
+BY = ("layer", "block", "row")
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,37 @@ class ModelView:
     report: Report
     exact: bool = False
     flops: bool = False
+    by: str = "layer"  # one row per layer, per block or per row of the paper's table
+    hide_zero: bool = False  # leave out the per-layer rows that cost nothing (batch norm, activations)
+
+    def _costs(self, cost: Cost) -> tuple[str, ...]:
+        extra, exact = self.report.convention.elementwise, self.exact
+        return (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * self.flops
+
+    def _parts(self) -> Section:
+        exact, what = self.exact, self.by
+        headers: tuple[str, ...] = ("#", what, "layers", "input → output", "Mult-Adds", "params", "share")
+        headers += ("elem. ops",) * self.report.convention.elementwise + ("FLOPs",) * self.flops
+        rows = []
+        for i, part in enumerate(self.report.parts(what), 1):
+            cells: tuple[str, ...] = (
+                str(i),
+                part.key,
+                str(part.layers),
+                f"{part.first.layer.input} → {part.last.layer.output}",
+                number(part.cost.macs, exact),
+                number(part.cost.params, exact),
+                percent(part.macs_share),
+            )
+            rows.append(cells + self._costs(part.cost))
+        return Section(f"{what.capitalize()}s", headers, tuple(rows), (2, *range(4, len(headers))))
+
+    def _hidden(self) -> int:
+        return sum(1 for row in self.report.layers if self._free(row))
+
+    def _free(self, row: LayerCost) -> bool:
+        cost = row.cost
+        return self.hide_zero and cost.macs == 0 and cost.params == 0 and cost.ops == 0
 
     def _layers(self) -> Section:
         extra, flops, exact = self.report.convention.elementwise, self.flops, self.exact
@@ -62,6 +102,8 @@ class ModelView:
         headers += ("elem. ops",) * extra + ("FLOPs",) * flops
         rows = []
         for row in self.report.layers:
+            if self._free(row):
+                continue
             layer, cost = row.layer, row.cost
             cells: tuple[str, ...] = (
                 str(row.number),
@@ -88,23 +130,31 @@ class ModelView:
 
     def document(self) -> Document:
         report = self.report
+        elementwise = report.convention.elementwise
         footer = [f"Counting: {report.counting} (profile '{report.network.config.profile}')."]
+        if hidden := self._hidden():
+            footer.append(
+                f"{hidden} of {len(report.layers)} layers cost nothing here (batch norm, activations, ...) "
+                f"and are not shown (without --hide-zero they are)."
+            )
         footer += [f"Note: {note}" for note in report.network.notes]
         return Document(
             title(report),
             (
-                self._layers(),
+                self._layers() if self.by == "layer" else self._parts(),
                 self._totals(),
-                breakdown(report.by_type, "type", self.exact, type_name),
-                breakdown(report.by_role, "role", self.exact),
+                breakdown(report.by_type, "type", self.exact, type_name, elementwise),
+                breakdown(report.by_role, "role", self.exact, elementwise=elementwise),
             ),
             tuple(footer),
         )
 
     def data(self) -> dict:
-        return self.report.to_dict(flops=self.flops)
+        return self.report.to_dict(flops=self.flops, by=self.by)
 
     def csv(self):
+        if self.by != "layer":
+            return self._parts_csv()
         elementwise = self.report.convention.elementwise
         header = [
             "index",
@@ -137,6 +187,26 @@ class ModelView:
                 cost.macs,
                 cost.params,
                 f"{row.macs_share:.6f}",
+            ]
+            rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
+        return header, rows
+
+    def _parts_csv(self):
+        elementwise = self.report.convention.elementwise
+        header = [self.by, "layers", "first", "in_c", "in_h", "in_w", "out_c", "out_h", "out_w", "macs", "params"]
+        header += ["macs_share"] + ["elementwise_ops"] * elementwise + ["flops"] * self.flops
+        rows = []
+        for part in self.report.parts(self.by):
+            cost = part.cost
+            cells = [
+                part.key,
+                part.layers,
+                part.first.number,
+                *part.first.layer.input.as_list(),
+                *part.last.layer.output.as_list(),
+                cost.macs,
+                cost.params,
+                f"{part.macs_share:.6f}",
             ]
             rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
         return header, rows
