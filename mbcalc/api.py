@@ -63,6 +63,7 @@ def loads(text: str, file: str = "<spec>") -> Spec:
 @cache
 def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
+    name = models.canonical(name) or name
     path = models.find(name)
     return replace(load_spec(path, display=f"bundled {path.name}", variant=models.variant(name)), bundled=True)
 

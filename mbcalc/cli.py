@@ -225,9 +225,9 @@ class MbcalcGroup(click.Group):
         command = super().get_command(ctx, name)
         if command is not None:
             return command
-        bundled = models.bundled()
-        if name in bundled:
-            return model_command(name, models.description(name))
+        known = models.canonical(name)  # a bundled model, by its name or an alias (mobilenet_v2)
+        if known is not None and not models.is_spec_path(name):
+            return model_command(known, models.description(known))
         if models.is_spec_path(name):
             return model_command(name, f"Analyze the spec file {name}.")
         return None
@@ -510,7 +510,7 @@ def docs_command(check, directory):
       mbcalc docs
       mbcalc docs --check
     """
-    from .docs import stale, write
+    from .docs import missing, stale, write
 
     docs = Path(directory)
     if not docs.is_dir():
@@ -518,7 +518,12 @@ def docs_command(check, directory):
     changed = stale(docs) if check else write(docs)
     for path in changed:
         emit(f"{'stale' if check else 'wrote'}: {path}\n", None)
-    if check and changed:
+    for path in missing(docs):
+        emit(
+            f"missing: {path} (its text is written by hand around generated blocks: copy it from the repository)\n",
+            None,
+        )
+    if (check and changed) or missing(docs):
         raise click.exceptions.Exit(1)
 
 

@@ -166,6 +166,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "models.md": models_page,
     "spec.schema.json": schema_page,
 }
+BLOCK_PAGES = ("conventions.md",)  # written by hand around generated blocks: updated, never created
 PACKAGED = {"spec.schema.json": Path(__file__).parent / "spec.schema.json"}  # also shipped in the package
 
 
@@ -198,3 +199,9 @@ def write(docs: Path) -> list[Path]:
         if path in changed:
             path.write_text(text, encoding="utf-8")
     return changed
+
+
+def missing(docs: Path) -> list[Path]:
+    """The pages with generated blocks that `docs` lacks: `write` cannot make them (their prose is
+    written by hand), so a folder without them is not current."""
+    return [docs / name for name in BLOCK_PAGES if not (docs / name).exists()]

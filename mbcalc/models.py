@@ -44,15 +44,51 @@ def is_spec_path(text: str) -> bool:
         or text.lower().endswith((".yaml", ".yml"))
         or "/" in text
         or os.sep in text
-        or (text not in bundled() and os.path.isfile(text))
+        or (canonical(text) is None and os.path.isfile(text))
     )
 
 
+# Other names of the bundled models at width 1.0: the papers', torchvision's, Keras's and timm's.
+# They are compared without case, '-' or '_' (MobileNetV2, mobilenet_v2 and mobilenet-v2 are one).
+ALIASES = {
+    "v1": ("mobilenetv1", "mobilenet", "mobilenetv1100", "mobilenet_v1_1.0_224"),
+    "v2": ("mobilenetv2", "mobilenetv2100", "mobilenet_v2_1.0_224"),
+    "v3-large": ("mobilenetv3large", "mobilenetv3large100", "v3large", "mobilenetv3"),
+    "v3-small": ("mobilenetv3small", "mobilenetv3small100", "v3small"),
+    "v3-large-minimalistic": ("mobilenetv3largeminimal100", "tfmobilenetv3largeminimal100"),
+    "v3-small-minimalistic": ("mobilenetv3smallminimal100", "tfmobilenetv3smallminimal100"),
+    "shufflenet-v2": ("shufflenetv2x10", "shufflenetv2"),
+    "mnasnet-a1": ("mnasneta1", "mnasneta1100", "mnasnet100"),
+    "mobilenext": ("mobilenext100",),
+    "mobilenetv4-conv-small": ("mobilenetv4convsmall",),
+    "mobilenetv4-conv-medium": ("mobilenetv4convmedium",),
+    "mobilenetv4-conv-large": ("mobilenetv4convlarge",),
+    "mobilenetv4-hybrid-medium": ("mobilenetv4hybridmedium",),
+    **{f"efficientnet-b{i}": (f"efficientnetb{i}",) for i in range(8)},
+}
+
+
+def _folded(name: str) -> str:
+    return name.lower().replace("-", "").replace("_", "")
+
+
+@lru_cache(maxsize=1)
+def _alias_index() -> dict[str, str]:
+    index = {_folded(name): name for name in bundled()}
+    index.update({_folded(alias): name for name, aliases in ALIASES.items() for alias in aliases})
+    return index
+
+
+def canonical(name: str) -> str | None:
+    """The bundled model a name or alias means ('mobilenet_v2' -> 'v2'), or None."""
+    return name if name in bundled() else _alias_index().get(_folded(name))
+
+
 def find(name: str) -> Path:
-    """The spec file of a bundled model, or a clear error suggesting the closest name."""
+    """The spec file of a bundled model (by name or alias), or a clear error suggesting the closest name."""
     models = bundled()
-    if name in models:
-        return models[name]
+    if (known := canonical(name)) is not None:
+        return models[known]
     raise MbcalcError(
         f"unknown model '{name}'{did_you_mean(name, list(models))} "
         f"(see 'mbcalc list'; a spec file's name ends in .yaml)"
@@ -70,6 +106,7 @@ def _header(path: Path) -> dict[str, Any]:
 
 def variant(name: str) -> str | None:
     """The variant a bundled model's name picks in its spec (None: the spec has none)."""
+    name = canonical(name) or name
     return None if find(name).stem == name else name
 
 

@@ -183,3 +183,36 @@ def test_a_spec_file_named_like_a_bundled_model_keeps_its_own_label(run, tmp_pat
     assert set(data["conventions"]) == {"v2", str(copy)}
     diff = run("diff", "v2", str(copy)).output
     assert f"A = v2@1.0/224, B = {copy}@1.0/224" in diff.splitlines()[0]
+
+
+def test_diff_shows_both_operators_and_no_empty_tables(run):
+    out = run("diff", "v1", "v1-conv").output
+    assert "dw 3x3 / conv 3x3" in out
+    same = run("diff", "v1", "v1").output
+    assert "By type" not in same and "Layers that change" not in same and "No layer differs" in same
+
+
+def test_docs_into_an_empty_folder_says_what_it_cannot_write(run, tmp_path):
+    result = run("docs", "--dir", str(tmp_path))
+    assert result.exit_code == 1 and f"missing: {tmp_path / 'conventions.md'}" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["models.md", "reproduction.md", "spec.schema.json"]
+    check = run("docs", "--dir", str(tmp_path), "--check")
+    assert check.exit_code == 1 and "missing:" in check.output
+
+
+@pytest.mark.parametrize(
+    "alias, model",
+    [
+        ("mobilenetv2", "v2"),
+        ("mobilenet_v2", "v2"),
+        ("MobileNetV2", "v2"),
+        ("mobilenet_v3_large", "v3-large"),
+        ("mobilenetv3_small_100", "v3-small"),
+        ("efficientnet_b3", "efficientnet-b3"),
+        ("shufflenet_v2_x1_0", "shufflenet-v2"),
+        ("mobilenetv4_conv_small", "mobilenetv4-conv-small"),
+    ],
+)
+def test_common_aliases_resolve(run, alias, model):
+    assert json.loads(run(alias, "-f", "json").output)["model"] == model
+    assert json.loads(run("compare", alias, "-f", "json").output)["rows"][0]["model"] == model

@@ -49,10 +49,11 @@ class DiffView:
                 else f"{a.layer.name} / {b.layer.name}"
             )
             delta = Diff.delta(pair)
+            operators = dict.fromkeys(operator(row.layer) for row in pair if row)  # A's, and B's if it differs
             rows.append(
                 (
                     name,
-                    operator(_present(a, b).layer),
+                    " / ".join(operators),
                     _shape(a),
                     _shape(b),
                     signed(delta.macs, exact),
@@ -105,7 +106,11 @@ class DiffView:
             footer: tuple[str, ...] = (f"Counting: {d.a.counting}.",)
         else:  # e.g. only B has attention, whose products its Mult-Adds include
             footer = (f"Counting (A): {d.a.counting}.", f"Counting (B): {d.b.counting}.")
-        return Document(title, (self._totals(), self._types(), self._layers()), footer)
+        sections = [self._totals(), self._types(), self._layers()]
+        if not any(Diff.changed(pair) for pair in d.pairs):  # the same network twice: no empty tables
+            sections = sections[:1]
+            footer += ("No layer differs: A and B are the same network at the same configuration.",)
+        return Document(title, tuple(sections), footer)
 
     def data(self) -> dict:
         d = self.diff
