@@ -20,8 +20,7 @@ from .counting import Counter, count
 from .errors import ArgumentError
 from .ir import Layer, Network, Shape
 from .ops import ACTIVATIONS, REGISTRY, label
-
-SCHEMA_VERSION = 1  # of Report.to_dict (the JSON output)
+from .output_schema import SCHEMA_VERSION
 
 
 class LayerCost(NamedTuple):

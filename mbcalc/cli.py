@@ -10,6 +10,7 @@ import errno
 import gc
 import itertools
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +26,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 # --- output and shared options ----------------------------------------------------------------
+
+
+def terminal_width(fmt: str, output: str | None) -> int | None:
+    """The width a table must fit: COLUMNS if set, else the terminal's when printing to one;
+    None (as wide as its cells) for a file, a pipe or another format."""
+    if fmt != "table" or (output is not None and output != "-"):
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.strip().isdigit() and int(columns) > 0:
+        return int(columns)
+    if sys.stdout is not None and sys.stdout.isatty():
+        return shutil.get_terminal_size().columns
+    return None
 
 
 def emit(text: str, output: str | None) -> None:
@@ -201,7 +215,7 @@ def run_model(
 
     if by == "row":
         report.parts(by)  # a graph spec has no rows: said before anything is drawn
-    emit(render(ModelView(report, exact, flops, by, hide_zero), fmt), output)
+    emit(render(ModelView(report, exact, flops, by, hide_zero), fmt, terminal_width(fmt, output)), output)
 
 
 def model_command(name: str, help_text: str) -> click.Command:
@@ -368,7 +382,7 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
     from .render.conv import ConvView
 
     comparison = api.compare_conv(in_shape, out_channels, kernel, stride, padding, alpha, rho)
-    emit(render(ConvView(comparison, exact), fmt), output)
+    emit(render(ConvView(comparison, exact), fmt, terminal_width(fmt, output)), output)
 
 
 def split_list(text: str, kind: Callable[[str], Any], option: str, example: str) -> list[Any]:
@@ -448,7 +462,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
     counting["elementwise"] = counting["elementwise"] or flops
     comparison = api.compare(list(models), alphas, resolutions, profile, baseline, **counting)
-    emit(render(CompareView(comparison, exact, flops), fmt), output)
+    emit(render(CompareView(comparison, exact, flops), fmt, terminal_width(fmt, output)), output)
     if plot:
         from .plot import plot_comparison
 
@@ -476,7 +490,7 @@ def diff(a, b, profile, fmt, output, exact):
 
     check_outputs([api.parse_target(a)[0], api.parse_target(b)[0]], **{"-o": output})
 
-    emit(render(DiffView(api.diff(a, b, profile), exact), fmt), output)
+    emit(render(DiffView(api.diff(a, b, profile), exact), fmt, terminal_width(fmt, output)), output)
 
 
 @cli.command("reproduce")
@@ -494,7 +508,7 @@ def reproduce_command(which, fmt, output):
     from .reproduce import reproduce
 
     outcomes = tuple(reproduce(which))
-    emit(render(ReproduceView(outcomes, sources=fmt != "table"), fmt), output)
+    emit(render(ReproduceView(outcomes, sources=fmt != "table"), fmt, terminal_width(fmt, output)), output)
     if any(o.verdict == "unexplained" for o in outcomes):
         raise click.exceptions.Exit(1)
 

@@ -161,13 +161,22 @@ def schema_page() -> str:
     return schema_text()
 
 
+def output_schema_page() -> str:
+    from .output_schema import output_schema_text
+
+    return output_schema_text()
+
+
 PAGES: dict[str, Callable[[], str]] = {
     "reproduction.md": reproduction_page,
     "models.md": models_page,
     "spec.schema.json": schema_page,
+    "output.schema.json": output_schema_page,
 }
 BLOCK_PAGES = ("conventions.md",)  # written by hand around generated blocks: updated, never created
-PACKAGED = {"spec.schema.json": Path(__file__).parent / "spec.schema.json"}  # also shipped in the package
+PACKAGED = {  # also shipped in the package
+    name: Path(__file__).parent / name for name in ("spec.schema.json", "output.schema.json")
+}
 
 
 def fill_blocks(text: str) -> str:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -247,3 +248,41 @@ def test_a_specs_own_input_size_is_the_default_everywhere_and_rho_is_relative_to
     assert json.loads(run(str(spec), "--rho", "0.5", "-f", "json").output)["resolution"] == 16
     assert json.loads(run("v1", "--rho", "0.714", "-f", "json").output)["resolution"] == 160
     assert "give --res or --rho, not both" in run(str(spec), "--rho", "0.5", "--res", "8").stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["v1"], ["v3-large"], ["reproduce", "v1"], ["v2", "--by", "row"], ["diff", "v1", "v1-conv"]]
+)
+def test_tables_fit_an_80_column_terminal_without_cutting_numbers(command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    narrow = CliRunner().invoke(cli, command).output
+    assert max(map(len, narrow.splitlines())) <= 80
+    monkeypatch.delenv("COLUMNS")
+    wide = CliRunner().invoke(cli, command).output  # not a terminal: as wide as the cells
+    assert max(map(len, wide.splitlines())) > 80
+    if command == ["v1"]:  # only the shapes are left out: every number is there, whole
+        assert "columns left out to fit 80 columns: input → output" in narrow
+
+        def numbers(text: str) -> list[str]:
+            return sorted(re.findall(r"(?<![\w.])\d[\d,.]*[KMG%]?(?=\s|$)", text.split("Counting:")[0]))
+
+        assert numbers(narrow) == numbers(wide) and "568.7M" in numbers(narrow)
+
+
+def test_latex_is_a_booktabs_table(run):
+    out = run("v1", "--alpha", "0.75", "-f", "latex").output
+    assert "\\toprule" in out and "\\bottomrule" in out and "\\begin{tabular}{llllrrr}" in out
+    assert "1 & conv1 & conv 3x3/2 & 224x224x3 $\\rightarrow$ 112x112x24 & 8.13M & 648 & 2.50\\% \\\\" in out
+    assert (
+        run("compare", "v1", "v2", "-f", "latex").exit_code == 0
+        and run("reproduce", "v1", "-f", "latex").exit_code == 0
+    )
+
+
+def test_shell_completion_offers_models_and_choices():
+    def complete(words: str, index: int) -> list[str]:
+        env = {"_MBCALC_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(index)}
+        return CliRunner().invoke(cli, [], prog_name="mbcalc", env=env).output.split()
+
+    assert complete("mbcalc v2 --by ", 3) == ["plain,layer", "plain,block", "plain,row"]
+    assert "plain,v3-small" in complete("mbcalc v3-s", 1)

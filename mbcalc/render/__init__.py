@@ -1,7 +1,7 @@
 """Renderers: finished results -> text. They choose columns and format numbers; they never count.
 
 Each result kind has a view (model.py, conv.py, compare.py, diff.py, reproduce.py) that says what
-to show: `document()` (titled sections of strings, drawn as a terminal table or Markdown),
+to show: `document()` (titled sections of strings, drawn as a terminal table, Markdown or LaTeX),
 `data()` (exact values for JSON) and `csv()` (a header and rows of exact values). `render` draws
 a view in one of FORMATS.
 """
@@ -13,9 +13,10 @@ import io
 import json
 from typing import Any, Protocol
 
-from .document import Document, draw_markdown, draw_table
+from ..output_schema import SCHEMA_VERSION  # the first key of every JSON output
+from .document import Document, draw_latex, draw_markdown, draw_table
 
-FORMATS = ("table", "markdown", "json", "csv")
+FORMATS = ("table", "markdown", "latex", "json", "csv")
 
 
 class View(Protocol):
@@ -24,13 +25,16 @@ class View(Protocol):
     def csv(self) -> tuple[list[str], list[list[Any]]]: ...
 
 
-def render(view: View, fmt: str) -> str:
+def render(view: View, fmt: str, width: int | None = None) -> str:
+    """`view` in format `fmt`; a table fits a terminal `width` cells wide (None: no limit)."""
     if fmt == "table":
-        return draw_table(view.document())
+        return draw_table(view.document(), width)
     if fmt == "markdown":
         return draw_markdown(view.document())
+    if fmt == "latex":
+        return draw_latex(view.document())
     if fmt == "json":
-        return json.dumps(view.data(), indent=2) + "\n"
+        return json.dumps({"schema_version": SCHEMA_VERSION, **view.data()}, indent=2) + "\n"
     if fmt == "csv":
         header, rows = view.csv()
         buffer = io.StringIO()

@@ -58,7 +58,7 @@ class CompareView:
                 f"× columns: multiples of the baseline {label(c.baseline)} "
                 f"({number(c.baseline.total.macs, exact)} Mult-Adds, {number(c.baseline.total.params, exact)} params)."
             )
-        section = Section("", headers, tuple(rows), tuple(range(1, len(headers))))
+        section = Section("", headers, tuple(rows), tuple(range(1, len(headers))), wrap=(0,))
         return Document(f"Comparison, profile {profile}", (section,), tuple(footer))
 
     def _rows(self) -> list[dict]:

@@ -36,7 +36,8 @@ class ConvView:
         rows.append(
             ("separable", "dw + pw", "", number(c.separable.total.macs, exact), number(c.separable.total.params, exact))
         )
-        section = Section("", ("variant", "operator", "input → output", "Mult-Adds", "params"), tuple(rows), (3, 4))
+        headers = ("variant", "operator", "input → output", "Mult-Adds", "params")
+        section = Section("", headers, tuple(rows), (3, 4), wrap=(1, 2))
         n, k = c.out_channels, c.kernel
         footer = (
             f"separable / standard: Mult-Adds {c.macs_ratio:.4f} ({c.macs_reduction:.2f}x fewer), "

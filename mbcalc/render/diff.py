@@ -66,6 +66,7 @@ class DiffView:
             ("layer", "operator", "A: input → output", "B: input → output", "Δ Mult-Adds", "Δ params"),
             tuple(rows),
             (4, 5),
+            wrap=(0, 1, 2, 3),
         )
 
     def _types(self) -> Section:
@@ -88,6 +89,7 @@ class DiffView:
             ("type", "A Mult-Adds", "B Mult-Adds", "Δ", "A params", "B params", "Δ"),
             rows,
             (1, 2, 3, 4, 5, 6),
+            wrap=(0,),
         )
 
     def _totals(self) -> Section:

@@ -53,7 +53,7 @@ def breakdown(
         for g in groups
     )
     headers = (label, "layers", "Mult-Adds", "Mult-Adds %", "params", "params %") + ("elem. ops",) * elementwise
-    return Section(f"By {label}", headers, rows, tuple(range(1, len(headers))))
+    return Section(f"By {label}", headers, rows, tuple(range(1, len(headers))), wrap=(0,))
 
 
 BY = ("layer", "block", "row")
@@ -87,7 +87,9 @@ class ModelView:
                 percent(part.macs_share),
             )
             rows.append(cells + self._costs(part.cost))
-        return Section(f"{what.capitalize()}s", headers, tuple(rows), (2, *range(4, len(headers))))
+        return Section(
+            f"{what.capitalize()}s", headers, tuple(rows), (2, *range(4, len(headers))), wrap=(1,), optional=(3,)
+        )
 
     def _hidden(self) -> int:
         return sum(1 for row in self.report.layers if self._free(row))
@@ -116,7 +118,7 @@ class ModelView:
             )
             cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
             rows.append(cells)
-        return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))))
+        return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))), wrap=(1, 2), optional=(3,))
 
     def _totals(self) -> Section:
         total, exact = self.report.total, self.exact

@@ -65,9 +65,10 @@ class ReproduceView:
         footer += [f"{v}: {meaning}." for v, meaning in VERDICTS.items() if v not in ("exact", "unexplained")]
         footer += [f"[{i}] {reason}" for i, reason in enumerate(notes, 1)]
         right = tuple(i for i, h in enumerate(headers) if h in ("published", "computed", "Δ"))
-        return Document(
-            "Published figures against computed ones", (Section("", headers, tuple(rows), right),), tuple(footer)
-        )
+        wrap = tuple(i for i, h in enumerate(headers) if h in ("source", "configuration", "quantity", "verdict"))
+        optional = (headers.index("Δ"), 0)  # Δ is published against computed; the id is for cross-reference
+        section = Section("", headers, tuple(rows), right, wrap=wrap, optional=optional)
+        return Document("Published figures against computed ones", (section,), tuple(footer))
 
     def _records(self) -> list[dict]:
         return [

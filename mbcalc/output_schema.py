@@ -1,0 +1,218 @@
+"""The JSON Schema of mbcalc's JSON outputs: one object per command (model, compare, diff, conv,
+reproduce), each with `schema_version`. `mbcalc docs` writes it to mbcalc/output.schema.json
+(shipped in the package) and docs/; the test suite validates every command's output against it.
+
+A consumer checks `schema_version` (the number below) before reading anything else; it changes
+when a key is removed or changes meaning (new keys may appear without it changing).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+COUNT = {"type": "integer", "minimum": 0}
+SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+SHAPE = {"type": "array", "items": COUNT, "minItems": 3, "maxItems": 3, "description": "[channels, height, width]"}
+TEXT = {"type": "string"}
+VERSION = {"const": SCHEMA_VERSION, "description": "the version of this schema the output follows"}
+
+
+def _object(properties: dict[str, Any], optional: tuple[str, ...] = (), description: str = "") -> dict[str, Any]:
+    """A closed object: every key listed, those not in `optional` required."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": [key for key in properties if key not in optional],
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+GROUP = _object(
+    {
+        "layers": COUNT,
+        "macs": COUNT,
+        "params": COUNT,
+        "macs_share": SHARE,
+        "params_share": SHARE,
+        "elementwise_ops": COUNT,
+    },
+    ("elementwise_ops",),
+)
+LAYER = _object(
+    {
+        "index": {"type": "integer", "minimum": 1},
+        "name": TEXT,
+        "op": {**TEXT, "description": "the layer's type, the by_type key"},
+        "role": TEXT,
+        "operator": {**TEXT, "description": "a short label, e.g. 'conv 3x3/2'"},
+        "input": SHAPE,
+        "output": SHAPE,
+        "inputs": {"type": "array", "items": TEXT, "description": "the layers a merge reads"},
+        "macs": COUNT,
+        "params": COUNT,
+        "elementwise_ops": COUNT,
+    },
+    ("inputs", "elementwise_ops"),
+)
+PART = _object(
+    {
+        "name": {**TEXT, "description": "the block's name, or the table row as written (with its line)"},
+        "layers": COUNT,
+        "first": {"type": "integer", "minimum": 1, "description": "the index of its first layer"},
+        "input": SHAPE,
+        "output": SHAPE,
+        "macs": COUNT,
+        "params": COUNT,
+        "macs_share": SHARE,
+        "params_share": SHARE,
+        "elementwise_ops": COUNT,
+    },
+    ("elementwise_ops",),
+)
+MODEL = _object(
+    {
+        "schema_version": VERSION,
+        "model": TEXT,
+        "description": TEXT,
+        "alpha": {"type": "number", "exclusiveMinimum": 0},
+        "resolution": {"type": "integer", "minimum": 1},
+        "profile": TEXT,
+        "classes": {"type": "integer", "minimum": 1},
+        "backbone": {"type": "boolean"},
+        "convention": {**TEXT, "description": "the counting convention, in words"},
+        "macs": COUNT,
+        "params": COUNT,
+        "peak_activation": {**COUNT, "description": "the largest layer output, in elements"},
+        "elementwise_ops": {**COUNT, "description": "with --count"},
+        "flops": {**COUNT, "description": "with --flops: 2 x macs + elementwise_ops"},
+        "layers": {"type": "array", "items": LAYER},
+        "by": {"enum": ["block", "row"]},
+        "blocks": {"type": "array", "items": PART, "description": "with --by block"},
+        "rows": {"type": "array", "items": PART, "description": "with --by row"},
+        "by_type": {"type": "object", "additionalProperties": GROUP},
+        "by_role": {"type": "object", "additionalProperties": GROUP},
+        "notes": {"type": "array", "items": TEXT},
+    },
+    ("elementwise_ops", "flops", "by", "blocks", "rows"),
+    "mbcalc MODEL -f json: one configuration of one model",
+)
+CONFIGURATION = _object(
+    {
+        "model": TEXT,
+        "alpha": {"type": "number"},
+        "resolution": {"type": "integer"},
+        "macs": COUNT,
+        "params": COUNT,
+        "elementwise_ops": COUNT,
+        "flops": COUNT,
+        "macs_ratio": {"type": "number"},
+        "params_ratio": {"type": "number"},
+    },
+    ("elementwise_ops", "flops", "macs_ratio", "params_ratio"),
+)
+COMPARE = _object(
+    {
+        "schema_version": VERSION,
+        "profile": TEXT,
+        "conventions": {"type": "object", "additionalProperties": TEXT},
+        "rows": {"type": "array", "items": CONFIGURATION},
+        "baseline": CONFIGURATION,
+    },
+    ("baseline",),
+    "mbcalc compare -f json: one row per model x alpha x resolution",
+)
+SIDE = _object(
+    {"model": TEXT, "alpha": {"type": "number"}, "resolution": {"type": "integer"}, "macs": COUNT, "params": COUNT}
+)
+DIFF_LAYER = {
+    "anyOf": [
+        {"type": "null"},
+        _object({"name": TEXT, "op": TEXT, "input": SHAPE, "output": SHAPE, "macs": COUNT, "params": COUNT}),
+    ]
+}
+DIFF = _object(
+    {
+        "schema_version": VERSION,
+        "a": SIDE,
+        "b": SIDE,
+        "by_type": {
+            "type": "object",
+            "additionalProperties": _object({"a_macs": COUNT, "b_macs": COUNT, "a_params": COUNT, "b_params": COUNT}),
+        },
+        "layers": {
+            "type": "array",
+            "items": _object({"a": DIFF_LAYER, "b": DIFF_LAYER, "changed": {"type": "boolean"}}),
+        },
+    },
+    description="mbcalc diff -f json: two configurations aligned layer by layer (null: absent on that side)",
+)
+CONV_SIDE = _object(
+    {
+        "macs": COUNT,
+        "params": COUNT,
+        "layers": {
+            "type": "array",
+            "items": _object(
+                {"name": TEXT, "op": TEXT, "input": SHAPE, "output": SHAPE, "macs": COUNT, "params": COUNT}
+            ),
+        },
+    }
+)
+CONV = _object(
+    {
+        "schema_version": VERSION,
+        "standard": CONV_SIDE,
+        "separable": CONV_SIDE,
+        "macs_ratio": {"type": "number"},
+        "params_ratio": {"type": "number"},
+        "formula": {"type": "number", "description": "the V1 paper's 1/N + 1/D_K^2"},
+    },
+    description="mbcalc conv -f json: one convolution against its depthwise separable replacement",
+)
+VERDICTS = ("exact", "rounded", "explained", "documented", "unexplained")
+REPRODUCE = _object(
+    {
+        "schema_version": VERSION,
+        "figures": COUNT,
+        "verdicts": _object({verdict: COUNT for verdict in VERDICTS}),
+        "rows": {
+            "type": "array",
+            "items": _object(
+                {
+                    "id": TEXT,
+                    "source": TEXT,
+                    "configuration": TEXT,
+                    "quantity": TEXT,
+                    "published": TEXT,
+                    "computed": TEXT,
+                    "exact_value": {**TEXT, "description": "the computed value in full, with its unit"},
+                    "delta": TEXT,
+                    "verdict": {"enum": list(VERDICTS)},
+                    "reason": {**TEXT, "description": "why a deviation is what it is ('' for none)"},
+                }
+            ),
+        },
+    },
+    description="mbcalc reproduce -f json: every published figure beside the computed one",
+)
+OUTPUTS = {"model": MODEL, "compare": COMPARE, "diff": DIFF, "conv": CONV, "reproduce": REPRODUCE}
+
+
+def output_schema() -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "mbcalc JSON output",
+        "description": "What `mbcalc ... -f json` prints: one of the objects below, by command.",
+        "$defs": OUTPUTS,
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in OUTPUTS],
+    }
+
+
+def output_schema_text() -> str:
+    return json.dumps(output_schema(), indent=2, ensure_ascii=False) + "\n"
