@@ -404,6 +404,9 @@ class Diff:
         return tuple((k, a.get(k, Cost()), b.get(k, Cost())) for k in keys)
 
 
+EXACT_ALIGNMENT = 4_000_000  # layers x layers past which the middle of a diff is matched heuristically
+
+
 def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
     """Align two reports: by layer name when they come from the same spec, else by what each layer
     is (operator and channels), so that layers one network adds or removes stand alone."""
@@ -413,14 +416,26 @@ def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
         layer = row.layer
         return layer.name if same else (label(layer), layer.input.channels, layer.output.channels)
 
-    matcher = SequenceMatcher(None, [key(r) for r in a.layers], [key(r) for r in b.layers], autojunk=False)
-    pairs: list[tuple[LayerCost | None, LayerCost | None]] = []
+    keys_a, keys_b = [key(r) for r in a.layers], [key(r) for r in b.layers]
+    # What both share at the start and the end pairs up directly; only the middle is matched, and a
+    # large middle with the heuristic that skips very common keys (exact matching is quadratic there).
+    start = 0
+    while start < min(len(keys_a), len(keys_b)) and keys_a[start] == keys_b[start]:
+        start += 1
+    end = 0
+    while end < min(len(keys_a), len(keys_b)) - start and keys_a[-1 - end] == keys_b[-1 - end]:
+        end += 1
+    middle_a, middle_b = keys_a[start : len(keys_a) - end], keys_b[start : len(keys_b) - end]
+    exact = len(middle_a) * len(middle_b) <= EXACT_ALIGNMENT
+    matcher = SequenceMatcher(None, middle_a, middle_b, autojunk=not exact)
+    pairs: list[tuple[LayerCost | None, LayerCost | None]] = list(zip(a.layers[:start], b.layers[:start], strict=True))
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        left, right = a.layers[i1:i2], b.layers[j1:j2]
+        left, right = a.layers[start + i1 : start + i2], b.layers[start + j1 : start + j2]
         if tag == "equal":
             pairs += list(zip(left, right, strict=True))
         else:  # a replaced run: pair what lines up, then the leftovers alone
             common = min(len(left), len(right)) if tag == "replace" else 0
             pairs += list(zip(left[:common], right[:common], strict=True))
             pairs += [(row, None) for row in left[common:]] + [(None, row) for row in right[common:]]
+    pairs += list(zip(a.layers[len(a.layers) - end :], b.layers[len(b.layers) - end :], strict=True))
     return Diff(a, b, tuple(pairs), labels)

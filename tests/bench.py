@@ -3,11 +3,15 @@
     python tests/bench.py [--runs 15]
 
 Cold start is measured as whole processes, against the cost of importing mbcalc's own
-dependencies (click, yaml, rich), which is the floor a Python CLI can reach. In-process figures
+dependencies (click, yaml: the tables are drawn without rich), which is the floor a Python CLI can
+reach. In-process figures
 time the library itself (spec -> report) without interpreter start-up. Scaling: `mbcalc validate`
 of a graph spec of 10,000 and of 100,000 layers (the second about 10 MB: each line carries a long
 comment, as the old 10 MB test had them), whose ratio should be about 10 (linear), and the
 100,000-layer runs, with and without the comments, as multiples of a cold `mbcalc v1 -f json`.
+Bounded work: the largest spec the limits admit (100,000 layers) in every format, and `diff` of two
+such specs whose layers all look alike (the worst case for aligning them), each of which must finish
+in well under a minute.
 """
 
 from __future__ import annotations
@@ -80,14 +84,12 @@ def main() -> None:
     py = sys.executable
     floor_python = wall([py, "-c", "pass"], runs)
     floor_deps = wall([py, "-c", "import click, yaml"], runs)
-    floor_rich = wall([py, "-c", "import click, yaml, rich.console, rich.table"], runs)
     rows = [
         ("python -c pass", floor_python, None),
         ("import click, yaml", floor_deps, None),
-        ("import click, yaml, rich.table", floor_rich, None),
         ("mbcalc --version", wall([py, "-m", "mbcalc", "--version"], runs), floor_deps),
         ("mbcalc v1 -f json", wall([py, "-m", "mbcalc", "v1", "-f", "json"], runs), floor_deps),
-        ("mbcalc v1 (table)", wall([py, "-m", "mbcalc", "v1"], runs), floor_rich),
+        ("mbcalc v1 (table)", wall([py, "-m", "mbcalc", "v1"], runs), floor_deps),
         ("mbcalc v3-large -f csv", wall([py, "-m", "mbcalc", "v3-large", "-f", "csv"], runs), floor_deps),
         ("mbcalc reproduce all -f json", wall([py, "-m", "mbcalc", "reproduce", "all", "-f", "json"], 5), floor_deps),
     ]
@@ -105,10 +107,20 @@ def main() -> None:
         at_100k = wall([py, "-m", "mbcalc", "validate", large], 3)
         at_plain = wall([py, "-m", "mbcalc", "validate", plain], 3)
         at_varied = wall([py, "-m", "mbcalc", "validate", varied], 3)
+        renamed = Path(folder) / "big-renamed.yaml"
+        renamed.write_text(Path(plain).read_text().replace("name: big", "name: other", 1))
+        bounded = [
+            (f"  100,000 layers, -f {fmt}", wall([py, "-m", "mbcalc", plain, "-f", fmt], 1))
+            for fmt in ("table", "markdown", "latex", "json", "csv")
+        ]
+        bounded.append(
+            ("  diff of two alike 100,000-layer specs", wall([py, "-m", "mbcalc", "diff", plain, str(renamed)], 1))
+        )
     rows.append(("mbcalc validate, 10,000 layers (1 MB)", at_10k, None))
     rows.append(("mbcalc validate, 100,000 layers (10 MB)", at_100k, v1_json))
     rows.append(("  the same without the comments (3 MB)", at_plain, v1_json))
     rows.append(("  100,000 layers with names, $exprs, adds", at_varied, v1_json))
+    rows += [(name, seconds, v1_json) for name, seconds in bounded]
     print(f"{'benchmark':42} {'median':>10} {'vs floor':>9}")
     for name, seconds, floor in rows:
         ratio = f"{seconds / floor:8.2f}x" if floor else ""

@@ -221,3 +221,15 @@ def test_docs_into_an_empty_folder_says_what_it_cannot_write(run, tmp_path):
 def test_common_aliases_resolve(run, alias, model):
     assert json.loads(run(alias, "-f", "json").output)["model"] == model
     assert json.loads(run("compare", alias, "-f", "json").output)["rows"][0]["model"] == model
+
+
+def test_diff_aligns_specs_with_alike_layers_by_their_shared_start_and_end(run, tmp_path):
+    """Two differently named specs whose layers all look alike (the case exact matching is slow on)."""
+    body = "form: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n" + "  - {pw: {out: 8}}\n" * 3000
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("name: a\n" + body, encoding="utf-8")
+    b.write_text("name: b\n" + body + "  - {pw: {out: 16}}\n", encoding="utf-8")
+    data = json.loads(run("diff", str(a), str(b), "-f", "json").output)
+    changed = [pair for pair in data["layers"] if pair["changed"]]
+    assert len(data["layers"]) == 3001 and len(changed) == 1 and changed[0]["a"] is None
+    assert changed[0]["b"]["output"] == [16, 8, 8]
