@@ -22,3 +22,10 @@ def test_the_python_api_examples_run_as_written(monkeypatch):
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     runner.run(test)
     assert runner.summarize(verbose=False).failed == 0
+
+
+def test_the_readme_shows_v2_by_block_as_mbcalc_prints_it(run):
+    text = README.read_text(encoding="utf-8")
+    shown = text.split("```\n$ mbcalc v2 --by block\n", 1)[1].split("\n...\n```", 1)[0].splitlines()
+    printed = [line.rstrip() for line in run("v2", "--by", "block").output.splitlines()]
+    assert len(shown) > 20 and shown == printed[: len(shown)]
