@@ -170,6 +170,7 @@ def test_plot_without_matplotlib_says_how_to_install(run, tmp_path, monkeypatch)
     result = run("compare", "v1", "--plot", str(tmp_path / "x.png"))
     assert result.exit_code == 2
     assert 'pip install "mbcalc[plot]"' in result.stderr and not (tmp_path / "x.png").exists()
+    assert result.stdout == ""  # refused before the comparison is computed or printed
 
 
 def test_a_spec_file_named_like_a_bundled_model_keeps_its_own_label(run, tmp_path):
