@@ -54,18 +54,26 @@ def emit(text: str, output: str | None) -> None:
 
 
 def check_outputs(inputs: list[str], **outputs: str | None) -> None:
-    """Before any work: refuse an output that would replace one of the input specs, or another
-    output (`-o x.png --plot x.png`); the inputs are left untouched."""
-    from .io import same_file
+    """Before any work: refuse an output that would replace an input (a spec file, the spec read
+    from standard input, a bundled spec or the references file) or another output (`-o x.png
+    --plot x.png`), or that cannot be written at all; the inputs are left untouched."""
+    from .io import same_as_stdin, same_file, writable_problem
 
     named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
+    sources = [(f"the input spec {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
+    sources += [(f"the bundled spec {path.name}", str(path)) for path in set(models.bundled().values())]
+    sources += [("the references file", str(models.references_path()))]
     for flag, path in named:
         if not path.strip() or "\0" in path:
             stdout = " (or - for stdout)" if flag == "-o" else ""
             raise MbcalcError(f"{flag} needs a file name{stdout}, got {path!r}")
-        for spec in (name for name in inputs if name != "-" and models.is_spec_path(name)):
-            if same_file(path, spec):
-                raise MbcalcError(f"{flag} {path} is the input spec {spec}: choose another output file")
+        if "-" in inputs and same_as_stdin(path):
+            raise MbcalcError(f"{flag} {path} is the spec read from standard input: choose another output file")
+        for what, source in sources:
+            if same_file(path, source):
+                raise MbcalcError(f"{flag} {path} is {what}: choose another output file")
+        if (problem := writable_problem(path)) is not None:
+            raise MbcalcError(f"cannot write {flag} {path}: {problem}")
     for (flag, path), (other, second) in itertools.pairwise(named):
         if same_file(path, second):
             raise MbcalcError(f"{flag} and {other} both name {path}: give each output its own file")
@@ -381,6 +389,8 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
     from . import api
     from .render.conv import ConvView
 
+    check_outputs([], **{"-o": output})
+
     comparison = api.compare_conv(in_shape, out_channels, kernel, stride, padding, alpha, rho)
     emit(render(ConvView(comparison, exact), fmt, terminal_width(fmt, output)), output)
 
@@ -506,6 +516,8 @@ def reproduce_command(which, fmt, output):
     """
     from .render.reproduce import ReproduceView
     from .reproduce import reproduce
+
+    check_outputs([], **{"-o": output})
 
     outcomes = tuple(reproduce(which))
     emit(render(ReproduceView(outcomes, sources=fmt != "table"), fmt, terminal_width(fmt, output)), output)

@@ -58,3 +58,22 @@ def same_file(a: str, b: str) -> bool:
     except OSError:
         pass
     return os.path.realpath(a) == os.path.realpath(b)
+
+
+def same_as_stdin(path: str) -> bool:
+    """Whether `path` is the file standard input reads (`mbcalc - -o net.yaml < net.yaml`)."""
+    try:
+        stdin, target = os.fstat(0), os.stat(path)
+    except (OSError, ValueError):
+        return False
+    return (stdin.st_dev, stdin.st_ino) == (target.st_dev, target.st_ino)
+
+
+def writable_problem(path: str) -> str | None:
+    """Why `path` cannot be written (a folder, a folder that does not exist), found before any work."""
+    if os.path.isdir(path):
+        return "it is a folder (give a file name)"
+    folder = os.path.dirname(path) or "."
+    if not os.path.isdir(folder):
+        return f"there is no folder {folder} (create it first)"
+    return None

@@ -23,6 +23,11 @@ def specs_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "specs"
 
 
+def references_path() -> Path:
+    """The published figures (mbcalc/references.yaml), shipped with the package."""
+    return Path(str(resources.files("mbcalc"))) / "references.yaml"
+
+
 @lru_cache(maxsize=1)
 def bundled() -> dict[str, Path]:
     """Model name -> spec file, in a stable order. A spec with `variants` is bundled under each

@@ -32,8 +32,6 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -41,6 +39,7 @@ import yaml
 from . import api
 from .analysis import Report
 from .expansion.profiles import variant
+from .models import references_path
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
 
@@ -83,10 +82,6 @@ class Outcome:
     exact_value: str  # the exact computed value, for the report
     verdict: str  # exact | rounded | explained | documented | unexplained
     reason: str = ""
-
-
-def references_path() -> Path:
-    return Path(str(resources.files("mbcalc"))) / "references.yaml"
 
 
 @cache

@@ -286,3 +286,28 @@ def test_shell_completion_offers_models_and_choices():
 
     assert complete("mbcalc v2 --by ", 3) == ["plain,layer", "plain,block", "plain,row"]
     assert "plain,v3-small" in complete("mbcalc v3-s", 1)
+
+
+def test_outputs_never_replace_standard_input_or_package_data_and_are_checked_first(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    spec = tmp_path / "net.yaml"
+    text = (ROOT / "specs" / "v2.yaml").read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    with open(spec, "rb") as stdin:  # `mbcalc - -o net.yaml < net.yaml`
+        result = subprocess.run(
+            [sys.executable, "-m", "mbcalc", "-", "-o", "net.yaml"], stdin=stdin, capture_output=True, text=True
+        )
+    assert result.returncode == 2 and "-o net.yaml is the spec read from standard input" in result.stderr
+    assert spec.read_text(encoding="utf-8") == text
+    runner = CliRunner()
+    bundled = str(ROOT / "specs" / "v1.yaml")
+    result = runner.invoke(cli, ["v1", "-o", bundled])
+    assert result.exit_code == 2 and "is the bundled spec v1.yaml" in result.stderr
+    result = runner.invoke(cli, ["reproduce", "v1", "-o", str(ROOT / "mbcalc" / "references.yaml")])
+    assert result.exit_code == 2 and "is the references file" in result.stderr
+    result = runner.invoke(cli, ["compare", "v1", "--plot", "missing/x.png", "-o", "out.txt"])
+    assert result.exit_code == 2 and "cannot write --plot missing/x.png: there is no folder missing" in result.stderr
+    (tmp_path / "DIR.png").mkdir()
+    result = runner.invoke(cli, ["compare", "v1", "--plot", "DIR.png"])
+    assert result.exit_code == 2 and result.stdout == "" and "it is a folder" in result.stderr
+    assert not (tmp_path / "out.txt").exists()
