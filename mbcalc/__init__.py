@@ -23,6 +23,8 @@ _EXPORTS = {
     "count": "api",
     "load": "api",
     "loads": "api",
+    "compare": "api",
+    "diff": "api",
     "Report": "analysis",
     "LayerCost": "analysis",
     "MbcalcError": "errors",

@@ -27,6 +27,7 @@ from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
 from .expansion.roles import backbone_end
 from .ir import Config, Location, Network, Role, Shape
+from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
@@ -49,9 +50,10 @@ def load(model: str | Path) -> Spec:
     return _bundled(model)
 
 
-@cache
 def _stdin() -> str:
-    """Standard input, read once (`compare - -` names the same spec twice)."""
+    """Standard input as a spec's text."""
+    if sys.stdin is None:  # started with standard input closed (`<&-`)
+        raise MbcalcError("- reads the spec from standard input, which is closed (give a spec file instead)")
     return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>")
 
 
@@ -162,7 +164,9 @@ def _resolution(spec: Spec, resolution: int | None, rho: float | None) -> int:
         )
     if rho is not None:
         check_rho(rho)
-        return max(1, round(spec.input[0] * rho))
+        if (scaled := round(spec.input[0] * rho)) < 1:
+            raise _bad("rho", "--rho", f"{rho:g} leaves no pixel of the {spec.input[0]}-pixel input", "0.5")
+        return scaled
     return spec.input[0] if resolution is None else resolution
 
 
@@ -172,22 +176,34 @@ def _bad(argument: str, flag: str, problem: str, example: str) -> ArgumentError:
     )
 
 
+MAX_RESOLUTION = 100_000  # pixels a side: past any image, and the counts stay exact integers
+MAX_CLASSES = MAX_WHOLE
+
+
 def check_rho(rho: float) -> None:
-    if not 0 < rho <= 16:
-        raise _bad("rho", "--rho", f"must be in (0, 16], got {rho:g}", "0.714 for 160x160")
+    if isinstance(rho, bool) or not isinstance(rho, (int, float)) or not 0 < rho <= 16:
+        raise _bad("rho", "--rho", f"must be a number in (0, 16], got {_shown(rho)}", "0.714 for 160x160")
 
 
 def check_config(alpha: float, resolution: int, classes: int | None = None) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= MAX_ALPHA:
         raise _bad("alpha", "--alpha", f"must be a number in (0, {MAX_ALPHA:g}], got {_shown(alpha)}", "0.75")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 1:
-        raise _bad("resolution", "--res", f"must be a whole number >= 1, got {_shown(resolution)}", "192")
-    if classes is not None and (isinstance(classes, bool) or not isinstance(classes, int) or classes < 1):
-        raise _bad("classes", "--classes", f"must be a whole number >= 1, got {_shown(classes)}", "10")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) or not 1 <= resolution <= MAX_RESOLUTION:
+        problem = f"must be a whole number from 1 to {MAX_RESOLUTION:,}, got {_shown(resolution)}"
+        raise _bad("resolution", "--res", problem, "192")
+    if classes is not None and (
+        isinstance(classes, bool) or not isinstance(classes, int) or not 1 <= classes <= MAX_CLASSES
+    ):
+        raise _bad(
+            "classes", "--classes", f"must be a whole number from 1 to {MAX_CLASSES:,}, got {_shown(classes)}", "10"
+        )
 
 
 def _shown(value: object) -> str:
-    """A number as itself, anything else as its repr ('0.5' in quotes is a string, not a number)."""
+    """A number as itself (a huge one by its digits), anything else as its repr ('0.5' in quotes is
+    a string, not a number)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**12:
+        return f"a number of {len(str(abs(value)))} digits"
     return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else repr(value)
 
 
@@ -275,7 +291,7 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
 
 def compare(
     model_names: list[str],
-    alphas: Sequence[float],
+    alphas: Sequence[float | None],
     resolutions: Sequence[int | None],
     profile: str = "paper",
     baseline: str | None = None,
@@ -288,7 +304,7 @@ def compare(
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
     reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile, **counting) for m, a, r in runs)
-    base = _target(baseline, profile, 1.0, None, "--baseline", **counting) if baseline else None
+    base = _target(baseline, profile, None, None, "baseline", **counting) if baseline else None
     return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs))
 
 
@@ -301,8 +317,11 @@ def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:
     }
 
 
-def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution: int | None = None) -> analysis.Diff:
-    """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer."""
+def diff(
+    a: str, b: str, profile: str = "paper", alpha: float | None = None, resolution: int | None = None
+) -> analysis.Diff:
+    """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer (without @ALPHA/RES:
+    `alpha` and `resolution`, by default each spec's own)."""
     first, second = _target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B")
     names = parse_target(a)[0], parse_target(b)[0]
     labels = None
@@ -311,8 +330,9 @@ def diff(a: str, b: str, profile: str = "paper", alpha: float = 1.0, resolution:
     return analysis.diff(first, second, labels)  # type: ignore[arg-type]
 
 
-def _target(text: str, profile: str, alpha: float, resolution: int | None, role: str, **counting: Any) -> Report:
-    """The report of 'MODEL@ALPHA/RES'; a bad ALPHA or RES is said of the target, not of an option."""
+def _target(text: str, profile: str, alpha: float | None, resolution: int | None, role: str, **counting: Any) -> Report:
+    """The report of 'MODEL@ALPHA/RES'; a bad ALPHA or RES is said of the target (`role`: A, B or
+    baseline), not of an option."""
     name, al, res = parse_target(text)
     try:
         return analyze(
@@ -323,5 +343,5 @@ def _target(text: str, profile: str, alpha: float, resolution: int | None, role:
             **counting,
         )
     except ArgumentError as exc:
-        message = f"{role} {text}: {exc}"
-        raise ArgumentError(message, message) from None
+        flag = "--baseline" if role == "baseline" else role
+        raise ArgumentError(f"{role} {text}: {exc}", f"{flag} {text}: {exc}") from None

@@ -301,7 +301,7 @@ class MbcalcGroup(click.Group):
             if os.environ.get("MBCALC_DEBUG"):
                 raise
             click.echo(
-                f"mbcalc: internal error: {type(exc).__name__}: {exc} (a bug; please report it with "
+                f"mbcalc: internal error: {type(exc).__name__}: {one_line(str(exc))} (a bug; please report it with "
                 f"the command and input; MBCALC_DEBUG=1 shows the traceback)",
                 err=True,
             )
@@ -429,7 +429,13 @@ def validate(spec, alpha, res, profile):
 
 @cli.command("compare")
 @click.argument("models", nargs=-1, required=True)
-@click.option("--alpha", "-a", "alphas", default="1.0", show_default=True, help="Width multipliers, e.g. 1.0,0.75,0.5.")
+@click.option(
+    "--alpha",
+    "-a",
+    "alphas",
+    default=None,
+    help="Width multipliers, e.g. 1.0,0.75,0.5 (default: 1.0, or a spec's first width when it is not built at 1.0).",
+)
 @click.option(
     "--res", "-r", "resolutions", default=None, help="Resolutions, e.g. 224,192,160 (default: each spec's input size)."
 )
@@ -468,7 +474,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
         from .plot import check_plot_target
 
         check_plot_target(plot)
-    alphas = split_list(alphas, float, "--alpha", "1.0,0.75")
+    alphas = split_list(alphas, float, "--alpha", "1.0,0.75") if alphas is not None else [None]
     resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
     counting["elementwise"] = counting["elementwise"] or flops
     comparison = api.compare(list(models), alphas, resolutions, profile, baseline, **counting)

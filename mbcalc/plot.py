@@ -53,6 +53,11 @@ def published_accuracy(report: Report) -> float | None:
     return published_top1(report.network.name, config.alpha, config.resolution)
 
 
+def literal(text: str) -> str:
+    """`text` as matplotlib shows it verbatim: a `$` would otherwise start mathematics."""
+    return text.replace("$", r"\$")
+
+
 def check_plot_target(path: str) -> None:
     """Raise MbcalcError unless a plot can be written to `path`: a .png or .svg name, and matplotlib
     importable. Cheap enough to call before computing anything."""
@@ -126,7 +131,7 @@ def build_figure(comparison: Comparison) -> Figure:
 
     def draw(ax: Axes, points: list[tuple[float, float, float]], colour: Any, style: dict[str, Any], name: str) -> None:
         xs, ys = [x for x, _, _ in points], [y for _, y, _ in points]
-        ax.plot(xs, ys, color=colour, linewidth=1.2, markersize=5, label=name, **style)
+        ax.plot(xs, ys, color=colour, linewidth=1.2, markersize=5, label=literal(name), **style)
         for x, y, alpha in points:
             ax.annotate(
                 alpha_text(alpha),
@@ -176,11 +181,11 @@ def build_figure(comparison: Comparison) -> Figure:
     # One legend for both panels, to the right of the last one, where it cannot cover a point.
     # Entries with no handle head its two sections.
     heading = Line2D([], [], linestyle="", marker="")
-    handles = [heading] + [Line2D([], [], color=colours[m], label=m) for m in labels]
+    handles = [heading] + [Line2D([], [], color=colours[m], label=literal(m)) for m in labels]
     handles += [heading] + [
         Line2D([], [], color="grey", linewidth=1, markersize=5, label=f"{r}px", **styles[r]) for r in resolutions
     ]
-    names = ["model", *labels, "resolution", *(f"{r}px" for r in resolutions)]
+    names = ["model", *map(literal, labels), "resolution", *(f"{r}px" for r in resolutions)]
     legend = axes[-1].legend(
         handles=handles,
         labels=names,

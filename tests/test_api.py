@@ -63,7 +63,7 @@ def test_validate_reports_a_transcription_error_without_building(run, tmp_path, 
 def test_library_errors_name_arguments_and_the_cli_names_options(run):
     with pytest.raises(mbcalc.MbcalcError, match=r"^alpha must be a number in \(0, 4\], got -1 \(e.g. alpha=0.75\)$"):
         mbcalc.analyze("v1", alpha=-1)
-    with pytest.raises(mbcalc.MbcalcError, match=r"^resolution must be a whole number >= 1, got 0"):
+    with pytest.raises(mbcalc.MbcalcError, match=r"^resolution must be a whole number from 1 to 100,000, got 0"):
         mbcalc.build("v1", resolution=0)
     assert "--alpha must be a number in (0, 4], got -1.0 (e.g. --alpha 0.75)" in run("v1", "--alpha", "-1").stderr
 
@@ -101,3 +101,29 @@ def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
 def test_a_path_or_a_loaded_spec_works_as_a_model():
     spec = mbcalc.load(str(models.find("v1")))
     assert mbcalc.analyze(spec).macs == mbcalc.analyze("v1").macs == 568_740_352
+
+
+def test_compare_and_diff_are_the_library_and_name_arguments():
+    comparison = mbcalc.compare(["v1", "v2"], [1.0], [224])
+    assert [r.macs for r in comparison.reports] == [568_740_352, 300_774_272]
+    assert mbcalc.diff("v1", "v1-shallow").b.macs == 307_323_392
+    with pytest.raises(mbcalc.MbcalcError, match=r"^baseline v2@1.0/0: resolution must be"):
+        mbcalc.compare(["v1"], [1.0], [224], baseline="v2@1.0/0")
+    with pytest.raises(mbcalc.MbcalcError, match=r"^rho must be a number in \(0, 16\], got '0.5'"):
+        mbcalc.analyze("v2", rho="0.5")  # type: ignore[arg-type]
+
+
+def test_compare_and_diff_default_to_a_specs_own_width(tmp_path):
+    spec = tmp_path / "half.yaml"
+    spec.write_text(
+        "name: half\nform: graph\ninput: 32x32x3\nclasses: 10\nwidths: {0.5: {c: 8}}\nlayers:\n  - conv: {out: $c, k: 3}\n",
+        encoding="utf-8",
+    )
+    assert [r.network.config.alpha for r in mbcalc.compare([str(spec)], [None], [None]).reports] == [0.5]
+    assert mbcalc.diff(str(spec), str(spec)).a.network.config.alpha == 0.5
+
+
+def test_a_closed_standard_input_is_a_clean_error(monkeypatch):
+    monkeypatch.setattr("sys.stdin", None)
+    with pytest.raises(mbcalc.MbcalcError, match="standard input, which is closed"):
+        mbcalc.load("-")

@@ -99,7 +99,16 @@ def test_failed_run_leaves_no_file(run, tmp_path):
         (["v1", "--alpha", "abc"], "'abc' is not a valid float"),
         (["v1", "--alpha", "-1"], "--alpha must be a number in (0, 4], got -1.0"),
         (["v1", "--alpha", "5"], "--alpha must be a number in (0, 4]"),
-        (["v1", "--res", "0"], "--res must be a whole number >= 1, got 0"),
+        (["v1", "--res", "0"], "--res must be a whole number from 1 to 100,000, got 0"),
+        (
+            ["v1", "--res", "1" + "0" * 160],
+            "--res must be a whole number from 1 to 100,000, got a number of 161 digits",
+        ),
+        (
+            ["v1", "--classes", "10000000000000000"],
+            "--classes must be a whole number from 1 to 1,000,000,000, got a number of 17 digits",
+        ),
+        (["v1", "--rho", "1e-300"], "--rho 1e-300 leaves no pixel of the 224-pixel input"),
         (["v1", "--res", "160", "--rho", "0.5"], "give --res or --rho, not both"),
         (["missing.yaml"], "missing.yaml: no such spec file"),
         (["v1", "--profile", "caffe"], "Invalid value for '--profile'"),

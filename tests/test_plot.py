@@ -131,3 +131,12 @@ def test_plot_comparison_checks_first_and_writes_whole(tmp_path, monkeypatch):
     plot_comparison(comparison, str(target))
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.png"]  # no partial file left beside it
+
+
+def test_labels_are_shown_verbatim_not_as_mathematics(tmp_path):
+    copy = tmp_path / "v2 $\\frac$.yaml"  # matplotlib would read $...$ as mathematics, and fail on it
+    copy.write_text((ROOT / "specs" / "v2.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    fig = build_figure(api.compare(["v2", str(copy)], [1.0], [224]))
+    fig.canvas.draw()
+    legend = [text.get_text() for text in fig.axes[-1].get_legend().get_texts()]
+    assert f"{copy}".replace("$", "\\$") in legend
