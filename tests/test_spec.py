@@ -4,6 +4,7 @@ import textwrap
 
 import pytest
 
+import mbcalc
 from mbcalc.api import build, load
 from mbcalc.errors import SpecError
 from mbcalc.models import bundled
@@ -117,3 +118,15 @@ def test_bundled_specs_are_valid_tables(name):
     spec = load(name)  # a variant of a spec is loaded by its own name
     assert spec.name == name and spec.description and spec.source
     assert build(spec).layers
+
+
+def test_folded_descriptions_and_notes_read_as_text(tmp_path):
+    """A description or note written with YAML's > ends in a line break; that is text, not a name."""
+    spec = tmp_path / "folded.yaml"
+    spec.write_text(
+        "name: folded\nform: graph\ninput: 8x8x3\nclasses: 10\ndescription: >\n  a long\n  description\n"
+        "notes:\n  - >\n    a folded\n    note\nlayers:\n  - conv: {out: 4, k: 3}\n",
+        encoding="utf-8",
+    )
+    report = mbcalc.analyze(str(spec))
+    assert report.network.description == "a long description\n" and report.network.notes == ("a folded note\n",)

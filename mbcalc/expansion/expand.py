@@ -28,6 +28,7 @@ from .profiles import BuildProfile, get_profile
 from .roles import UNTAGGED, infer_roles
 from .widths import widen
 
+MAX_FULL_NAME = 256  # characters in a layer's full name (its blocks' names, dotted)
 _PARAM = re.compile(r"\$[A-Za-z_]\w*")
 
 
@@ -211,6 +212,11 @@ class _Expansion:
                     block = blocks[item.op]
                     params = {p: self.value(item.args[p], env) for p in block.params}
                     inner = {**params, "block_in": self.channels}  # a block sees only its parameters
+                    if len(full) > MAX_FULL_NAME:  # names join block by block: bound what a layer's name costs
+                        raise MbcalcError(
+                            f"{item.where}: the layer names inside '{full[:40]}...' pass {MAX_FULL_NAME} "
+                            f"characters (blocks nest their names: shorten them)"
+                        )
                     self.run(block.items, inner, f"{full}.", {"in": self.last}, item.role or block.name)
                 elif item.op in BUILTINS:
                     builtin = BUILTINS[item.op]

@@ -24,6 +24,8 @@ from functools import lru_cache
 from .rounding import md
 
 Number = int | float | Fraction
+MAX_BITS = 1000  # about 300 digits: far past any count, small enough to stay fast
+MAX_DIGITS = 301
 
 FUNCTIONS: dict[str, tuple[int, int, Callable[..., Number]]] = {  # name: (fewest, most arguments, function)
     "min": (2, 8, min),
@@ -155,13 +157,22 @@ class _Parser:
             if op != "*" and right == 0:
                 raise ValueProblem(f"division by zero in '{self.text}'")
             if op == "*":
-                value = value * right
+                value = self.bounded(value * right)
             elif op == "//":
                 value = value // right
             elif isinstance(value, float) or isinstance(right, float):
                 value = value / right
             else:  # whole numbers and fractions divide exactly
-                value = Fraction(value) / right
+                value = self.bounded(Fraction(value) / right)
+        return value
+
+    def bounded(self, value: Number) -> Number:
+        """`value`, unless it has grown past any count (a product of products, block after block,
+        would otherwise take unbounded time and memory)."""
+        if isinstance(value, (int, Fraction)) and max(abs(value.numerator), value.denominator).bit_length() > MAX_BITS:
+            raise ValueProblem(
+                f"'{self.text}' grows past {MAX_DIGITS} digits (no width, kernel or count is that large)"
+            )
         return value
 
     def unary(self) -> Number:

@@ -42,7 +42,7 @@ from ..lang.program import Block, Item, Program, Value, Width, WidthRule
 from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
 from .nodes import Node, Position
-from .problems import Problems, unshowable
+from .problems import MAX_NAME, Problems, name_problem
 
 META = LAYER_KEYS  # a layer's keys besides its operator
 ALIASES = {
@@ -114,8 +114,8 @@ def read(
             if name in REGISTRY or name in BUILTINS:
                 problems.add(cell, f"block name '{name}' is a built-in op; choose another name")
                 continue
-            if (why := unshowable(name)) is not None:
-                problems.add(cell, f"block name {name!r}: {why} (use letters, digits and punctuation)")
+            if (why := name_problem(name)) is not None:
+                problems.add(cell, f"block name {name[:MAX_NAME]!r}: {why}")
                 continue
             blocks[name] = _read_block(name, blocks_node.value[name], cell, problems)
     reader = _Reader(problems, blocks, values)
@@ -316,6 +316,7 @@ class _Reader:
                 type(text := value.value) is str
                 and key in TEXT_KEYS
                 and text.isprintable()
+                and len(text) <= MAX_NAME
                 and text.strip()
                 and not (key == "name" and text in INPUT_NAMES)
             ):  # the common case
@@ -346,8 +347,8 @@ class _Reader:
                 self.problems.add(
                     node, f"'{key}' must be a non-empty string" + (" (a layer name)" if key != "role" else "")
                 )
-            elif (why := unshowable(value)) is not None:
-                self.problems.add(node, f"'{key}' {value!r}: {why} (use letters, digits and punctuation)")
+            elif (why := name_problem(value)) is not None:
+                self.problems.add(node, f"'{key}' {value[:MAX_NAME]!r}: {why}")
             elif key == "name" and value in INPUT_NAMES:
                 self.problems.add(node, f"the layer name '{value}' is reserved for the network's input (rename it)")
             else:

@@ -23,7 +23,7 @@ from ..lang.args import whole_problem
 from ..lang.program import Program, Spec
 from . import graph, tables
 from .nodes import Node, read_yaml
-from .problems import Problems, unshowable
+from .problems import MAX_NAME, Problems, name_problem, unshowable
 from .tables import parse_size
 
 FORMS = ("v1", "v2", "v3", "graph")
@@ -108,8 +108,8 @@ def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
             return ""
         if key == "name" and not node.value.strip():
             problems.add(node, "'name' must not be empty (it names the model in every output)")
-        elif (why := unshowable(node.value)) is not None:
-            problems.add(node, f"'{key}' {node.value!r}: {why} (use letters, digits and punctuation)")
+        elif (why := name_problem(node.value) if key == "name" else unshowable(node.value, True)) is not None:
+            problems.add(node, f"'{key}' {node.value[:MAX_NAME]!r}: {why}")
             return ""
         return node.value
 
@@ -184,8 +184,8 @@ def _read_variants(node: Node | None, wanted: str | None, problems: Problems) ->
         return None
     variants: dict[str, Variant] = {}
     for name, body in node.value.items():
-        if (why := unshowable(name)) is not None:
-            problems.add((node.keys or {})[name], f"variant name {name!r}: {why} (use letters, digits and punctuation)")
+        if (why := name_problem(name)) is not None:
+            problems.add((node.keys or {})[name], f"variant name {name[:MAX_NAME]!r}: {why}")
             continue
         if not body.is_map:
             problems.add(body, f"variant '{name}' must be a mapping of values, e.g. {{w: 1.0, input: 240x240x3}}")
@@ -197,8 +197,8 @@ def _read_variants(node: Node | None, wanted: str | None, problems: Problems) ->
                 size = read_size_key(value, problems)
             elif key == "description":
                 description = str(value.value)
-                if (why := unshowable(description)) is not None:
-                    problems.add(value, f"'description' {description!r}: {why} (use letters, digits and punctuation)")
+                if (why := unshowable(description, True)) is not None:
+                    problems.add(value, f"'description' {description!r}: {why}")
             elif not re.fullmatch(r"[A-Za-z_]\w*", key) or key in ("in", "classes", "alpha", "block_in"):
                 problems.add((body.keys or {})[key], f"'{key}' cannot name a value (a name like w or d)")
             elif isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
@@ -248,8 +248,8 @@ def _read_notes(node: Node | None, problems: Problems) -> tuple[str, ...]:
         problems.add(node, "'notes' must be a list of strings")
         return ()
     for note in node.value:
-        if (why := unshowable(note.value)) is not None:
-            problems.add(note, f"note {note.value!r}: {why} (use letters, digits and punctuation)")
+        if (why := unshowable(note.value, True)) is not None:
+            problems.add(note, f"note {note.value!r}: {why}")
     return tuple(c.value for c in node.value)
 
 
