@@ -153,6 +153,10 @@ class _Nominal:
         self.problems = problems
         self.lost = False  # a row was passed over: the next input column is taken as it is
         self.flagged: TableRow | None = None  # the row whose input column was just found wrong
+        # After a wrong input column the chain follows the column as written, and this one the rows
+        # above: if the next row agrees with the rows above, the wrong cell was a slip in that column
+        # alone, and it is one problem, not two.
+        self.unwritten: tuple[int, int] | None = None
 
     def unreadable(self, row: TableRow) -> bool:
         """A row with a cell that could not be read: passed over; the next row resynchronises."""
@@ -164,12 +168,16 @@ class _Nominal:
     def check(self, row: TableRow, size: tuple[int, int, int] | None) -> None:
         if self.lost and size is not None:  # after a row passed over: take the chain up from here
             self.h, self.c, self.lost = size[0], size[2], False
+        unwritten, self.unwritten = self.unwritten, None
+        if size is not None and unwritten is not None and (size[0], size[2]) == unwritten:
+            self.h, self.c = unwritten  # the row before had the slip, already reported
         if size is not None and (size[0], size[2]) != (self.h, self.c):
             self.problems.add_at(
                 row.where,
                 f"the input column says {size[0]}x{size[1]}x{size[2]} but the rows above "
                 f"produce {self.h}x{self.h}x{self.c} (fix this row or the one before it)",
             )
+            self.unwritten = (self.h, self.c)
             self.h, self.c = size[0], size[2]  # resynchronise, so that one slip is one message
             self.flagged = row
 
@@ -184,9 +192,12 @@ class _Nominal:
 
     def advance(self, stride: int, channels: int) -> None:
         self.h, self.c = -(-self.h // stride), channels
+        if self.unwritten is not None:
+            self.unwritten = (-(-self.unwritten[0] // stride), channels)
 
     def advance_to(self, h: int, channels: int) -> None:
         self.h, self.c = h, channels
+        self.unwritten = None
 
 
 def _item(row: TableRow, op: str, name: str, role: Role, **args: Any) -> Item:
@@ -431,7 +442,7 @@ def lower_v2(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
         unsupported = _v2_unsupported(op, k, n, bool(items))
         if unsupported:
             nominal.problems.add_at(row.where, unsupported)
-            nominal.advance_to(-(-nominal.h // s), c if isinstance(c, int) else nominal.c)
+            nominal.advance(s, c if isinstance(c, int) else nominal.c)
             continue
         if op == "conv2d" and c == "k":
             items.append(_classifier(row, "classifier"))
@@ -463,7 +474,10 @@ def lower_v2(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             )
             continue
         channels = nominal.c if op == "avgpool" else (classes if c == "k" else c)
-        nominal.advance_to(1 if op == "avgpool" else -(-nominal.h // s), channels)
+        if op == "avgpool":
+            nominal.advance_to(1, channels)
+        else:
+            nominal.advance(s, channels)
     return items
 
 
@@ -500,7 +514,7 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
         )
         if unsupported:
             nominal.problems.add_at(row.where, unsupported)
-            nominal.advance_to(-(-nominal.h // s), out if isinstance(out, int) else nominal.c)
+            nominal.advance(s, out if isinstance(out, int) else nominal.c)
             continue
         if op == "bneck" and isinstance(exp, int) and isinstance(out, int):
             block += 1
@@ -538,7 +552,10 @@ def lower_v3(rows: list[TableRow], nominal: _Nominal, classes: int) -> list[Item
             )
             continue
         channels = nominal.c if op == "pool" else (classes if out == "k" else out)
-        nominal.advance_to(1 if op == "pool" else -(-nominal.h // s), channels)
+        if op == "pool":
+            nominal.advance_to(1, channels)
+        else:
+            nominal.advance(s, channels)
     return items
 
 
