@@ -97,9 +97,14 @@ def features(network: Network) -> Network:
     """The network's feature extractor: its layers up to the last feature map before global
     pooling and the classifier (torchvision's `model.features`)."""
     end = backbone_end(network.layers)
-    last = network.layers[end - 1] if end else None
-    where = f"up to {last.name} ({last.output})" if last else "no layers"
-    note = f"Backbone only: {end} of {len(network.layers)} layers, {where}; no pooling or classifier."
+    if end == 0:
+        message = f"{network.name} has no layers before its global pooling or classifier: there is no backbone"
+        raise ArgumentError(f"backbone: {message}", f"--backbone: {message}")
+    last = network.layers[end - 1]
+    note = (
+        f"Backbone only: {end} of {len(network.layers)} layers, up to {last.name} ({last.output}); "
+        f"no pooling or classifier."
+    )
     return replace(
         network,
         layers=network.layers[:end],
@@ -312,9 +317,16 @@ def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:
     """Each model argument's label: its spec's name, or, for a spec file whose name another model
     also has, the path it was given as (a copy of v2 still named v2 is not v2)."""
     names = collections.Counter(spec.name for spec in specs.values())
-    return {
+    labels = {
         argument: spec.name if names[spec.name] == 1 or spec.bundled else spec.file for argument, spec in specs.items()
     }
+    taken = collections.Counter(labels.values())  # a spec named like another's path: its path too
+    labels = {argument: label if taken[label] == 1 else specs[argument].file for argument, label in labels.items()}
+    seen: collections.Counter[str] = collections.Counter()
+    for argument, label in labels.items():  # still alike (the same file under two names): numbered
+        seen[label] += 1
+        labels[argument] = label if seen[label] == 1 else f"{label} ({seen[label]})"
+    return labels
 
 
 def diff(

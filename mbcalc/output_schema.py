@@ -120,6 +120,7 @@ COMPARE = _object(
     {
         "schema_version": VERSION,
         "profile": TEXT,
+        "backbone": {"type": "boolean", "description": "with --backbone: the feature extractors only"},
         "conventions": {"type": "object", "additionalProperties": TEXT},
         "rows": {"type": "array", "items": CONFIGURATION},
         "baseline": CONFIGURATION,

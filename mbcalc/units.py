@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def human(value: int) -> str:
     """568740352 -> '568.7M'; 4209088 -> '4.21M'; 864 -> '864'; 0 -> '0'."""
@@ -44,10 +46,19 @@ def signed(value: int, exact: bool) -> str:
     return ("+" if value > 0 else "-") + number(abs(value), exact)
 
 
-def small_millions(value: int) -> str:
-    """Millions with two decimals, and enough more that a small network does not read 0.00:
-    3470760 -> '3.47', 1234 -> '0.001234', 0 -> '0.00'."""
-    text = millions(value, 2)
+def small_millions(value: int, digits: int = 2) -> str:
+    """Millions with `digits` decimals, and enough more that a small network does not read 0.00:
+    3470760 -> '3.47', 1234 -> '0.00123', 0 -> '0.00'."""
+    text = millions(value, digits)
     if value and float(text.replace(",", "")) == 0:
         return f"{value / 1e6:.{len(str(10**6 // value)) + 2}f}".rstrip("0")
+    return text
+
+
+def multiple(ratio: float) -> str:
+    """A ratio to three decimals, or to three significant digits when smaller: 0.512 -> '0.512',
+    0.0000431 -> '0.0000431', never '0.000' for something."""
+    text = f"{ratio:.3f}"
+    if ratio and float(text) == 0:
+        return f"{ratio:.3g}" if "e" not in f"{ratio:.3g}" else f"{ratio:.{2 - math.floor(math.log10(ratio))}f}"
     return text

@@ -260,7 +260,16 @@ def test_a_specs_own_input_size_is_the_default_everywhere_and_rho_is_relative_to
 
 
 @pytest.mark.parametrize(
-    "command", [["v1"], ["v3-large"], ["reproduce", "v1"], ["v2", "--by", "row"], ["diff", "v1", "v1-conv"]]
+    "command",
+    [
+        ["v1"],
+        ["v3-large"],
+        ["reproduce", "v1"],
+        ["v2", "--by", "row"],
+        ["diff", "v1", "v1-conv"],
+        ["compare", "v1", "v2", "v3-large", "--alpha", "1,0.5", "--baseline", "v2@1.0/224", "--count", "--flops"],
+        ["efficientnet-b7", "--count", "--flops", "--exact"],
+    ],
 )
 def test_tables_fit_an_80_column_terminal_without_cutting_numbers(command, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")

@@ -114,3 +114,36 @@ def test_compare_shows_small_networks_params_without_rounding_them_to_zero(run, 
     )
     row = next(line for line in run("compare", str(spec)).output.splitlines() if line.startswith("tiny"))
     assert "0.000108" in row  # 108 parameters
+
+
+def test_labels_stay_unique_when_a_name_is_another_specs_path(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = "form: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n  - conv: {{out: {}, k: 3}}\n"
+    (tmp_path / "a.yaml").write_text("name: b.yaml\n" + body.format(4), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("name: z\n" + body.format(5), encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("name: z\n" + body.format(6), encoding="utf-8")
+    data = json.loads(run("compare", "a.yaml", "b.yaml", "c.yaml", "-f", "json").output)
+    assert [row["model"] for row in data["rows"]] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert len(data["conventions"]) == 3
+
+
+def test_compare_never_shows_a_count_or_a_multiple_as_zero(run, tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(
+        "name: tiny\nform: graph\ninput: 1x1x1\nclasses: 10\nlayers:\n  - conv: {out: 2, k: 1}\n", encoding="utf-8"
+    )
+    row = next(line for line in run("compare", str(spec), "--baseline", "v1").output.splitlines() if "tiny" in line)
+    cells = row.split("│")
+    assert cells[3].strip() == "0.000002" and cells[5].strip() == "0.00000000352"  # 2 of 568,740,352
+
+
+def test_a_network_without_a_backbone_is_refused_and_compare_says_backbones(run, tmp_path):
+    spec = tmp_path / "gp.yaml"
+    spec.write_text(
+        "name: gp\nform: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n  - avgpool: {k: global}\n  - fc: {out: 10}\n",
+        encoding="utf-8",
+    )
+    result = run(str(spec), "--backbone")
+    assert result.exit_code == 2 and "--backbone: gp has no layers before its global pooling" in result.stderr
+    assert run("compare", "v1", "--backbone").output.startswith("Comparison, profile paper, backbones only")
+    assert json.loads(run("compare", "v1", "--backbone", "-f", "json").output)["backbone"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..analysis import Comparison, Report
-from ..units import alpha_text, millions, number, small_millions
+from ..units import alpha_text, multiple, number, small_millions
 from .document import Document, Section
 
 
@@ -21,6 +21,9 @@ class CompareView:
     exact: bool = False
     flops: bool = False
 
+    def _backbone(self) -> bool:
+        return any(r.network.config.backbone for r in self.comparison.reports)
+
     def _elementwise(self) -> bool:
         return any(r.convention.elementwise for r in self.comparison.reports)
 
@@ -34,14 +37,14 @@ class CompareView:
         rows = []
         for name, report in c.labelled():
             cfg, total = report.network.config, report.total
-            macs = number(total.macs, True) if exact else millions(total.macs, 1)
+            macs = number(total.macs, True) if exact else small_millions(total.macs, 1)
             params = number(total.params, True) if exact else small_millions(total.params)
             cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
             extra = (total.ops,) * self._elementwise() + (total.flops,) * self.flops
-            cells += tuple(number(value, True) if exact else millions(value, 1) for value in extra)
+            cells += tuple(number(value, True) if exact else small_millions(value, 1) for value in extra)
             ratios = c.ratios(report)
             if ratios:
-                cells += (f"{ratios[0]:.3f}", f"{ratios[1]:.3f}")
+                cells += (multiple(ratios[0]), multiple(ratios[1]))
             rows.append(cells)
         profile = c.reports[0].network.config.profile if c.reports else "paper"
         conventions: dict[str, list[str]] = {}
@@ -58,8 +61,12 @@ class CompareView:
                 f"× columns: multiples of the baseline {label(c.baseline)} "
                 f"({number(c.baseline.total.macs, exact)} Mult-Adds, {number(c.baseline.total.params, exact)} params)."
             )
-        section = Section("", headers, tuple(rows), tuple(range(1, len(headers))), wrap=(0,))
-        return Document(f"Comparison, profile {profile}", (section,), tuple(footer))
+        # In a narrow terminal the multiples of params go first, then the other extra columns.
+        least = [f"elem. ops{unit}", "× params", f"FLOPs{unit}", "× Mult-Adds"]
+        optional = tuple(headers.index(name) for name in least if name in headers)
+        section = Section("", headers, tuple(rows), tuple(range(1, len(headers))), wrap=(0,), optional=optional)
+        backbones = ", backbones only (up to the last feature map)" if self._backbone() else ""
+        return Document(f"Comparison, profile {profile}{backbones}", (section,), tuple(footer))
 
     def _rows(self) -> list[dict]:
         out = []
@@ -86,6 +93,7 @@ class CompareView:
         c = self.comparison
         data = {
             "profile": c.reports[0].network.config.profile if c.reports else "paper",
+            "backbone": self._backbone(),
             "conventions": {name: r.counting for name, r in c.labelled()},
             "rows": self._rows(),
         }

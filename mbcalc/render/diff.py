@@ -66,7 +66,8 @@ class DiffView:
             ("layer", "operator", "A: input → output", "B: input → output", "Δ Mult-Adds", "Δ params"),
             tuple(rows),
             (4, 5),
-            wrap=(0, 1, 2, 3),
+            wrap=(0, 1),
+            optional=(2, 3),
         )
 
     def _types(self) -> Section:
@@ -90,6 +91,7 @@ class DiffView:
             rows,
             (1, 2, 3, 4, 5, 6),
             wrap=(0,),
+            optional=(4, 5, 1, 2),  # A's and B's params, then their Mult-Adds: the changes stay
         )
 
     def _totals(self) -> Section:

@@ -53,7 +53,8 @@ def breakdown(
         for g in groups
     )
     headers = (label, "layers", "Mult-Adds", "Mult-Adds %", "params", "params %") + ("elem. ops",) * elementwise
-    return Section(f"By {label}", headers, rows, tuple(range(1, len(headers))), wrap=(0,))
+    # In a narrow terminal the percentages go first, then the layer counts.
+    return Section(f"By {label}", headers, rows, tuple(range(1, len(headers))), wrap=(0,), optional=(5, 3, 1))
 
 
 BY = ("layer", "block", "row")
@@ -88,7 +89,12 @@ class ModelView:
             )
             rows.append(cells + self._costs(part.cost))
         return Section(
-            f"{what.capitalize()}s", headers, tuple(rows), (2, *range(4, len(headers))), wrap=(1,), optional=(3,)
+            f"{what.capitalize()}s",
+            headers,
+            tuple(rows),
+            (2, *range(4, len(headers))),
+            wrap=(1,),
+            optional=(3, 0, 6, 2),
         )
 
     def _hidden(self) -> int:
@@ -118,7 +124,8 @@ class ModelView:
             )
             cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
             rows.append(cells)
-        return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))), wrap=(1, 2), optional=(3,))
+        # In a narrow terminal the shapes go first, then the index and the share.
+        return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))), wrap=(1, 2), optional=(3, 0, 6))
 
     def _totals(self) -> Section:
         total, exact = self.report.total, self.exact
