@@ -205,6 +205,11 @@ def run_model(
     hide_zero: bool,
 ) -> None:
     check_outputs([model], **{"-o": output})
+    if hide_zero and (by != "layer" or fmt in ("json", "csv")):
+        raise MbcalcError(
+            "--hide-zero leaves rows out of the per-layer table (table, markdown, latex); "
+            "JSON and CSV list every layer, and --by block or row has no per-layer rows"
+        )
     from . import api  # the library loads only when a command needs it: --help and --version stay fast
 
     report = api.analyze(
@@ -547,15 +552,17 @@ def docs_command(check, directory):
     docs = Path(directory)
     if not docs.is_dir():
         raise MbcalcError(f"no docs folder at '{directory}' (run from the repository root, or pass --dir)")
+    if lacking := missing(docs):  # said before anything is written: no half-made folder
+        for path in lacking:
+            emit(
+                f"missing: {path} (its text is written by hand around generated blocks: copy it from the repository)\n",
+                None,
+            )
+        raise click.exceptions.Exit(1)
     changed = stale(docs) if check else write(docs)
     for path in changed:
         emit(f"{'stale' if check else 'wrote'}: {path}\n", None)
-    for path in missing(docs):
-        emit(
-            f"missing: {path} (its text is written by hand around generated blocks: copy it from the repository)\n",
-            None,
-        )
-    if (check and changed) or missing(docs):
+    if check and changed:
         raise click.exceptions.Exit(1)
 
 

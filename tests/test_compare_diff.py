@@ -196,12 +196,7 @@ def test_diff_shows_both_operators_and_no_empty_tables(run):
 def test_docs_into_an_empty_folder_says_what_it_cannot_write(run, tmp_path):
     result = run("docs", "--dir", str(tmp_path))
     assert result.exit_code == 1 and f"missing: {tmp_path / 'conventions.md'}" in result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "models.md",
-        "output.schema.json",
-        "reproduction.md",
-        "spec.schema.json",
-    ]
+    assert list(tmp_path.iterdir()) == []  # nothing written into a folder that cannot be made whole
     check = run("docs", "--dir", str(tmp_path), "--check")
     assert check.exit_code == 1 and "missing:" in check.output
 

@@ -66,7 +66,7 @@ def test_unlimited_width_draws_every_column_whole_in_the_usual_look():
     assert draw_table(DOC) == (
         "A title that is long enough to wrap at forty columns of text\n"
         "\n"
-        "Layers                                                             \n"
+        "Layers\n"
         "# ┃ layer                      ┃ input → output         ┃ Mult-Adds\n"
         "━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━\n"
         "1 │ block15.se.expand.hsigmoid │ 7x7x1024 → 7x7x1024    │   102.76M\n"
@@ -78,7 +78,7 @@ def test_unlimited_width_draws_every_column_whole_in_the_usual_look():
 
 def test_sections_without_title_or_rows_and_a_single_column():
     doc = Document("", (Section("", ("x",), (("1",), ("22",))), Section("Empty", ("a", "b"), (), (1,))))
-    assert draw_table(doc) == "\nx \n━━\n1 \n22\n\nEmpty\na ┃ b\n━━╇━━\n"
+    assert draw_table(doc) == "\nx\n━━\n1\n22\n\nEmpty\na ┃ b\n━━╇━━\n"
     assert draw_table(Document("", ())) == ""
 
 
@@ -103,14 +103,14 @@ def test_text_columns_wrap_at_sensible_places_to_fit():
         "A title that is long enough to wrap at forty\n"
         "columns of text\n"
         "\n"
-        "Layers                                           \n"
+        "Layers\n"
         "# ┃ layer       ┃ input → output      ┃ Mult-Adds\n"
         "━━╇━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━\n"
         "1 │ block15.se. │ 7x7x1024 → 7x7x1024 │   102.76M\n"
-        "  │ expand.     │                     │          \n"
-        "  │ hsigmoid    │                     │          \n"
+        "  │ expand.     │                     │\n"
+        "  │ hsigmoid    │                     │\n"
         "2 │ conv1       │ 224x224x3 →         │    10.84M\n"
-        "  │             │ 112x112x32          │          \n"
+        "  │             │ 112x112x32          │\n"
         "\n"
         "[3] the exact count is 290.68M (the TF-Slim\n"
         "    checkpoint table prints 291); the paper scaled\n"

@@ -147,3 +147,26 @@ def test_a_network_without_a_backbone_is_refused_and_compare_says_backbones(run,
     assert result.exit_code == 2 and "--backbone: gp has no layers before its global pooling" in result.stderr
     assert run("compare", "v1", "--backbone").output.startswith("Comparison, profile paper, backbones only")
     assert json.loads(run("compare", "v1", "--backbone", "-f", "json").output)["backbone"] is True
+
+
+@pytest.mark.parametrize("extra", [["-f", "json"], ["-f", "csv"], ["--by", "block"]])
+def test_hide_zero_where_it_cannot_hide_anything_is_refused(run, extra):
+    result = run("v2", "--hide-zero", *extra)
+    assert result.exit_code == 2 and "--hide-zero leaves rows out of the per-layer table" in result.stderr
+
+
+def test_names_cannot_change_a_markdown_page_or_run_as_a_spreadsheet_formula(run, tmp_path):
+    spec = tmp_path / "odd.yaml"
+    spec.write_text(
+        'name: "=HYPERLINK(1)"\nform: graph\ninput: 8x8x3\nclasses: 10\nlayers:\n'
+        '  - {conv: {out: 4, k: 3}, name: "a|<b>"}\n',
+        encoding="utf-8",
+    )
+    markdown = run(str(spec), "-f", "markdown").output
+    row = next(line for line in markdown.splitlines() if line.startswith("| 1 "))
+    assert "a\\|&lt;b&gt;" in row and row.count(" | ") == 6  # seven cells, as in the header
+    table = list(csv.reader(io.StringIO(run(str(spec), "-f", "csv").output)))
+    assert table[1][1] == "a|<b>"
+    assert next(csv.reader(io.StringIO(run("compare", str(spec), "-f", "csv").output.splitlines()[1])))[0] == (
+        "'=HYPERLINK(1)"
+    )

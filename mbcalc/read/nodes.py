@@ -108,6 +108,8 @@ def read_yaml(text: str, file: str) -> Node:
         raise SpecError([Problem(file, line, column, f"not valid YAML: {exc.problem or exc.context}{hint}")]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow, e.g. a NUL byte: where it is
         position = exc.position
+        if _Loader is not yaml.SafeLoader:  # libyaml counts UTF-8 bytes, not characters
+            position = len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")

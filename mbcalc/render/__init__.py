@@ -25,6 +25,14 @@ class View(Protocol):
     def csv(self) -> tuple[list[str], list[list[Any]]]: ...
 
 
+def inert(cell: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: one that reads as a formula (=, +, @, or - before
+    something that is not a number) gets a leading apostrophe. Numbers are left alone."""
+    if isinstance(cell, str) and cell and (cell[0] in "=+@" or (cell[0] == "-" and not cell[1:2].isdigit())):
+        return "'" + cell
+    return cell
+
+
 def render(view: View, fmt: str, width: int | None = None) -> str:
     """`view` in format `fmt`; a table fits a terminal `width` cells wide (None: no limit)."""
     if fmt == "table":
@@ -40,6 +48,6 @@ def render(view: View, fmt: str, width: int | None = None) -> str:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([inert(cell) for cell in row] for row in rows)
         return buffer.getvalue()
     raise ValueError(f"unknown format {fmt!r}")

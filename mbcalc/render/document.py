@@ -386,7 +386,7 @@ def draw_table(doc: Document, width: int | None = None) -> str:
     def add(lines: Iterable[str]) -> None:
         lines = iter(lines)
         while batch := list(islice(lines, 4096)):
-            chunks.append("\n".join(batch))
+            chunks.append("\n".join(line.rstrip(" ") for line in batch))  # no padding after the last cell
 
     if doc.title:
         title = printable(doc.title)
@@ -408,13 +408,19 @@ def draw_table(doc: Document, width: int | None = None) -> str:
 
 # -- Markdown -------------------------------------------------------------------------------------
 
-PIPE = re.compile(r"(\\*)\|")
+MARKUP = re.compile(r"(\\*)(\|)")  # a cell separator, with the backslashes before it
+ANGLES = str.maketrans({"<": "&lt;", ">": "&gt;"})  # not HTML tags
+SPECIAL = frozenset("|<>")
 
 
-def markdown_cell(text: str) -> str:
-    """A cell a pipe table cannot split: '|' becomes '\\|', and the backslashes before it are
-    doubled so they stay text rather than escaping the pipe."""
-    return PIPE.sub(lambda m: m[1] * 2 + "\\|", printable(text))
+def markdown_text(text: str) -> str:
+    """Text that cannot change a Markdown page's structure: '|' is escaped (the backslashes before
+    it doubled, so they stay text) and '<', '>' are entities, so no cell splits a pipe table and no
+    name opens an HTML tag. Emphasis and `code` stay Markdown: the generated docs use them."""
+    text = printable(text)
+    if SPECIAL.isdisjoint(text):
+        return text
+    return MARKUP.sub(lambda m: m[1] * 2 + "\\" + m[2], text).translate(ANGLES)
 
 
 def pipe_table(section: Section) -> list[str]:
@@ -423,9 +429,9 @@ def pipe_table(section: Section) -> list[str]:
     columns: list[Sequence[str]] = list(zip(*section.rows, strict=True)) if section.rows else [()] * count
     for i, cells in enumerate(columns):
         joined = "".join(cells)
-        if "|" in joined or not joined.isprintable():  # escape only the columns that need it
-            columns[i] = [markdown_cell(c) for c in cells]
-    headers = [markdown_cell(h) for h in section.headers]
+        if not SPECIAL.isdisjoint(joined) or not joined.isprintable():  # escape only the columns that need it
+            columns[i] = [markdown_text(c) for c in cells]
+    headers = [markdown_text(h) for h in section.headers]
     widths = [max(len(h), max(map(len, cells), default=0)) for h, cells in zip(headers, columns, strict=True)]
     right = [i in section.right for i in range(count)]
     line = "| " + " | ".join(f"{{:{'>' if r else '<'}{w}}}" for r, w in zip(right, widths, strict=True)) + " |"
@@ -434,10 +440,10 @@ def pipe_table(section: Section) -> list[str]:
 
 
 def draw_markdown(doc: Document) -> str:
-    out = [f"# {printable(doc.title)}", ""] if doc.title else []
+    out = [f"# {markdown_text(doc.title)}", ""] if doc.title else []
     for section in doc.sections:
-        out += ([f"## {printable(section.title)}", ""] if section.title else []) + pipe_table(section) + [""]
-    out += [f"{printable(line)}  " for line in doc.footer]
+        out += ([f"## {markdown_text(section.title)}", ""] if section.title else []) + pipe_table(section) + [""]
+    out += [f"{markdown_text(line)}  " for line in doc.footer]
     return "\n".join(out).rstrip() + "\n"
 
 
