@@ -295,6 +295,8 @@ class _Reader:
 
     def suggest(self, word: str) -> str:
         """A did-you-mean among ops and blocks first, then among the layer keys (name, input, ...)."""
+        if word == "layers":  # the table forms' repeated group
+            return " (in a graph spec, repeat a group of layers by making it a block: {blocks: {b: {layers: [...]}}})"
         return did_you_mean(word, self.known) or did_you_mean(word, list(META))
 
     def item(self, node: Node, params: tuple[str, ...]) -> Item | None:
