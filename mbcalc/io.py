@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
@@ -26,9 +27,8 @@ def write_text(output: str, text: str) -> None:
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
         _replace(target, text, mode)
     except OSError as exc:
-        raise MbcalcError(
-            f"cannot write {output}: {exc.strerror or exc} (check that the folder exists and is writable)"
-        ) from None
+        hint = "free some space" if exc.errno == errno.ENOSPC else "check that the folder exists and is writable"
+        raise MbcalcError(f"cannot write {output}: {exc.strerror or exc} ({hint})") from None
 
 
 def _umask() -> int:

@@ -58,8 +58,8 @@ def is_spec_path(text: str) -> bool:
 ALIASES = {
     "v1": ("mobilenetv1", "mobilenet", "mobilenetv1100", "mobilenet_v1_1.0_224"),
     "v2": ("mobilenetv2", "mobilenetv2100", "mobilenet_v2_1.0_224"),
-    "v3-large": ("mobilenetv3large", "mobilenetv3large100", "v3large", "mobilenetv3"),
-    "v3-small": ("mobilenetv3small", "mobilenetv3small100", "v3small"),
+    "v3-large": ("mobilenetv3large", "mobilenetv3large100", "tfmobilenetv3large100", "v3large", "mobilenetv3"),
+    "v3-small": ("mobilenetv3small", "mobilenetv3small100", "tfmobilenetv3small100", "v3small"),
     "v3-large-minimalistic": ("mobilenetv3largeminimal100", "tfmobilenetv3largeminimal100"),
     "v3-small-minimalistic": ("mobilenetv3smallminimal100", "tfmobilenetv3smallminimal100"),
     "shufflenet-v2": ("shufflenetv2x10", "shufflenetv2"),

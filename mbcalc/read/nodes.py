@@ -9,6 +9,7 @@ duplicate keys are refused.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -84,8 +85,19 @@ class Node:
         return f"Node({self.value!r} @ {self.line}:{self.column})"
 
 
+UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")  # YAML breaks lines there; most editors do not
+
+
 def read_yaml(text: str, file: str) -> Node:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
+    if found := UNUSUAL_BREAKS.search(text):  # every position after it would be off by a line
+        at = found.start()
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        message = (
+            f"U+{ord(found[0]):04X} is a line break to YAML but not to most editors, so positions would "
+            f"disagree (remove it)"
+        )
+        raise SpecError([Problem(file, line, column, message)])
     loader = _Loader(text)
     stack: list[list[Any]] = []  # the collections still open: [node, anchor, its pending key, flow style]
     try:
