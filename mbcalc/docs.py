@@ -17,7 +17,8 @@ from .lang.blocks import BUILTINS
 from .ops import REGISTRY, Arg, Op
 from .render import render
 from .render.compare import CompareView
-from .render.document import Document, Section, draw_markdown
+from .render.document import Document, Section
+from .render.draw import draw_markdown
 from .render.model import breakdown, type_name
 from .render.reproduce import ReproduceView
 from .reproduce import reproduce

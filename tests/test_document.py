@@ -14,9 +14,8 @@ from mbcalc.render import FORMATS, render
 from mbcalc.render.compare import CompareView
 from mbcalc.render.conv import ConvView
 from mbcalc.render.diff import DiffView
-from mbcalc.render.document import (
-    Document,
-    Section,
+from mbcalc.render.document import Document, Section
+from mbcalc.render.draw import (
     cell_width,
     draw_latex,
     draw_markdown,
@@ -228,7 +227,7 @@ def test_huge_tables_draw_in_one_pass():
 
 def test_drawing_a_table_does_not_import_rich():
     code = (
-        "import sys; from mbcalc.render.document import Document, Section, draw_table; "
+        "import sys; from mbcalc.render.document import Document, Section; from mbcalc.render.draw import draw_table; "
         "draw_table(Document('t', (Section('s', ('a',), (('1',),)),)), 80); print('rich' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

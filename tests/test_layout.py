@@ -64,3 +64,13 @@ def test_the_library_works_without_click():
     code = "import sys; sys.modules['click'] = None; import mbcalc; print(mbcalc.analyze('v1').macs)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "568740352"
+
+
+def test_json_and_csv_start_without_the_drawing_code():
+    code = (
+        "import sys; from mbcalc.cli import cli; "
+        "cli.main(['v1', '-f', 'json', '-o', '/dev/null'], standalone_mode=False); "
+        "print('mbcalc.render.draw' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

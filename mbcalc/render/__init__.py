@@ -14,7 +14,7 @@ import json
 from typing import Any, Protocol
 
 from ..output_schema import SCHEMA_VERSION  # the first key of every JSON output
-from .document import Document, draw_latex, draw_markdown, draw_table
+from .document import Document
 
 FORMATS = ("table", "markdown", "latex", "json", "csv")
 
@@ -35,12 +35,12 @@ def inert(cell: Any) -> Any:
 
 def render(view: View, fmt: str, width: int | None = None) -> str:
     """`view` in format `fmt`; a table fits a terminal `width` cells wide (None: no limit)."""
-    if fmt == "table":
-        return draw_table(view.document(), width)
-    if fmt == "markdown":
-        return draw_markdown(view.document())
-    if fmt == "latex":
-        return draw_latex(view.document())
+    if fmt in ("table", "markdown", "latex"):
+        from .draw import draw_latex, draw_markdown, draw_table  # JSON and CSV start without the layout code
+
+        if fmt == "table":
+            return draw_table(view.document(), width)
+        return draw_markdown(view.document()) if fmt == "markdown" else draw_latex(view.document())
     if fmt == "json":
         return json.dumps({"schema_version": SCHEMA_VERSION, **view.data()}, indent=2) + "\n"
     if fmt == "csv":
