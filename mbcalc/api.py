@@ -50,8 +50,10 @@ def load(model: str | Path) -> Spec:
     return _bundled(model)
 
 
+@cache
 def _stdin() -> str:
-    """Standard input as a spec's text."""
+    """Standard input as a spec's text, read once: it can be read only once, and `compare -
+    --baseline -` or `diff - -` names it twice."""
     if sys.stdin is None:  # started with standard input closed (`<&-`)
         raise MbcalcError("- reads the spec from standard input, which is closed (give a spec file instead)")
     return decode(sys.stdin.buffer.read(MAX_BYTES + 1), "<stdin>")
@@ -59,6 +61,7 @@ def _stdin() -> str:
 
 def loads(text: str, file: str = "<spec>") -> Spec:
     """A spec from its YAML text; `file` is the name its problems are reported under."""
+    _expect(text, str, "text", "a spec's YAML text (a str)")
     return parse_spec(text, file)
 
 
@@ -130,6 +133,10 @@ def count(
     counters: Mapping[str, Counter] | None = None,
 ) -> Report:
     """Count a network under its profile's convention; `biases`, `bn` and `counters` override it."""
+    _expect(network, Network, "network", "a Network (what mbcalc.build returns)")
+    _expect(bn, (str, type(None)), "bn", "None or one of none, affine, beta-stats, all")
+    _expect(elementwise, bool, "elementwise", "True or False")
+    _expect(counters, (Mapping, type(None)), "counters", "None or a mapping (mbcalc.counting.default_counters())")
     chosen = convention(
         network.config.profile, network.form, network.biases, biases=biases, bn=bn, elementwise=elementwise
     )
@@ -151,6 +158,7 @@ def analyze(
     backbone: bool = False,
 ) -> Report:
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report."""
+    _expect(backbone, bool, "backbone", "True or False")
     network = build(
         model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
     )
@@ -173,6 +181,18 @@ def _resolution(spec: Spec, resolution: int | None, rho: float | None) -> int:
             raise _bad("rho", "--rho", f"{rho:g} leaves no pixel of the {spec.input[0]}-pixel input", "0.5")
         return scaled
     return spec.input[0] if resolution is None else resolution
+
+
+def _expect(value: object, kinds: type | tuple[type, ...], argument: str, example: str) -> None:
+    """A library argument of the wrong type is an error naming it, not a TypeError from deep inside."""
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _kinds(kinds)):
+        raise ArgumentError(
+            f"{argument} must be {example}, got {value!r}", f"{argument} must be {example}, got {value!r}"
+        )
+
+
+def _kinds(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
+    return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
 def _bad(argument: str, flag: str, problem: str, example: str) -> ArgumentError:
@@ -252,7 +272,9 @@ def compare_conv(
     check_config(alpha, 1)
     check_rho(rho)
     h, w, c = size
-    shape = Shape(truncate(c, alpha), max(1, round(h * rho)), max(1, round(w * rho)))
+    if min(round(h * rho), round(w * rho)) < 1:
+        raise _bad("rho", "--rho", f"{rho:g} leaves no pixel of the {h}x{w} input", "0.714")
+    shape = Shape(truncate(c, alpha), round(h * rho), round(w * rho))
     out = truncate(out_channels, alpha)
     if min(shape.channels, out) < 1:
         raise ArgumentError(
@@ -284,6 +306,8 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
     if not m:
         return text, None, None
     try:
+        if "_" in m[2] + (m[3] or ""):  # Python reads 1_0 as 10: not a way to write 1.0
+            raise ValueError(text)
         alpha = float(m[2])
         res = int(m[3]) if m[3] is not None else None
     except ValueError:
@@ -305,6 +329,14 @@ def compare(
     """Every model x alpha x resolution, in that order, and the baseline if one is named (a
     resolution None is each spec's own input size). `counting`: analyze's classes, biases, bn,
     elementwise and backbone, for every configuration and the baseline."""
+    _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v1', 'v2']")
+    _expect(alphas, (list, tuple), "alphas", "a list, e.g. [1.0, 0.75]")
+    _expect(resolutions, (list, tuple), "resolutions", "a list, e.g. [224, 192]")
+    _expect(baseline, (str, type(None)), "baseline", "None or a target such as 'v2@1.0/224'")
+    for name in model_names:
+        _expect(name, (str, Path), "model_names", "a list of models, e.g. ['v1', 'v2']")
+    if unknown := set(counting) - {"classes", "biases", "bn", "elementwise", "backbone"}:
+        raise ArgumentError(f"compare takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
@@ -321,7 +353,10 @@ def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:
         argument: spec.name if names[spec.name] == 1 or spec.bundled else spec.file for argument, spec in specs.items()
     }
     taken = collections.Counter(labels.values())  # a spec named like another's path: its path too
-    labels = {argument: label if taken[label] == 1 else specs[argument].file for argument, label in labels.items()}
+    labels = {
+        argument: label if taken[label] == 1 else argument if specs[argument].bundled else specs[argument].file
+        for argument, label in labels.items()
+    }
     seen: collections.Counter[str] = collections.Counter()
     for argument, label in labels.items():  # still alike (the same file under two names): numbered
         seen[label] += 1
@@ -334,6 +369,8 @@ def diff(
 ) -> analysis.Diff:
     """Two configurations ('v3-large@1.0/224', a spec path, ...) layer by layer (without @ALPHA/RES:
     `alpha` and `resolution`, by default each spec's own)."""
+    _expect(a, str, "a", "a model or target such as 'v1@0.75/224'")
+    _expect(b, str, "b", "a model or target such as 'v1@0.75/224'")
     first, second = _target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B")
     names = parse_target(a)[0], parse_target(b)[0]
     labels = None

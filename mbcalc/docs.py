@@ -174,7 +174,7 @@ PAGES: dict[str, Callable[[], str]] = {
     "spec.schema.json": schema_page,
     "output.schema.json": output_schema_page,
 }
-BLOCK_PAGES = ("conventions.md",)  # written by hand around generated blocks: updated, never created
+BLOCK_PAGES = ("conventions.md", "spec-format.md")  # written by hand around generated blocks: updated, never created
 PACKAGED = {  # also shipped in the package
     name: Path(__file__).parent / name for name in ("spec.schema.json", "output.schema.json")
 }

@@ -76,4 +76,12 @@ def writable_problem(path: str) -> str | None:
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         return f"there is no folder {folder} (create it first)"
+    if os.path.exists(path) and not os.path.isfile(path):  # /dev/null, a pipe: written as it is
+        return None
+    try:  # what the atomic write will do: a file of its own in that folder
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".mbcalc-probe.")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return f"{exc.strerror or exc} (check that the folder is writable)"
     return None

@@ -2,6 +2,7 @@
 records, and checks that happen when a spec is read (before anything is built)."""
 
 import json
+import re
 
 import pytest
 
@@ -127,3 +128,24 @@ def test_a_closed_standard_input_is_a_clean_error(monkeypatch):
     monkeypatch.setattr("sys.stdin", None)
     with pytest.raises(mbcalc.MbcalcError, match="standard input, which is closed"):
         mbcalc.load("-")
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: mbcalc.compare(["v1"], None, [224]), "alphas must be a list, e.g. [1.0, 0.75], got None"),
+        (lambda: mbcalc.compare("v1", [1.0], [224]), "model_names must be a list of models"),
+        (lambda: mbcalc.compare(["v1"], [1.0], [224], baseline=1.5), "baseline must be None or a target"),
+        (lambda: mbcalc.compare(["v1"], [1.0], [224], foo=1), "compare takes no argument foo"),
+        (lambda: mbcalc.diff(None, "v1"), "a must be a model or target"),
+        (lambda: mbcalc.loads(None), "text must be a spec's YAML text"),
+        (lambda: mbcalc.count("v1"), "network must be a Network"),
+        (lambda: mbcalc.analyze("v1", bn=[]), "bn must be None or one of"),
+        (lambda: mbcalc.analyze("v1", counters=1), "counters must be None or a mapping"),
+        (lambda: mbcalc.analyze("v1", elementwise="no"), "elementwise must be True or False"),
+        (lambda: mbcalc.analyze("v1", backbone=1), "backbone must be True or False"),
+    ],
+)
+def test_library_arguments_of_the_wrong_type_are_mbcalc_errors_naming_them(call, message):
+    with pytest.raises(mbcalc.MbcalcError, match=re.escape(message)):
+        call()

@@ -329,3 +329,21 @@ def test_outputs_never_replace_standard_input_or_package_data_and_are_checked_fi
     result = runner.invoke(cli, ["compare", "v1", "--plot", "DIR.png"])
     assert result.exit_code == 2 and result.stdout == "" and "it is a folder" in result.stderr
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_standard_input_named_twice_is_read_once():
+    text = (ROOT / "specs" / "v1-shallow.yaml").read_text(encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "mbcalc", "compare", "-", "--baseline", "-", "-f", "json"],
+        input=text,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and json.loads(result.stdout)["baseline"]["macs"] == 307_323_392
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc")
+def test_an_output_folder_that_cannot_be_written_is_refused_before_any_output(run, tmp_path):
+    result = run("compare", "v1", "--plot", "/proc/x.png", "-o", str(tmp_path / "out.txt"))
+    assert result.exit_code == 2 and result.stdout == "" and "cannot write --plot /proc/x.png" in result.stderr
+    assert not (tmp_path / "out.txt").exists()

@@ -109,7 +109,7 @@ def test_custom_tags_cannot_run_code():
 def test_missing_and_unreadable_files(tmp_path):
     with pytest.raises(SpecError, match="no such spec file"):
         load_spec(tmp_path / "nope.yaml")
-    with pytest.raises(SpecError, match="cannot read the spec"):
+    with pytest.raises(SpecError, match="it is a folder, not a spec file"):
         load_spec(tmp_path)  # a directory
 
 

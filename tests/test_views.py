@@ -170,3 +170,24 @@ def test_names_cannot_change_a_markdown_page_or_run_as_a_spreadsheet_formula(run
     assert next(csv.reader(io.StringIO(run("compare", str(spec), "-f", "csv").output.splitlines()[1])))[0] == (
         "'=HYPERLINK(1)"
     )
+
+
+def test_a_fully_connected_layer_inside_a_block_is_not_the_classifier(run, tmp_path):
+    """A squeeze-excite gate built from fc layers sits inside the features: the backbone goes on."""
+    spec = tmp_path / "sefc.yaml"
+    spec.write_text(
+        "name: sefc\nform: graph\ninput: 32x32x3\nclasses: 10\nblocks:\n  se:\n    params: [c]\n    layers:\n"
+        "      - {name: x, relu: }\n      - adaptive_avgpool: {out: 1}\n      - fc: {out: 4}\n      - relu\n"
+        "      - fc: {out: $c}\n      - sigmoid\n      - {name: scale, multiply: [x, sigmoid1]}\n"
+        "layers:\n  - conv: {out: 16, k: 3, s: 2}\n  - se: {c: 16}\n  - conv: {out: 32, k: 3, s: 2}\n"
+        "  - conv: {out: 64, k: 3, s: 2}\n  - adaptive_avgpool: {out: 1}\n  - fc: {out: 10}\n",
+        encoding="utf-8",
+    )
+    report = analyze(str(spec))
+    assert [layer.role for layer in report.network.layers if layer.op == "fc"] == ["se", "se", "classifier"]
+    assert analyze(str(spec), backbone=True).network.layers[-1].name == "conv3"
+
+
+def test_diff_csv_names_both_operators(run):
+    rows = list(csv.DictReader(io.StringIO(run("diff", "v1", "v1-conv", "-f", "csv").output)))
+    assert {(r["a_op"], r["b_op"]) for r in rows if r["a_name"] == "block1.dw"} == {("depthwise", "conv")}

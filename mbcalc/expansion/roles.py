@@ -17,11 +17,15 @@ def _global_pool(layer: Layer) -> bool:
 
 
 def _classifier_start(layers: tuple[Layer, ...]) -> int:
-    """The first layer tagged classifier, else the first fully connected layer, else the end."""
+    """The first layer tagged classifier, else the first fully connected layer after the last map
+    wider than 1x1 (a squeeze-excite gate's fc, inside the features, is not the classifier), else
+    the end."""
     tagged = next((i for i, layer in enumerate(layers) if layer.role == "classifier"), None)
     if tagged is not None:
         return tagged
-    return next((i for i, layer in enumerate(layers) if layer.op == "fc"), len(layers))
+    spatial = [i for i, layer in enumerate(layers) if layer.output.height * layer.output.width > 1]
+    after = spatial[-1] + 1 if spatial else 0
+    return next((i for i in range(after, len(layers)) if layers[i].op == "fc"), len(layers))
 
 
 def backbone_end(layers: tuple[Layer, ...]) -> int:
@@ -46,7 +50,7 @@ def infer_roles(layers: tuple[Layer, ...]) -> tuple[Layer, ...]:
     end = backbone_end(layers)
     blocks = [i for i, layer in enumerate(layers[:end]) if layer.role != UNTAGGED]
     first_block, last_block = (blocks[0], blocks[-1]) if blocks else (0, end)
-    classifier = next((i for i in range(end, len(layers)) if layers[i].op == "fc"), len(layers))
+    classifier = max(end, _classifier_start(layers))
 
     def role(i: int, layer: Layer) -> str:
         if layer.role != UNTAGGED:

@@ -57,6 +57,9 @@ def load_spec(path: str | Path, display: str | None = None, variant: str | None 
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise SpecError([Problem(file, 0, 0, "no such spec file (check the path, or see 'mbcalc list')")]) from None
+    except IsADirectoryError:
+        message = "it is a folder, not a spec file (give the path of a .yaml file)"
+        raise SpecError([Problem(file, 0, 0, message)]) from None
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise SpecError(

@@ -196,8 +196,9 @@ class _Nominal:
             self.unwritten = (-(-self.unwritten[0] // stride), channels)
 
     def advance_to(self, h: int, channels: int) -> None:
+        if self.unwritten is not None:  # a pool keeps the channels: the unwritten chain keeps its own
+            self.unwritten = (h, self.unwritten[1] if channels == self.c else channels)
         self.h, self.c = h, channels
-        self.unwritten = None
 
 
 def _item(row: TableRow, op: str, name: str, role: Role, **args: Any) -> Item:

@@ -28,7 +28,8 @@ class View(Protocol):
 def inert(cell: Any) -> Any:
     """A CSV cell a spreadsheet shows as text: one that reads as a formula (=, +, @, or - before
     something that is not a number) gets a leading apostrophe. Numbers are left alone."""
-    if isinstance(cell, str) and cell and (cell[0] in "=+@" or (cell[0] == "-" and not cell[1:2].isdigit())):
+    text = cell.lstrip() if isinstance(cell, str) else ""
+    if text and (text[0] in "=+@" or (text[0] == "-" and not text[1:2].isdigit())):
         return "'" + cell
     return cell
 

@@ -157,7 +157,8 @@ class DiffView:
         }
 
     def csv(self):
-        header = ["a_name", "b_name", "op", "a_macs", "b_macs", "delta_macs", "a_params", "b_params", "delta_params"]
+        header = ["a_name", "b_name", "a_op", "b_op", "a_macs", "b_macs", "delta_macs", "a_params", "b_params"]
+        header += ["delta_params"]
         rows = []
         for a, b in self.diff.pairs:
             delta = Diff.delta((a, b))
@@ -165,7 +166,8 @@ class DiffView:
                 [
                     a.layer.name if a else "",
                     b.layer.name if b else "",
-                    _present(a, b).layer.type,
+                    a.layer.type if a else "",
+                    b.layer.type if b else "",
                     a.cost.macs if a else 0,
                     b.cost.macs if b else 0,
                     delta.macs,

@@ -79,10 +79,14 @@ SEPARATORS = frozenset("/@→")  # between two names or numbers (3x3/2, v1@1.0):
 IN_NUMBERS = frozenset(".,_")  # also inside a number (0.75, 1,024, 1_000): no break between two digits
 
 
+LONG_PIECE = 16  # cells: longer runs without a break (a 64-character name) break anyway
+
+
 def pieces(word: str) -> list[str]:
     """`word` split where a line may break inside it: after '/', '@', '→', after '.', ',', '_' unless
     a digit is on both sides, after a hyphen (not a minus sign: x=-5, 1e-5), and before '('.
-    A break character that starts or ends the word stays with it."""
+    A break character that starts or ends the word stays with it; a piece longer than LONG_PIECE
+    characters with no such place (a long name) breaks every LONG_PIECE characters."""
     out, start = [], 0
     for match in BREAKS.finditer(word, 1):
         at = match.start()
@@ -102,7 +106,21 @@ def pieces(word: str) -> list[str]:
             out.append(word[start:cut])
             start = cut
     out.append(word[start:])
-    return out
+    if all(len(piece) <= LONG_PIECE for piece in out):
+        return out
+    return [chunk for piece in out for chunk in _chunks(piece)]
+
+
+def _chunks(piece: str) -> Iterator[str]:
+    """`piece` in runs of at most LONG_PIECE cells (a wide character takes two)."""
+    start, used = 0, 0
+    for i, char in enumerate(piece):
+        size = char_width(char) if not char.isascii() else 1
+        if used + size > LONG_PIECE:
+            yield piece[start:i]
+            start, used = i, 0
+        used += size
+    yield piece[start:]
 
 
 def longest_piece(text: str, measure: Callable[[str], int] = cell_width) -> int:

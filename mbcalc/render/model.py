@@ -21,9 +21,10 @@ def type_name(key: str) -> str:
 def title(report: Report) -> str:
     net, cfg = report.network, report.network.config
     part = " backbone" if cfg.backbone else ""
+    description = f" — {net.description}" if net.description.strip() else ""
     return (
         f"{net.name}{part}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
-        f" — {net.description}"
+        f"{description}"
     )
 
 
