@@ -90,6 +90,8 @@ UNUSUAL_BREAKS = re.compile("[\x85\u2028\u2029]")  # YAML breaks lines there; mo
 
 def read_yaml(text: str, file: str) -> Node:
     """Parse YAML safely (no tags, no code), keeping positions. Raises SpecError."""
+    if "\r" in text:  # CRLF and a lone CR are line breaks to YAML and to editors: count them as one
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if found := UNUSUAL_BREAKS.search(text):  # every position after it would be off by a line
         at = found.start()
         line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
