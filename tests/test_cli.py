@@ -13,6 +13,8 @@ from click.testing import CliRunner
 
 from mbcalc import __version__
 from mbcalc.cli import cli
+from mbcalc.models import bundled as bundled_specs
+from mbcalc.models import references_path
 
 ROOT = Path(__file__).parent.parent
 
@@ -318,10 +320,11 @@ def test_outputs_never_replace_standard_input_or_package_data_and_are_checked_fi
     assert result.returncode == 2 and "-o net.yaml is the spec read from standard input" in result.stderr
     assert spec.read_text(encoding="utf-8") == text
     runner = CliRunner()
-    bundled = str(ROOT / "specs" / "v1.yaml")
+
+    bundled = str(bundled_specs()["v1"])  # the spec this mbcalc reads (a checkout's, or the installed package's)
     result = runner.invoke(cli, ["v1", "-o", bundled])
     assert result.exit_code == 2 and "is the bundled spec v1.yaml" in result.stderr
-    result = runner.invoke(cli, ["reproduce", "v1", "-o", str(ROOT / "mbcalc" / "references.yaml")])
+    result = runner.invoke(cli, ["reproduce", "v1", "-o", str(references_path())])
     assert result.exit_code == 2 and "is the references file" in result.stderr
     result = runner.invoke(cli, ["compare", "v1", "--plot", "missing/x.png", "-o", "out.txt"])
     assert result.exit_code == 2 and "cannot write --plot missing/x.png: there is no folder missing" in result.stderr
