@@ -21,6 +21,7 @@ from .errors import ArgumentError
 from .ir import Layer, Network, Shape
 from .ops import ACTIVATIONS, REGISTRY, label
 from .output_schema import SCHEMA_VERSION
+from .tools import Tool, items_by_layer, reported
 
 
 class LayerCost(NamedTuple):
@@ -96,6 +97,25 @@ class Report:
     convention: Convention
     costs: tuple[Cost, ...]  # one per layer, in order
     total: Cost
+    tool: Tool | None = None  # a counting tool whose printed number the report also gives (`reported`)
+
+    @cached_property
+    def line_items(self) -> tuple[dict[str, int], ...]:
+        """Per layer, the quantities the counting tools count (tools.ITEMS)."""
+        return tuple(items_by_layer(self.network, tuple(cost.macs for cost in self.costs)))
+
+    @cached_property
+    def reported_by_layer(self) -> tuple[int, ...]:
+        """Per layer, what the chosen tool counts for it (they sum to `reported`)."""
+        if self.tool is None:
+            return ()
+        chosen = self.tool
+        return tuple(reported(items, chosen) for items in self.line_items)
+
+    @property
+    def reported(self) -> int | None:
+        """The integer the chosen counting tool prints for this network (None: no tool chosen)."""
+        return sum(self.reported_by_layer) if self.tool is not None else None
 
     @cached_property
     def layers(self) -> tuple[LayerCost, ...]:
@@ -123,7 +143,10 @@ class Report:
     def counting(self) -> str:
         """The convention in words, for this network (naming any operator beyond conv and FC with Mult-Adds)."""
         present = dict.fromkeys(layer.op for layer in self.network.layers)
-        return self.convention.describe(tuple(REGISTRY[op].macs_of for op in present if REGISTRY[op].macs_of))
+        text = self.convention.describe(tuple(REGISTRY[op].macs_of for op in present if REGISTRY[op].macs_of))
+        if self.tool is not None:
+            text += f"; reported: what {self.tool.version} prints ({self.tool.call}): {self.tool.notes}"
+        return text
 
     @property
     def macs(self) -> int:
@@ -189,6 +212,10 @@ class Report:
             data["elementwise_ops"] = total.ops
         if flops:
             data["flops"] = total.flops
+        if self.tool is not None:
+            data["counting"] = self.tool.name
+            data["reported"] = self.reported
+            data["reported_unit"] = self.tool.unit
         layers = []
         for row in self.layers:
             layer = row.layer
@@ -207,6 +234,8 @@ class Report:
                 item["inputs"] = list(layer.inputs)
             if elementwise:
                 item["elementwise_ops"] = row.cost.ops
+            if self.tool is not None:
+                item["reported"] = self.reported_by_layer[row.number - 1]
             layers.append(item)
         data["layers"] = layers
         if by != "layer":

@@ -19,7 +19,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from . import analysis, models
+from . import analysis, models, tools
 from .analysis import ConvComparison, Report
 from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
@@ -156,13 +156,21 @@ def analyze(
     elementwise: bool = False,
     counters: Mapping[str, Counter] | None = None,
     backbone: bool = False,
+    counting: str | None = None,
 ) -> Report:
-    """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report."""
+    """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report.
+    `counting`: also what a counting tool (tools.TOOLS: ptflops, fvcore ...) prints for the
+    profile's framework model, as `Report.reported`."""
     _expect(backbone, bool, "backbone", "True or False")
+    chosen = tools.tool(counting) if counting is not None else None
     network = build(
         model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
     )
-    return count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
+    report = count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
+    if chosen is None:
+        return report
+    tools.check_measured(network, chosen.name)
+    return replace(report, tool=chosen)
 
 
 # --- arguments ---------------------------------------------------------------------------------
@@ -335,7 +343,7 @@ def compare(
     _expect(baseline, (str, type(None)), "baseline", "None or a target such as 'v2@1.0/224'")
     for name in model_names:
         _expect(name, (str, Path), "model_names", "a list of models, e.g. ['v1', 'v2']")
-    if unknown := set(counting) - {"classes", "biases", "bn", "elementwise", "backbone"}:
+    if unknown := set(counting) - {"classes", "biases", "bn", "elementwise", "backbone", "counting"}:
         raise ArgumentError(f"compare takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)

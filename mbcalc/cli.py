@@ -93,6 +93,7 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
 BY = ("layer", "block", "row")  # render.model.BY (likewise)
+TOOL_NAMES = ("flopcounter", "ptflops", "ptflops-aten", "thop", "fvcore", "torchinfo")  # tools.TOOLS (likewise)
 profile_option = click.option(
     "--profile",
     "-p",
@@ -143,6 +144,12 @@ counting_options = options(
         "--backbone",
         is_flag=True,
         help="Only the feature extractor: up to the last feature map before global pooling (torchvision's features).",
+    ),
+    click.option(
+        "--counting",
+        type=click.Choice(TOOL_NAMES),
+        default=None,
+        help="Also give exactly what this counting tool prints for the profile's PyTorch model (--profile torchvision).",
     ),
 )
 
@@ -201,6 +208,7 @@ def run_model(
     elementwise: bool,
     flops: bool,
     backbone: bool,
+    counting: str | None,
     by: str,
     hide_zero: bool,
 ) -> None:
@@ -223,6 +231,7 @@ def run_model(
         bn=bn,
         elementwise=elementwise or flops,
         backbone=backbone,
+        counting=counting,
     )
     from .render.model import ModelView
 

@@ -57,8 +57,9 @@ LAYER = _object(
         "macs": COUNT,
         "params": COUNT,
         "elementwise_ops": COUNT,
+        "reported": {**COUNT, "description": "with --counting: what the tool counts for this layer"},
     },
-    ("inputs", "elementwise_ops"),
+    ("inputs", "elementwise_ops", "reported"),
 )
 PART = _object(
     {
@@ -91,6 +92,9 @@ MODEL = _object(
         "peak_activation": {**COUNT, "description": "the largest layer output, in elements"},
         "elementwise_ops": {**COUNT, "description": "with --count"},
         "flops": {**COUNT, "description": "with --flops: 2 x macs + elementwise_ops"},
+        "counting": {**TEXT, "description": "with --counting: the counting tool"},
+        "reported": {**COUNT, "description": "with --counting: exactly the integer that tool prints"},
+        "reported_unit": {"enum": ["MACs", "FLOPs"]},
         "layers": {"type": "array", "items": LAYER},
         "by": {"enum": ["block", "row"]},
         "blocks": {"type": "array", "items": PART, "description": "with --by block"},
@@ -99,7 +103,7 @@ MODEL = _object(
         "by_role": {"type": "object", "additionalProperties": GROUP},
         "notes": {"type": "array", "items": TEXT},
     },
-    ("elementwise_ops", "flops", "by", "blocks", "rows"),
+    ("elementwise_ops", "flops", "counting", "reported", "reported_unit", "by", "blocks", "rows"),
     "mbcalc MODEL -f json: one configuration of one model",
 )
 CONFIGURATION = _object(
@@ -111,10 +115,11 @@ CONFIGURATION = _object(
         "params": COUNT,
         "elementwise_ops": COUNT,
         "flops": COUNT,
+        "reported": {**COUNT, "description": "with --counting: the integer that tool prints"},
         "macs_ratio": {"type": "number"},
         "params_ratio": {"type": "number"},
     },
-    ("elementwise_ops", "flops", "macs_ratio", "params_ratio"),
+    ("elementwise_ops", "flops", "reported", "macs_ratio", "params_ratio"),
 )
 COMPARE = _object(
     {

@@ -8,10 +8,11 @@ import pytest
 
 import mbcalc
 from mbcalc import api, models
-from mbcalc.cli import BN_CHOICES, BY, PROFILE_NAMES
+from mbcalc.cli import BN_CHOICES, BY, PROFILE_NAMES, TOOL_NAMES
 from mbcalc.cost import BN_TENSORS
 from mbcalc.expansion.profiles import PROFILES
 from mbcalc.render.model import BY as VIEWS
+from mbcalc.tools import TOOLS
 
 TWO_BAD_ROWS = """\
 name: net
@@ -96,7 +97,12 @@ def test_compare_reads_each_spec_once(tmp_path, monkeypatch):
 
 
 def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
-    assert tuple(PROFILES) == PROFILE_NAMES and tuple(BN_TENSORS) == BN_CHOICES and BY == VIEWS
+    assert (
+        tuple(PROFILES) == PROFILE_NAMES
+        and tuple(BN_TENSORS) == BN_CHOICES
+        and BY == VIEWS
+        and tuple(TOOLS) == TOOL_NAMES
+    )
 
 
 def test_a_path_or_a_loaded_spec_works_as_a_model():

@@ -32,6 +32,8 @@ class CompareView:
         unit = "" if exact else " (M)"
         headers: tuple[str, ...] = ("model", "α", "resolution", f"Mult-Adds{unit}", f"params{unit}")
         headers += (f"elem. ops{unit}",) * self._elementwise() + (f"FLOPs{unit}",) * self.flops
+        tool = c.reports[0].tool if c.reports else None
+        headers += (f"{tool.name} {tool.unit}{unit}",) if tool else ()
         if c.baseline:
             headers += ("× Mult-Adds", "× params")
         rows = []
@@ -41,6 +43,7 @@ class CompareView:
             params = number(total.params, True) if exact else small_millions(total.params)
             cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
             extra = (total.ops,) * self._elementwise() + (total.flops,) * self.flops
+            extra += (report.reported or 0,) if tool else ()
             cells += tuple(number(value, True) if exact else small_millions(value, 1) for value in extra)
             ratios = c.ratios(report)
             if ratios:
@@ -83,6 +86,8 @@ class CompareView:
                 row["elementwise_ops"] = report.total.ops
             if self.flops:
                 row["flops"] = report.total.flops
+            if report.tool is not None:
+                row["reported"] = report.reported
             ratios = self.comparison.ratios(report)
             if ratios:
                 row["macs_ratio"], row["params_ratio"] = ratios

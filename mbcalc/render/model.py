@@ -109,6 +109,8 @@ class ModelView:
         extra, flops, exact = self.report.convention.elementwise, self.flops, self.exact
         headers: tuple[str, ...] = ("#", "layer", "operator", "input → output", "Mult-Adds", "params", "share")
         headers += ("elem. ops",) * extra + ("FLOPs",) * flops
+        tool = self.report.tool
+        headers += (tool.name,) if tool else ()
         rows = []
         for row in self.report.layers:
             if self._free(row):
@@ -124,6 +126,7 @@ class ModelView:
                 percent(row.macs_share),
             )
             cells += (number(cost.ops, exact),) * extra + (number(cost.flops, exact),) * flops
+            cells += (number(self.report.reported_by_layer[row.number - 1], exact),) if tool else ()
             rows.append(cells)
         # In a narrow terminal the shapes go first, then the index and the share.
         return Section("Layers", headers, tuple(rows), tuple(range(4, len(headers))), wrap=(1, 2), optional=(3, 0, 6))
@@ -136,6 +139,8 @@ class ModelView:
         if self.flops:
             rows.append(("FLOPs = 2 × Mult-Adds + element-wise ops", number(total.flops, exact)))
         rows.append(("largest activation (elements)", number(self.report.peak_activation, exact)))
+        if (tool := self.report.tool) is not None and self.report.reported is not None:
+            rows.append((f"{tool.name} {tool.unit}, as it prints them", number(self.report.reported, exact)))
         return Section("Totals", ("", "total"), tuple(rows), (1,))
 
     def document(self) -> Document:
@@ -183,6 +188,8 @@ class ModelView:
             "macs_share",
         ]
         header += ["elementwise_ops"] * elementwise + ["flops"] * self.flops
+        reported = self.report.reported_by_layer
+        header += ["reported"] if reported else []
         rows = []
         for row in self.report.layers:
             layer, cost = row.layer, row.cost
@@ -198,7 +205,8 @@ class ModelView:
                 cost.params,
                 f"{row.macs_share:.6f}",
             ]
-            rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
+            extra = [cost.ops] * elementwise + [cost.flops] * self.flops
+            rows.append(cells + extra + ([reported[row.number - 1]] if reported else []))
         return header, rows
 
     def _parts_csv(self):

@@ -1,0 +1,191 @@
+"""The counting tools' conventions: what ptflops, thop, fvcore, torchinfo, PyTorch's FlopCounterMode
+and ptflops' aten backend print for a framework model, computed from the layer IR.
+
+Every tool's total is an exact sum of line items an analysis knows per layer (conv and FC
+Mult-Adds, biases, batch-norm elements and channels, each activation module, pooling inputs and
+outputs ...), each with the tool's own coefficient. Which line item a layer makes depends on the
+PyTorch module the implementation builds it with (timm's V1 fuses batch norm and ReLU6 into
+`BatchNormAct2d`; torchvision's V2 pools with `F.adaptive_avg_pool2d`), so that is data here too.
+
+The coefficients were measured on the real tools (tests/harness/tool_counts.py, records in
+tests/data/counting_tools.json) and read from their sources; the test suite checks every record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .errors import ArgumentError
+from .ir import Layer, Network
+
+# Line items, in the order `explain` shows them: key -> what it is.
+ITEMS: dict[str, str] = {
+    "conv_macs": "conv Mult-Adds",
+    "fc_macs": "FC Mult-Adds",
+    "conv_bias": "conv biases (one add per output element)",
+    "fc_bias": "FC biases (one add per output)",
+    "bn_elements": "batch norm (nn.BatchNorm2d), per element",
+    "bn_channels": "batch norm (nn.BatchNorm2d), per channel",
+    "bnact_elements": "batch norm + activation (timm BatchNormAct2d), per element",
+    "relu": "ReLU modules, per element",
+    "relu6": "ReLU6 modules, per element",
+    "hardswish": "h-swish modules, per element",
+    "hardsigmoid": "hard-sigmoid modules, per element",
+    "pool_module_in": "average pool module (nn.AdaptiveAvgPool2d), per input element",
+    "pool_module_out": "average pool module (nn.AdaptiveAvgPool2d), per output element",
+    "pool_function_in": "average pool function (F.adaptive_avg_pool2d), per input element",
+    "multiply": "squeeze-excite multiply, per element",
+    "add": "residual adds, per element",
+}
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    unit: str  # what its number counts: "MACs" or "FLOPs"
+    version: str  # the version measured
+    call: str  # how it was called
+    coefficients: Mapping[str, int]  # line item -> coefficient; items not named count 0
+    notes: str = ""  # what it counts twice, or leaves out, in words
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in (
+        Tool(
+            "flopcounter",
+            "FLOPs",
+            "torch 2.13",
+            "torch.utils.flop_counter.FlopCounterMode().get_total_flops()",
+            {"conv_macs": 2, "fc_macs": 2},
+            "2 FLOPs per Mult-Add of convolutions and matrix products; biases, batch norm and the rest not counted",
+        ),
+        Tool(
+            "ptflops",
+            "MACs",
+            "ptflops 0.7.5",
+            "ptflops.get_model_complexity_info(model, (3, R, R), backend='pytorch')",
+            {
+                "conv_macs": 1,
+                "conv_bias": 1,
+                "fc_macs": 1,
+                "fc_bias": 1,
+                "bn_elements": 2,
+                "relu": 2,
+                "relu6": 1,
+                "pool_module_in": 2,
+                "pool_function_in": 1,
+            },
+            "counts nn.ReLU and nn.AdaptiveAvgPool2d twice (the module's hook and the patched F.relu, "
+            "F.adaptive_avg_pool2d it calls); leaves out timm's BatchNormAct2d (it hooks exact module types)",
+        ),
+        Tool(
+            "ptflops-aten",
+            "MACs",
+            "ptflops 0.7.5",
+            "ptflops.get_model_complexity_info(model, (3, R, R), backend='aten')",
+            {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1},
+            "convolutions and matrix products with their biases, nothing else",
+        ),
+        Tool(
+            "thop",
+            "MACs",
+            "ultralytics-thop 2.2.3",
+            "thop.profile(model, inputs=(x,))",
+            {
+                "conv_macs": 1,
+                "fc_macs": 1,
+                "bn_elements": 4,
+                "bnact_elements": 4,
+                "pool_module_in": 1,
+                "pool_module_out": 1,
+            },
+            "batch norm 2 per element, doubled for its learned scale and shift; pooling modules only",
+        ),
+        Tool(
+            "fvcore",
+            "MACs",  # fvcore calls them flops
+            "fvcore 0.1.5",
+            "fvcore.nn.FlopCountAnalysis(model, x).total()",
+            {
+                "conv_macs": 1,
+                "fc_macs": 1,
+                "bn_elements": 2,
+                "bnact_elements": 2,
+                "pool_module_in": 1,
+                "pool_function_in": 1,
+            },
+            "one 'flop' per Mult-Add (no biases), batch norm 2 per element, pooling 1 per input element; "
+            "activations, adds and multiplies skipped as unsupported",
+        ),
+        Tool(
+            "torchinfo",
+            "MACs",
+            "torchinfo 1.8.0",
+            "torchinfo.summary(model, input_size=(1, 3, R, R)).total_mult_adds",
+            {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1, "bn_channels": 2},
+            "each leaf module's parameters times its output positions: batch norm 2 per channel, not per element",
+        ),
+    )
+}
+
+# How the PyTorch implementations build each layer, where it matters to the tools (profile, form)
+# -> {operator: module kind, or None: no module at all}. Unnamed operators keep their own kind.
+MODULES: dict[tuple[str, str], dict[str, str | None]] = {
+    ("torchvision", "v1"): {"relu": "relu6", "bn": "bnact", "softmax": None},  # timm mobilenetv1_100
+    ("torchvision", "v2"): {"avgpool": "pool_function"},  # torchvision: F.adaptive_avg_pool2d in the head
+    ("torchvision", "v3"): {},
+}
+KINDS = {"hswish": "hardswish", "hsigmoid": "hardsigmoid", "avgpool": "pool_module"}
+
+
+def tool(name: str) -> Tool:
+    if name not in TOOLS:
+        raise ArgumentError(
+            f"counting must be one of {', '.join(TOOLS)}, got {name!r}",
+            f"--counting must be one of {', '.join(TOOLS)}, got '{name}'",
+        )
+    return TOOLS[name]
+
+
+def check_measured(network: Network, name: str) -> None:
+    """Refuse a tool's count for a framework model whose modules mbcalc does not know."""
+    if (network.config.profile, network.form) not in MODULES:
+        raise ArgumentError(
+            f"counting={name!r} reproduces what {name} prints for the PyTorch models of profile 'torchvision' "
+            f"(torchvision's V2 and V3, timm's V1) written as the papers' tables; "
+            f"{network.name} with profile '{network.config.profile}' is not one of them",
+            f"--counting {name} reproduces what {name} prints for the PyTorch models of --profile torchvision "
+            f"(torchvision's V2 and V3, timm's V1) written as the papers' tables; "
+            f"{network.name} with profile '{network.config.profile}' is not one of them",
+        )
+
+
+def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> dict[str, int]:
+    """The line items one layer makes, given its Mult-Adds and the implementation's modules."""
+    kind = modules.get(layer.op, KINDS.get(layer.op, layer.op))
+    if kind is None:
+        return {}
+    out = layer.output.size
+    if layer.op in ("conv", "dw", "pw"):
+        return {"conv_macs": macs, "conv_bias": out if layer.attrs["bias"] else 0}
+    if layer.op == "fc":
+        return {"fc_macs": macs, "fc_bias": layer.output.channels if layer.attrs["bias"] else 0}
+    if kind in ("bn", "bnact"):
+        return {f"{kind}_elements": out, f"{kind}_channels": layer.output.channels}
+    if kind == "pool_module":
+        return {"pool_module_in": layer.input.size, "pool_module_out": out}
+    if kind == "pool_function":
+        return {"pool_function_in": layer.input.size, "pool_function_out": out}
+    return {kind: out}
+
+
+def items_by_layer(network: Network, macs: tuple[int, ...]) -> list[dict[str, int]]:
+    modules = MODULES.get((network.config.profile, network.form), {})
+    return [line_items(layer, m, modules) for layer, m in zip(network.layers, macs, strict=True)]
+
+
+def reported(items: Mapping[str, int], chosen: Tool) -> int:
+    """What `chosen` prints for a layer (or a network) with these line items."""
+    return sum(coefficient * items.get(item, 0) for item, coefficient in chosen.coefficients.items())

@@ -1,0 +1,61 @@
+"""What the counting tools print, reproduced exactly: every record of tests/data/counting_tools.json
+(measured by tests/harness/tool_counts.py on the real tools and models)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import mbcalc
+from mbcalc.tools import TOOLS
+
+MEASURED = json.loads((Path(__file__).parent / "data" / "counting_tools.json").read_text(encoding="utf-8"))
+
+
+def ids(record):
+    return f"{record['model']}-{record['alpha']}-{record['resolution']}"
+
+
+@pytest.mark.parametrize("record", MEASURED["builds"], ids=ids)
+def test_every_tool_prints_what_mbcalc_reports(record):
+    for name in TOOLS:
+        report = mbcalc.analyze(
+            record["model"],
+            alpha=record["alpha"],
+            resolution=record["resolution"],
+            profile="torchvision",
+            counting=name,
+        )
+        printed = record[name]
+        assert report.reported == printed.get("macs", printed.get("flops")), name
+        assert sum(report.reported_by_layer) == report.reported
+        if "params" in printed:
+            assert report.params == printed["params"], name
+
+
+def test_the_v2_figures_of_the_brief():
+    expected = {
+        "ptflops": 320_300_008,
+        "fvcore": 314_193_216,
+        "thop": 327_486_720,
+        "torchinfo": 300_809_384,
+        "ptflops-aten": 300_775_272,
+        "flopcounter": 601_548_544,
+    }
+    for name, value in expected.items():
+        assert mbcalc.analyze("v2", profile="torchvision", counting=name).reported == value
+
+
+def test_json_gives_counting_and_reported_and_the_rows_sum_to_it(run):
+    data = json.loads(run("v3-small", "--profile", "torchvision", "--counting", "thop", "-f", "json").output)
+    assert (data["counting"], data["reported_unit"]) == ("thop", "MACs")
+    assert sum(layer["reported"] for layer in data["layers"]) == data["reported"]
+    assert data["macs"] == 56_510_400 and "ultralytics-thop 2.2.3" in data["convention"]
+
+
+def test_a_model_whose_pytorch_modules_are_unknown_is_refused(run):
+    result = run("googlenet", "--profile", "torchvision", "--counting", "fvcore")
+    assert result.exit_code == 2 and "googlenet with profile 'torchvision' is not one of them" in result.stderr
+    assert "v2 with profile 'paper' is not one of them" in run("v2", "--counting", "fvcore").stderr
+    with pytest.raises(mbcalc.MbcalcError, match="counting must be one of"):
+        mbcalc.analyze("v2", profile="torchvision", counting="nvprof")
