@@ -149,7 +149,7 @@ counting_options = options(
         "--counting",
         type=click.Choice(TOOL_NAMES),
         default=None,
-        help="Also give exactly what this counting tool prints for the profile's PyTorch model (--profile torchvision).",
+        help="Also give exactly what this counting tool prints for the PyTorch model (with --profile torchvision).",
     ),
 )
 
