@@ -21,7 +21,7 @@ from .errors import ArgumentError
 from .ir import Layer, Network, Shape
 from .ops import ACTIVATIONS, REGISTRY, label
 from .output_schema import SCHEMA_VERSION
-from .tools import Tool, items_by_layer, reported
+from .tools import ITEMS, Tool, items_by_layer, reported
 
 
 class LayerCost(NamedTuple):
@@ -468,3 +468,32 @@ def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
             pairs += [(row, None) for row in left[common:]] + [(None, row) for row in right[common:]]
     pairs += list(zip(a.layers[len(a.layers) - end :], b.layers[len(b.layers) - end :], strict=True))
     return Diff(a, b, tuple(pairs), labels)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why the counting tools print different numbers for one network: each line item's quantity,
+    and what each convention (Mult-Adds, then each tool) counts for it. The column totals are the
+    numbers the tools print."""
+
+    report: Report
+    quantities: tuple[tuple[str, int], ...]  # (line item, its total over the network), in ITEMS order
+    tools: tuple[Tool, ...]
+
+    def counted(self, tool: Tool | None, item: str, quantity: int) -> int:
+        """What `tool` (None: Mult-Adds, as the papers and every profile count) counts for an item."""
+        if tool is None:
+            return quantity if item in ("conv_macs", "fc_macs") else 0
+        return tool.coefficients.get(item, 0) * quantity
+
+    def total(self, tool: Tool | None) -> int:
+        return sum(self.counted(tool, item, quantity) for item, quantity in self.quantities)
+
+
+def explain(report: Report, tools: tuple[Tool, ...]) -> Explanation:
+    totals: dict[str, int] = dict.fromkeys(ITEMS, 0)
+    for items in report.line_items:
+        for item, quantity in items.items():
+            if item in totals:
+                totals[item] += quantity
+    return Explanation(report, tuple(totals.items()), tools)

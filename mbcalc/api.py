@@ -169,7 +169,7 @@ def analyze(
     report = count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
     if chosen is None:
         return report
-    tools.check_measured(network, chosen.name)
+    tools.check_measured(network, chosen, f"counting={chosen.name!r}", f"--counting {chosen.name}")
     return replace(report, tool=chosen)
 
 
@@ -259,6 +259,20 @@ def _program(role: str, *ops: tuple[str, str, dict[str, Any]]) -> Program:
             for name, op, args in ops
         )
     )
+
+
+def explain(
+    model: Model,
+    *,
+    alpha: float | None = None,
+    resolution: int | None = None,
+    profile: str | BuildProfile = "torchvision",
+) -> analysis.Explanation:
+    """Every counting tool's number for the profile's framework model, reached from the same line
+    items (`mbcalc explain`)."""
+    report = analyze(model, alpha=alpha, resolution=resolution, profile=profile)
+    tools.check_measured(report.network, None, "explain", "explain")
+    return analysis.explain(report, tools.tools_for(report.network))
 
 
 def compare_conv(

@@ -93,7 +93,15 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
 BY = ("layer", "block", "row")  # render.model.BY (likewise)
-TOOL_NAMES = ("flopcounter", "ptflops", "ptflops-aten", "thop", "fvcore", "torchinfo")  # tools.TOOLS (likewise)
+TOOL_NAMES = (
+    "flopcounter",
+    "ptflops",
+    "ptflops-aten",
+    "thop",
+    "fvcore",
+    "torchinfo",
+    "tf-profiler",
+)  # tools.TOOLS (likewise)
 profile_option = click.option(
     "--profile",
     "-p",
@@ -521,6 +529,39 @@ def diff(a, b, profile, fmt, output, exact):
     check_outputs([api.parse_target(a)[0], api.parse_target(b)[0]], **{"-o": output})
 
     emit(render(DiffView(api.diff(a, b, profile), exact), fmt, terminal_width(fmt, output)), output)
+
+
+@cli.command("explain")
+@click.argument("model")
+@click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: 1.0).")
+@click.option("--res", "-r", type=int, default=None, help="Input resolution (default: the spec's).")
+@click.option(
+    "--profile",
+    "-p",
+    type=click.Choice(PROFILE_NAMES),
+    default="torchvision",
+    show_default=True,
+    help="The implementation whose PyTorch model the tools count.",
+)
+@output_options
+@click.option("--human", is_flag=True, help="568.7M instead of exact integers.")
+def explain(model, alpha, res, profile, fmt, output, human):
+    """Why ptflops, thop, fvcore, torchinfo, FlopCounterMode and the paper print different numbers.
+
+    One row per line item (conv and FC Mult-Adds, biases, batch norm, each activation, pooling,
+    adds ...), one column per convention; the totals row is what each tool prints.
+
+    \b
+    Examples:
+      mbcalc explain v2
+      mbcalc explain v3-large --alpha 0.75 --res 160 -f markdown
+    """
+    from . import api
+    from .render.explain import ExplainView
+
+    check_outputs([model], **{"-o": output})
+    explanation = api.explain(model, alpha=alpha, resolution=res, profile=profile)
+    emit(render(ExplainView(explanation, not human), fmt, terminal_width(fmt, output)), output)
 
 
 @cli.command("reproduce")

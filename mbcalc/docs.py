@@ -149,8 +149,22 @@ def builtin_blocks_table() -> str:
     return draw_markdown(Document("", (Section("", ("block", "arguments (defaults)", "what it is", "example"), rows),)))
 
 
+def tool_reconciliation() -> str:
+    """`mbcalc explain v2` and `mbcalc explain v2 --profile keras`, as Markdown."""
+    from .render.draw import draw_markdown
+    from .render.explain import ExplainView
+
+    pages = []
+    for profile in ("torchvision", "keras"):
+        view = ExplainView(api.explain("v2", profile=profile))
+        document = view.document()
+        pages.append(draw_markdown(Document("", document.sections, document.footer)))
+    return "\n".join(pages)
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "v2-reconciliation": v2_reconciliation,
+    "tool-reconciliation": tool_reconciliation,
     "operators": operators_table,
     "builtin-blocks": builtin_blocks_table,
 }

@@ -207,7 +207,29 @@ REPRODUCE = _object(
     },
     description="mbcalc reproduce -f json: every published figure beside the computed one",
 )
-OUTPUTS = {"model": MODEL, "compare": COMPARE, "diff": DIFF, "conv": CONV, "reproduce": REPRODUCE}
+COUNTS = {"type": "object", "additionalProperties": COUNT, "description": "convention -> count"}
+EXPLAIN = _object(
+    {
+        "schema_version": VERSION,
+        "model": TEXT,
+        "alpha": {"type": "number"},
+        "resolution": {"type": "integer"},
+        "profile": TEXT,
+        "items": {
+            "type": "array",
+            "items": _object({"item": TEXT, "what": TEXT, "quantity": COUNT, "counted": COUNTS}),
+        },
+        "totals": {**COUNTS, "description": "what each convention's count totals: the number each tool prints"},
+        "tools": {
+            "type": "object",
+            "additionalProperties": _object(
+                {"version": TEXT, "unit": {"enum": ["MACs", "FLOPs"]}, "call": TEXT, "notes": TEXT}
+            ),
+        },
+    },
+    description="mbcalc explain -f json: each line item, what each convention counts for it, and the totals",
+)
+OUTPUTS = {"model": MODEL, "compare": COMPARE, "diff": DIFF, "conv": CONV, "reproduce": REPRODUCE, "explain": EXPLAIN}
 
 
 def output_schema() -> dict[str, Any]:

@@ -37,6 +37,8 @@ ITEMS: dict[str, str] = {
     "pool_function_in": "average pool function (F.adaptive_avg_pool2d), per input element",
     "multiply": "squeeze-excite multiply, per element",
     "add": "residual adds, per element",
+    "softmax": "softmax, per class",
+    "rescaling": "input rescaling x / 127.5 - 1 (Keras V3), per input element",
 }
 
 
@@ -44,6 +46,7 @@ ITEMS: dict[str, str] = {
 class Tool:
     name: str
     unit: str  # what its number counts: "MACs" or "FLOPs"
+    profile: str  # whose framework models it counts: torchvision's (PyTorch) or Keras's (TensorFlow)
     version: str  # the version measured
     call: str  # how it was called
     coefficients: Mapping[str, int]  # line item -> coefficient; items not named count 0
@@ -56,6 +59,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "flopcounter",
             "FLOPs",
+            "torchvision",
             "torch 2.13",
             "torch.utils.flop_counter.FlopCounterMode().get_total_flops()",
             {"conv_macs": 2, "fc_macs": 2},
@@ -64,6 +68,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "ptflops",
             "MACs",
+            "torchvision",
             "ptflops 0.7.5",
             "ptflops.get_model_complexity_info(model, (3, R, R), backend='pytorch')",
             {
@@ -83,6 +88,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "ptflops-aten",
             "MACs",
+            "torchvision",
             "ptflops 0.7.5",
             "ptflops.get_model_complexity_info(model, (3, R, R), backend='aten')",
             {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1},
@@ -91,6 +97,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "thop",
             "MACs",
+            "torchvision",
             "ultralytics-thop 2.2.3",
             "thop.profile(model, inputs=(x,))",
             {
@@ -106,6 +113,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "fvcore",
             "MACs",  # fvcore calls them flops
+            "torchvision",
             "fvcore 0.1.5",
             "fvcore.nn.FlopCountAnalysis(model, x).total()",
             {
@@ -122,10 +130,34 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "torchinfo",
             "MACs",
+            "torchvision",
             "torchinfo 1.8.0",
             "torchinfo.summary(model, input_size=(1, 3, R, R)).total_mult_adds",
             {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1, "bn_channels": 2},
             "each leaf module's parameters times its output positions: batch norm 2 per channel, not per element",
+        ),
+        Tool(
+            "tf-profiler",
+            "FLOPs",
+            "keras",
+            "TensorFlow 2.15",
+            "tf.compat.v1.profiler.profile(frozen graph, options=ProfileOptionBuilder.float_operation()).total_float_ops",
+            {
+                "conv_macs": 2,
+                "fc_macs": 2,
+                "conv_bias": 1,
+                "fc_bias": 1,
+                "add": 1,
+                "pool_module_in": 1,
+                "multiply": 1,
+                "hardsigmoid": 2,
+                "hardswish": 3,
+                "softmax": 5,
+                "rescaling": 2,
+            },
+            "TensorFlow's registered flop counts: 2 per Mult-Add, biases, adds, the squeeze-excite product, "
+            "pooling per input element, hard-sigmoid 2 and hard-swish 3 per element, softmax 5 per class, "
+            "the V3 input rescaling 2 per element; batch norm (not folded) and ReLU count nothing",
         ),
     )
 }
@@ -136,7 +168,13 @@ MODULES: dict[tuple[str, str], dict[str, str | None]] = {
     ("torchvision", "v1"): {"relu": "relu6", "bn": "bnact", "softmax": None},  # timm mobilenetv1_100
     ("torchvision", "v2"): {"avgpool": "pool_function"},  # torchvision: F.adaptive_avg_pool2d in the head
     ("torchvision", "v3"): {},
+    ("keras", "v1"): {},
+    ("keras", "v2"): {},
+    ("keras", "v3"): {},
 }
+# What a Keras application adds that the papers' tables leave out: (form) -> (rescaling the input,
+# a softmax over the classes).
+KERAS_EXTRAS = {"v1": (False, False), "v2": (False, True), "v3": (True, True)}
 KINDS = {"hswish": "hardswish", "hsigmoid": "hardsigmoid", "avgpool": "pool_module"}
 
 
@@ -149,17 +187,28 @@ def tool(name: str) -> Tool:
     return TOOLS[name]
 
 
-def check_measured(network: Network, name: str) -> None:
-    """Refuse a tool's count for a framework model whose modules mbcalc does not know."""
-    if (network.config.profile, network.form) not in MODULES:
+FRAMEWORK_MODELS = {
+    "torchvision": "the PyTorch models of profile 'torchvision' (torchvision's V2 and V3, timm's V1)",
+    "keras": "the Keras applications of profile 'keras' (V1, V2, V3)",
+}
+
+
+def check_measured(network: Network, chosen: Tool | None, argument: str, flag: str) -> None:
+    """Refuse a tool's count for a framework model whose modules mbcalc does not know (`chosen`
+    None: any tool); `argument` and `flag` say what asked (counting='ptflops', --counting ptflops)."""
+    profile = network.config.profile
+    fits = (profile, network.form) in MODULES and (chosen is None or chosen.profile == profile)
+    if not fits:
+        whose = FRAMEWORK_MODELS[chosen.profile] if chosen else " and ".join(FRAMEWORK_MODELS.values())
+        known = f"{whose}, written as the papers' tables; {network.name} with profile '{profile}' is not one of them"
         raise ArgumentError(
-            f"counting={name!r} reproduces what {name} prints for the PyTorch models of profile 'torchvision' "
-            f"(torchvision's V2 and V3, timm's V1) written as the papers' tables; "
-            f"{network.name} with profile '{network.config.profile}' is not one of them",
-            f"--counting {name} reproduces what {name} prints for the PyTorch models of --profile torchvision "
-            f"(torchvision's V2 and V3, timm's V1) written as the papers' tables; "
-            f"{network.name} with profile '{network.config.profile}' is not one of them",
+            f"{argument} reproduces the counting tools for {known}", f"{flag} reproduces the counting tools for {known}"
         )
+
+
+def tools_for(network: Network) -> tuple[Tool, ...]:
+    """The tools that count this network's framework model."""
+    return tuple(t for t in TOOLS.values() if t.profile == network.config.profile)
 
 
 def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> dict[str, int]:
@@ -183,7 +232,14 @@ def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> di
 
 def items_by_layer(network: Network, macs: tuple[int, ...]) -> list[dict[str, int]]:
     modules = MODULES.get((network.config.profile, network.form), {})
-    return [line_items(layer, m, modules) for layer, m in zip(network.layers, macs, strict=True)]
+    items = [line_items(layer, m, modules) for layer, m in zip(network.layers, macs, strict=True)]
+    if network.config.profile == "keras" and network.form in KERAS_EXTRAS and items:
+        rescaling, softmax = KERAS_EXTRAS[network.form]
+        if rescaling:
+            items[0]["rescaling"] = network.input.size
+        if softmax:
+            items[-1]["softmax"] = network.classes
+    return items
 
 
 def reported(items: Mapping[str, int], chosen: Tool) -> int:

@@ -23,6 +23,9 @@ VALIDATOR = Draft202012Validator(output_schema())
         (["diff", "v1", "v1-shallow"], "diff"),
         (["conv", "--in", "14x14x512", "--out", "512"], "conv"),
         (["reproduce", "v1"], "reproduce"),
+        (["explain", "v3-large", "--alpha", "0.75"], "explain"),
+        (["v2", "--profile", "torchvision", "--counting", "ptflops", "--by", "block"], "model"),
+        (["compare", "v1", "v2", "--profile", "keras", "--counting", "tf-profiler"], "compare"),
     ],
 )
 def test_every_json_output_follows_the_schema(run, command, kind):

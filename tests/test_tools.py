@@ -9,7 +9,9 @@ import pytest
 import mbcalc
 from mbcalc.tools import TOOLS
 
-MEASURED = json.loads((Path(__file__).parent / "data" / "counting_tools.json").read_text(encoding="utf-8"))
+DATA = Path(__file__).parent / "data"
+MEASURED = json.loads((DATA / "counting_tools.json").read_text(encoding="utf-8"))
+TF = json.loads((DATA / "tf_profiler.json").read_text(encoding="utf-8"))  # tests/harness/tf_profiler_counts.py
 
 
 def ids(record):
@@ -18,7 +20,7 @@ def ids(record):
 
 @pytest.mark.parametrize("record", MEASURED["builds"], ids=ids)
 def test_every_tool_prints_what_mbcalc_reports(record):
-    for name in TOOLS:
+    for name in (name for name, tool in TOOLS.items() if tool.profile == "torchvision"):
         report = mbcalc.analyze(
             record["model"],
             alpha=record["alpha"],
@@ -31,6 +33,14 @@ def test_every_tool_prints_what_mbcalc_reports(record):
         assert sum(report.reported_by_layer) == report.reported
         if "params" in printed:
             assert report.params == printed["params"], name
+
+
+@pytest.mark.parametrize("record", TF["records"], ids=ids)
+def test_the_tensorflow_profiler_prints_what_mbcalc_reports(record):
+    report = mbcalc.analyze(
+        record["model"], alpha=record["alpha"], resolution=record["resolution"], profile="keras", counting="tf-profiler"
+    )
+    assert (report.reported, report.params) == (record["total_float_ops"], record["params"])
 
 
 def test_the_v2_figures_of_the_brief():
@@ -56,6 +66,32 @@ def test_json_gives_counting_and_reported_and_the_rows_sum_to_it(run):
 def test_a_model_whose_pytorch_modules_are_unknown_is_refused(run):
     result = run("googlenet", "--profile", "torchvision", "--counting", "fvcore")
     assert result.exit_code == 2 and "googlenet with profile 'torchvision' is not one of them" in result.stderr
+    assert "--counting fvcore reproduces the counting tools for the PyTorch models" in result.stderr
     assert "v2 with profile 'paper' is not one of them" in run("v2", "--counting", "fvcore").stderr
+    assert (
+        "the Keras applications of profile 'keras'"
+        in run("v2", "-p", "torchvision", "--counting", "tf-profiler").stderr
+    )
     with pytest.raises(mbcalc.MbcalcError, match="counting must be one of"):
         mbcalc.analyze("v2", profile="torchvision", counting="nvprof")
+
+
+def test_explain_reaches_every_tools_number_from_the_same_line_items(run):
+    data = json.loads(run("explain", "v2", "-f", "json").output)
+    assert data["totals"] == {
+        "Mult-Adds": 300_774_272,
+        "flopcounter": 601_548_544,
+        "ptflops": 320_300_008,
+        "ptflops-aten": 300_775_272,
+        "thop": 327_486_720,
+        "fvcore": 314_193_216,
+        "torchinfo": 300_809_384,
+    }
+    for name, total in data["totals"].items():
+        assert sum(item["counted"][name] for item in data["items"]) == total
+    assert {item["item"]: item["quantity"] for item in data["items"]}["bn_elements"] == 6_678_112
+    keras = json.loads(run("explain", "v2", "--profile", "keras", "-f", "json").output)
+    assert keras["totals"]["tf-profiler"] == 601_833_648
+    table = run("explain", "v3-small").output
+    assert "printed total" in table and "(×4)" in table  # thop's batch norm
+    assert run("explain", "googlenet").exit_code == 2
