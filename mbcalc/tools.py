@@ -141,7 +141,7 @@ TOOLS: dict[str, Tool] = {
             "FLOPs",
             "keras",
             "TensorFlow 2.15",
-            "tf.compat.v1.profiler.profile(frozen graph, options=ProfileOptionBuilder.float_operation()).total_float_ops",
+            "tf.compat.v1.profiler.profile(frozen graph, options=float_operation()).total_float_ops",
             {
                 "conv_macs": 2,
                 "fc_macs": 2,
