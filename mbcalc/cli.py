@@ -101,6 +101,7 @@ TOOL_NAMES = (
     "fvcore",
     "torchinfo",
     "tf-profiler",
+    "timm",
 )  # tools.TOOLS (likewise)
 profile_option = click.option(
     "--profile",

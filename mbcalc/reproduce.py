@@ -103,6 +103,7 @@ def _report(
     bn: Any,
     elementwise: bool,
     classes: Any,
+    counting: str | None = None,
 ) -> Report:
     chosen = variant(profile, dict(rules)) if rules else profile
     return api.analyze(
@@ -114,6 +115,7 @@ def _report(
         bn=bn,
         elementwise=elementwise,
         classes=classes,
+        counting=counting,
     )
 
 
@@ -129,12 +131,17 @@ def model_report(config: dict, rules: dict | None = None, elementwise: bool = Fa
         c.get("bn"),
         elementwise,
         c.get("classes"),
+        c.get("counting"),
     )
 
 
 def _from_report(report: Report, name: str) -> tuple[int, int]:
     if name in ("macs", "params"):
         return getattr(report.total, name), 1
+    if name == "reported":  # what the config's counting tool prints
+        if report.reported is None:
+            raise ValueError("the quantity 'reported' needs a counting tool in the config (counting: NAME)")
+        return report.reported, 1
     share, _, layer_type = name.partition(".")  # macs_share.pointwise
     field = share.removesuffix("_share")
     group = {g.key: g for g in report.by_type}[layer_type]

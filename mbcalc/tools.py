@@ -35,6 +35,9 @@ ITEMS: dict[str, str] = {
     "pool_module_in": "average pool module (nn.AdaptiveAvgPool2d), per input element",
     "pool_module_out": "average pool module (nn.AdaptiveAvgPool2d), per output element",
     "pool_function_in": "average pool function (F.adaptive_avg_pool2d), per input element",
+    "se_pool_in": "squeeze-excite pool (torchvision: nn.AdaptiveAvgPool2d; timm: x.mean), per input element",
+    "se_pool_out": "squeeze-excite pool, per output element",
+    "attention_macs": "attention products Q·Kᵀ and ·V, Mult-Adds",
     "multiply": "squeeze-excite multiply, per element",
     "add": "residual adds, per element",
     "softmax": "softmax, per class",
@@ -51,6 +54,7 @@ class Tool:
     call: str  # how it was called
     coefficients: Mapping[str, int]  # line item -> coefficient; items not named count 0
     notes: str = ""  # what it counts twice, or leaves out, in words
+    forms: tuple[str, ...] = ("v1", "v2", "v3")  # the spec forms whose framework models it was measured on
 
 
 TOOLS: dict[str, Tool] = {
@@ -80,6 +84,7 @@ TOOLS: dict[str, Tool] = {
                 "relu": 2,
                 "relu6": 1,
                 "pool_module_in": 2,
+                "se_pool_in": 2,
                 "pool_function_in": 1,
             },
             "counts nn.ReLU and nn.AdaptiveAvgPool2d twice (the module's hook and the patched F.relu, "
@@ -107,6 +112,8 @@ TOOLS: dict[str, Tool] = {
                 "bnact_elements": 4,
                 "pool_module_in": 1,
                 "pool_module_out": 1,
+                "se_pool_in": 1,
+                "se_pool_out": 1,
             },
             "batch norm 2 per element, doubled for its learned scale and shift; pooling modules only",
         ),
@@ -122,6 +129,7 @@ TOOLS: dict[str, Tool] = {
                 "bn_elements": 2,
                 "bnact_elements": 2,
                 "pool_module_in": 1,
+                "se_pool_in": 1,
                 "pool_function_in": 1,
             },
             "one 'flop' per Mult-Add (no biases), batch norm 2 per element, pooling 1 per input element; "
@@ -149,6 +157,7 @@ TOOLS: dict[str, Tool] = {
                 "fc_bias": 1,
                 "add": 1,
                 "pool_module_in": 1,
+                "se_pool_in": 1,
                 "multiply": 1,
                 "hardsigmoid": 2,
                 "hardswish": 3,
@@ -158,6 +167,26 @@ TOOLS: dict[str, Tool] = {
             "TensorFlow's registered flop counts: 2 per Mult-Add, biases, adds, the squeeze-excite product, "
             "pooling per input element, hard-sigmoid 2 and hard-swish 3 per element, softmax 5 per class, "
             "the V3 input rescaling 2 per element; batch norm (not folded) and ReLU count nothing",
+        ),
+        Tool(
+            "timm",
+            "MACs",
+            "torchvision",
+            "timm benchmark.py (commit 90cae8c5)",
+            "fvcore FlopCountAnalysis(model, torch.ones(1, 3, R, R)).total() on timm's model, as its benchmark "
+            "tables' GMACs column",
+            {
+                "conv_macs": 1,
+                "fc_macs": 1,
+                "attention_macs": 1,
+                "bn_elements": 2,
+                "bnact_elements": 2,
+                "pool_module_in": 1,
+                "pool_function_in": 1,  # timm's head pools with a module wherever torchvision's does not
+            },
+            "fvcore on timm's models: batch norm 2 per element, the head's pool 1 per input element; "
+            "squeeze-excite squeezes with x.mean (not counted); attention products counted with fused attention off",
+            ("v1", "v2", "v3", "graph"),
         ),
     )
 }
@@ -196,8 +225,11 @@ FRAMEWORK_MODELS = {
 def check_measured(network: Network, chosen: Tool | None, argument: str, flag: str) -> None:
     """Refuse a tool's count for a framework model whose modules mbcalc does not know (`chosen`
     None: any tool); `argument` and `flag` say what asked (counting='ptflops', --counting ptflops)."""
-    profile = network.config.profile
-    fits = (profile, network.form) in MODULES and (chosen is None or chosen.profile == profile)
+    profile = network.config.profile.split("[")[0]  # a variant of a profile builds with its modules
+    if chosen is None:
+        fits = (profile, network.form) in MODULES
+    else:
+        fits = chosen.profile == profile and network.form in chosen.forms
     if not fits:
         whose = FRAMEWORK_MODELS[chosen.profile] if chosen else " and ".join(FRAMEWORK_MODELS.values())
         known = f"{whose}, written as the papers' tables; {network.name} with profile '{profile}' is not one of them"
@@ -208,7 +240,7 @@ def check_measured(network: Network, chosen: Tool | None, argument: str, flag: s
 
 def tools_for(network: Network) -> tuple[Tool, ...]:
     """The tools that count this network's framework model."""
-    return tuple(t for t in TOOLS.values() if t.profile == network.config.profile)
+    return tuple(t for t in TOOLS.values() if t.profile == network.config.profile.split("[")[0])
 
 
 def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> dict[str, int]:
@@ -223,17 +255,22 @@ def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> di
         return {"fc_macs": macs, "fc_bias": layer.output.channels if layer.attrs["bias"] else 0}
     if kind in ("bn", "bnact"):
         return {f"{kind}_elements": out, f"{kind}_channels": layer.output.channels}
+    if kind == "pool_module" and layer.role == "se":  # a squeeze-excite's squeeze: a module, or a mean
+        return {"se_pool_in": layer.input.size, "se_pool_out": out}
     if kind == "pool_module":
         return {"pool_module_in": layer.input.size, "pool_module_out": out}
+    if layer.op == "attention":
+        return {"attention_macs": macs}
     if kind == "pool_function":
         return {"pool_function_in": layer.input.size, "pool_function_out": out}
     return {kind: out}
 
 
 def items_by_layer(network: Network, macs: tuple[int, ...]) -> list[dict[str, int]]:
-    modules = MODULES.get((network.config.profile, network.form), {})
+    profile = network.config.profile.split("[")[0]
+    modules = MODULES.get((profile, network.form), {})
     items = [line_items(layer, m, modules) for layer, m in zip(network.layers, macs, strict=True)]
-    if network.config.profile == "keras" and network.form in KERAS_EXTRAS and items:
+    if profile == "keras" and network.form in KERAS_EXTRAS and items:
         rescaling, softmax = KERAS_EXTRAS[network.form]
         if rescaling:
             items[0]["rescaling"] = network.input.size
