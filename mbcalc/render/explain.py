@@ -40,7 +40,11 @@ class ExplainView:
         rows.append(("printed total", "", *(number(e.total(t), self.exact) for t in columns)))
         right = tuple(range(1, len(headers)))
         profile = e.report.network.config.profile
-        section = Section(f"Counting tools, reconciled (profile {profile})", headers, tuple(rows), right, wrap=(0,))
+        # In a narrow terminal the quantity column goes first, then the tools from the last.
+        optional = (1, *range(len(headers) - 1, 2, -1))
+        section = Section(
+            f"Counting tools, reconciled (profile {profile})", headers, tuple(rows), right, wrap=(0,), optional=optional
+        )
         footer = [f"{MULT_ADDS}: the papers, the profiles, torchvision's and Keras's figures: conv and FC Mult-Adds."]
         footer += [f"{t.name} ({t.version}, {t.unit}): {t.call}; {t.notes}." for t in e.tools]
         footer.append("(×k): the tool counts k per unit of the item.")
