@@ -166,11 +166,12 @@ def analyze(
     network = build(
         model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
     )
+    if chosen is not None:
+        tools.check_measured(network, chosen, f"counting={chosen.name!r}", f"--counting {chosen.name}")
+        if tools.framework(network.config.profile) == "torchvision" and biases is None and bn is None:
+            biases, bn = True, "affine"  # the tool's parameters: sum(p.numel() for p in model.parameters())
     report = count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
-    if chosen is None:
-        return report
-    tools.check_measured(network, chosen, f"counting={chosen.name!r}", f"--counting {chosen.name}")
-    return replace(report, tool=chosen)
+    return report if chosen is None else replace(report, tool=chosen)
 
 
 # --- arguments ---------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ ITEMS: dict[str, str] = {
 class Tool:
     name: str
     unit: str  # what its number counts: "MACs" or "FLOPs"
-    profile: str  # whose framework models it counts: torchvision's (PyTorch) or Keras's (TensorFlow)
+    profiles: tuple[str, ...]  # the profiles whose framework models it counts
     version: str  # the version measured
     call: str  # how it was called
     coefficients: Mapping[str, int]  # line item -> coefficient; items not named count 0
@@ -57,13 +57,14 @@ class Tool:
     forms: tuple[str, ...] = ("v1", "v2", "v3")  # the spec forms whose framework models it was measured on
 
 
+PYTORCH = ("torchvision", "paper")  # torchvision's and timm's models; the paper's V1 in plain PyTorch
 TOOLS: dict[str, Tool] = {
     tool.name: tool
     for tool in (
         Tool(
             "flopcounter",
             "FLOPs",
-            "torchvision",
+            PYTORCH,
             "torch 2.13",
             "torch.utils.flop_counter.FlopCounterMode().get_total_flops()",
             {"conv_macs": 2, "fc_macs": 2},
@@ -72,7 +73,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "ptflops",
             "MACs",
-            "torchvision",
+            PYTORCH,
             "ptflops 0.7.5",
             "ptflops.get_model_complexity_info(model, (3, R, R), backend='pytorch')",
             {
@@ -93,7 +94,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "ptflops-aten",
             "MACs",
-            "torchvision",
+            PYTORCH,
             "ptflops 0.7.5",
             "ptflops.get_model_complexity_info(model, (3, R, R), backend='aten')",
             {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1},
@@ -102,7 +103,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "thop",
             "MACs",
-            "torchvision",
+            PYTORCH,
             "ultralytics-thop 2.2.3",
             "thop.profile(model, inputs=(x,))",
             {
@@ -120,7 +121,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "fvcore",
             "MACs",  # fvcore calls them flops
-            "torchvision",
+            PYTORCH,
             "fvcore 0.1.5",
             "fvcore.nn.FlopCountAnalysis(model, x).total()",
             {
@@ -138,7 +139,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "torchinfo",
             "MACs",
-            "torchvision",
+            PYTORCH,
             "torchinfo 1.8.0",
             "torchinfo.summary(model, input_size=(1, 3, R, R)).total_mult_adds",
             {"conv_macs": 1, "conv_bias": 1, "fc_macs": 1, "fc_bias": 1, "bn_channels": 2},
@@ -147,7 +148,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "tf-profiler",
             "FLOPs",
-            "keras",
+            ("keras",),
             "TensorFlow 2.15",
             "tf.compat.v1.profiler.profile(frozen graph, options=float_operation()).total_float_ops",
             {
@@ -171,7 +172,7 @@ TOOLS: dict[str, Tool] = {
         Tool(
             "timm",
             "MACs",
-            "torchvision",
+            ("torchvision",),
             "timm benchmark.py (commit 90cae8c5)",
             "fvcore FlopCountAnalysis(model, torch.ones(1, 3, R, R)).total() on timm's model, as its benchmark "
             "tables' GMACs column",
@@ -197,6 +198,7 @@ MODULES: dict[tuple[str, str], dict[str, str | None]] = {
     ("torchvision", "v1"): {"relu": "relu6", "bn": "bnact", "softmax": None},  # timm mobilenetv1_100
     ("torchvision", "v2"): {"avgpool": "pool_function"},  # torchvision: F.adaptive_avg_pool2d in the head
     ("torchvision", "v3"): {},
+    ("paper", "v1"): {"softmax": None},  # the paper's Table 1 in plain PyTorch (tests/harness/tool_counts.py)
     ("keras", "v1"): {},
     ("keras", "v2"): {},
     ("keras", "v3"): {},
@@ -217,7 +219,8 @@ def tool(name: str) -> Tool:
 
 
 FRAMEWORK_MODELS = {
-    "torchvision": "the PyTorch models of profile 'torchvision' (torchvision's V2 and V3, timm's V1)",
+    "torchvision": "the PyTorch models of profile 'torchvision' (torchvision's V2 and V3, timm's V1) and the "
+    "paper's V1 in plain PyTorch (profile 'paper')",
     "keras": "the Keras applications of profile 'keras' (V1, V2, V3)",
 }
 
@@ -229,18 +232,30 @@ def check_measured(network: Network, chosen: Tool | None, argument: str, flag: s
     if chosen is None:
         fits = (profile, network.form) in MODULES
     else:
-        fits = chosen.profile == profile and network.form in chosen.forms
+        fits = profile in chosen.profiles and network.form in chosen.forms
+        fits = fits and ((profile, network.form) in MODULES or network.form == "graph")
     if not fits:
-        whose = FRAMEWORK_MODELS[chosen.profile] if chosen else " and ".join(FRAMEWORK_MODELS.values())
+        whose = (
+            " and ".join(FRAMEWORK_MODELS[p] for p in dict.fromkeys(map(framework, chosen.profiles)))
+            if chosen
+            else " and ".join(FRAMEWORK_MODELS.values())
+        )
         known = f"{whose}, written as the papers' tables; {network.name} with profile '{profile}' is not one of them"
         raise ArgumentError(
             f"{argument} reproduces the counting tools for {known}", f"{flag} reproduces the counting tools for {known}"
         )
 
 
+def framework(profile: str) -> str:
+    """Whose framework a profile's model is in: PyTorch's ("torchvision", also the paper's V1
+    reference build) or Keras's."""
+    return "keras" if profile.split("[")[0] == "keras" else "torchvision"
+
+
 def tools_for(network: Network) -> tuple[Tool, ...]:
     """The tools that count this network's framework model."""
-    return tuple(t for t in TOOLS.values() if t.profile == network.config.profile.split("[")[0])
+    profile = network.config.profile.split("[")[0]
+    return tuple(t for t in TOOLS.values() if profile in t.profiles and network.form in t.forms)
 
 
 def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> dict[str, int]:

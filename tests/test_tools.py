@@ -15,7 +15,7 @@ TF = json.loads((DATA / "tf_profiler.json").read_text(encoding="utf-8"))  # test
 
 
 def ids(record):
-    return f"{record['model']}-{record['alpha']}-{record['resolution']}"
+    return f"{record['model']}-{record.get('profile', 'keras')}-{record['alpha']}-{record['resolution']}"
 
 
 @pytest.mark.parametrize("record", MEASURED["builds"], ids=ids)
@@ -25,7 +25,7 @@ def test_every_tool_prints_what_mbcalc_reports(record):
             record["model"],
             alpha=record["alpha"],
             resolution=record["resolution"],
-            profile="torchvision",
+            profile=record["profile"],
             counting=name,
         )
         printed = record[name]

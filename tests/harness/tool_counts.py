@@ -6,8 +6,12 @@
 Prints one JSON document: a header (the versions measured and how each tool was called) and
 one record per build, {model, source, alpha, resolution, <tool>: {...}}, with the integers each
 tool returns. The builds are torchvision mobilenet_v2 (width_mult 0.5, 0.75, 1.0, 1.4),
-mobilenet_v3_large and mobilenet_v3_small (width_mult 0.75, 1.0) and timm mobilenetv1_100
-(alpha 1.0), each at 224, 97, 161 and 225. Models are built with weights=None /
+mobilenet_v3_large and mobilenet_v3_small (width_mult 0.75, 1.0), timm mobilenetv1_100
+(alpha 1.0), and a reference MobileNetV1 written here from the paper's Table 1 (alpha 1.0, 0.75,
+0.5: int(alpha * channels); conv without bias, nn.BatchNorm2d, nn.ReLU; global average pool,
+flatten, a Linear with bias, no softmax module), each at 224, 97, 161 and 225. A record's
+`profile` is the mbcalc profile whose build it is (torchvision's and timm's: torchvision; the
+reference: paper). Models are built with weights=None /
 pretrained=False and put in eval mode; every tool gets its own deep copy of the model, since
 several of them attach hooks, attributes or buffers that they do not all remove.
 
@@ -55,7 +59,27 @@ MODELS = {
     "v3-large": ("torchvision", "mobilenet_v3_large", [0.75, 1.0]),
     "v3-small": ("torchvision", "mobilenet_v3_small", [0.75, 1.0]),
     "v1": ("timm", "mobilenetv1_100", [1.0]),
+    "v1-reference": ("reference", "MobileNetV1, the paper's Table 1 in plain PyTorch", [1.0, 0.75, 0.5]),
 }
+# The V1 paper's Table 1: (depthwise stride, pointwise output channels) per separable block.
+V1_BLOCKS = [(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512)] + [(1, 512)] * 5 + [(2, 1024), (1, 1024)]
+
+
+def reference_v1(alpha):
+    """MobileNetV1 as its paper's Table 1 draws it, in plain PyTorch modules."""
+    from torch import nn
+
+    def conv_bn_relu(cin, cout, k, stride, groups=1):
+        return [nn.Conv2d(cin, cout, k, stride, k // 2, groups=groups, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    width = int(32 * alpha)
+    layers = conv_bn_relu(3, width, 3, 2)
+    for stride, out in V1_BLOCKS:
+        out = int(out * alpha)
+        layers += conv_bn_relu(width, width, 3, stride, groups=width) + conv_bn_relu(width, out, 1, 1)
+        width = out
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 1000)]
+    return nn.Sequential(*layers)
 GRID = {name: harness_cli.cross(alphas, RESOLUTIONS) for name, (_, _, alphas) in MODELS.items()}
 TOOLS = ["flopcounter", "ptflops", "ptflops-aten", "thop", "fvcore", "torchinfo"]
 DISTRIBUTIONS = ["torch", "torchvision", "timm", "fvcore", "ptflops", "ultralytics-thop", "torchinfo"]
@@ -81,6 +105,8 @@ def build(name, alpha):
         import torchvision
 
         model = getattr(torchvision.models, builder)(weights=None, width_mult=alpha)
+    elif library == "reference":
+        model = reference_v1(alpha)
     else:
         import timm
 
@@ -153,8 +179,9 @@ def main():
     for name, alpha, resolution in runs:
         library, builder, _ = MODELS[name]
         model = build(name, alpha)
-        record = {"model": name, "source": "%s %s" % (library, builder), "alpha": float(alpha),
-                  "resolution": int(resolution)}
+        model_name, profile = ("v1", "paper") if library == "reference" else (name, "torchvision")
+        record = {"model": model_name, "profile": profile, "source": "%s %s" % (library, builder),
+                  "alpha": float(alpha), "resolution": int(resolution)}
         for tool in TOOLS:
             with redirect_stdout(io.StringIO()):  # keep the tools' own printing out of the JSON
                 record[tool] = measure(tool, model, resolution)
