@@ -74,6 +74,7 @@ class Part(NamedTuple):
     cost: Cost
     macs_share: float
     params_share: float
+    reported: int | None = None  # what the report's counting tool counts for these layers
 
 
 FOLLOWERS = frozenset({"bn", *ACTIVATIONS})  # an unnamed one belongs to the layer before it
@@ -186,7 +187,8 @@ class Report:
                 params = sum(row.cost.params for row in run)
                 ops = sum(row.cost.ops for row in run)
                 shares = _share(macs, self.total.macs), _share(params, self.total.params)
-                parts.append(Part(keys[start], run[0], run[-1], len(run), Cost(macs, params, ops), *shares))
+                tool = sum(self.reported_by_layer[start:i]) if self.tool is not None else None
+                parts.append(Part(keys[start], run[0], run[-1], len(run), Cost(macs, params, ops), *shares, tool))
                 start = i
         return tuple(parts)
 
@@ -252,6 +254,7 @@ class Report:
                     "macs_share": part.macs_share,
                     "params_share": part.params_share,
                     **({"elementwise_ops": part.cost.ops} if elementwise else {}),
+                    **({"reported": part.reported} if part.reported is not None else {}),
                 }
                 for part in self.parts(by)
             ]

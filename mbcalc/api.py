@@ -168,8 +168,14 @@ def analyze(
     )
     if chosen is not None:
         tools.check_measured(network, chosen, f"counting={chosen.name!r}", f"--counting {chosen.name}")
-        if tools.framework(network.config.profile) == "torchvision" and biases is None and bn is None:
-            biases, bn = True, "affine"  # the tool's parameters: sum(p.numel() for p in model.parameters())
+        if biases is not None or bn is not None:  # the tool counts parameters its own way
+            raise ArgumentError(
+                f"counting={chosen.name!r} gives the parameters as {chosen.name} counts them: leave bn and biases out",
+                f"--counting {chosen.name} gives the parameters as {chosen.name} counts them: "
+                f"leave out --bn and --biases",
+            )
+        if tools.framework(network.config.profile) == "torchvision":
+            biases, bn = True, "affine"  # sum(p.numel() for p in model.parameters())
     report = count(network, biases=biases, bn=bn, elementwise=elementwise, counters=counters)
     return report if chosen is None else replace(report, tool=chosen)
 

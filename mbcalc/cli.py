@@ -158,7 +158,7 @@ counting_options = options(
         "--counting",
         type=click.Choice(TOOL_NAMES),
         default=None,
-        help="Also give exactly what this counting tool prints for the PyTorch model (with --profile torchvision).",
+        help="Also give exactly what this counting tool prints for the profile's framework model (see README).",
     ),
 )
 
@@ -542,7 +542,7 @@ def diff(a, b, profile, fmt, output, exact):
     type=click.Choice(PROFILE_NAMES),
     default="torchvision",
     show_default=True,
-    help="The implementation whose PyTorch model the tools count.",
+    help="The implementation whose framework model the tools count (torchvision, paper: PyTorch; keras).",
 )
 @output_options
 @click.option("--human", is_flag=True, help="568.7M instead of exact integers.")

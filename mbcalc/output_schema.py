@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 SCHEMA_VERSION = 1
+TOOL_NAMES = ["flopcounter", "ptflops", "ptflops-aten", "thop", "fvcore", "torchinfo", "tf-profiler", "timm"]
 
 COUNT = {"type": "integer", "minimum": 0}
 SHARE = {"type": "number", "minimum": 0, "maximum": 1}
@@ -73,8 +74,9 @@ PART = _object(
         "macs_share": SHARE,
         "params_share": SHARE,
         "elementwise_ops": COUNT,
+        "reported": COUNT,
     },
-    ("elementwise_ops",),
+    ("elementwise_ops", "reported"),
 )
 MODEL = _object(
     {
@@ -92,7 +94,7 @@ MODEL = _object(
         "peak_activation": {**COUNT, "description": "the largest layer output, in elements"},
         "elementwise_ops": {**COUNT, "description": "with --count"},
         "flops": {**COUNT, "description": "with --flops: 2 x macs + elementwise_ops"},
-        "counting": {**TEXT, "description": "with --counting: the counting tool"},
+        "counting": {"enum": TOOL_NAMES, "description": "with --counting: the counting tool"},
         "reported": {**COUNT, "description": "with --counting: exactly the integer that tool prints"},
         "reported_unit": {"enum": ["MACs", "FLOPs"]},
         "layers": {"type": "array", "items": LAYER},

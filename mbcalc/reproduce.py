@@ -121,6 +121,7 @@ def _report(
 
 def model_report(config: dict, rules: dict | None = None, elementwise: bool = False, **override: Any) -> Report:
     c = {**config, **override}
+    rules = {**(c.get("rules") or {}), **(rules or {})}  # the config's own build rules, then a deviation's
     return _report(
         c["model"],
         float(c.get("alpha", 1.0)),

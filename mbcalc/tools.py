@@ -25,15 +25,15 @@ ITEMS: dict[str, str] = {
     "fc_macs": "FC Mult-Adds",
     "conv_bias": "conv biases (one add per output element)",
     "fc_bias": "FC biases (one add per output)",
-    "bn_elements": "batch norm (nn.BatchNorm2d), per element",
-    "bn_channels": "batch norm (nn.BatchNorm2d), per channel",
-    "bnact_elements": "batch norm + activation (timm BatchNormAct2d), per element",
-    "relu": "ReLU modules, per element",
-    "relu6": "ReLU6 modules, per element",
-    "hardswish": "h-swish modules, per element",
-    "hardsigmoid": "hard-sigmoid modules, per element",
-    "pool_module_in": "average pool module (nn.AdaptiveAvgPool2d), per input element",
-    "pool_module_out": "average pool module (nn.AdaptiveAvgPool2d), per output element",
+    "bn_elements": "batch norm, per element",
+    "bn_channels": "batch norm, per channel",
+    "bnact_elements": "batch norm fused with its activation (timm's BatchNormAct2d), per element",
+    "relu": "ReLU, per element",
+    "relu6": "ReLU6, per element",
+    "hardswish": "h-swish, per element",
+    "hardsigmoid": "hard-sigmoid, per element",
+    "pool_module_in": "global average pool (a module in PyTorch), per input element",
+    "pool_module_out": "global average pool, per output element",
     "pool_function_in": "average pool function (F.adaptive_avg_pool2d), per input element",
     "se_pool_in": "squeeze-excite pool (torchvision: nn.AdaptiveAvgPool2d; timm: x.mean), per input element",
     "se_pool_out": "squeeze-excite pool, per output element",
@@ -55,8 +55,26 @@ class Tool:
     coefficients: Mapping[str, int]  # line item -> coefficient; items not named count 0
     notes: str = ""  # what it counts twice, or leaves out, in words
     forms: tuple[str, ...] = ("v1", "v2", "v3")  # the spec forms whose framework models it was measured on
+    models: frozenset[str] | None = None  # only these bundled models (None: any spec of the forms)
 
 
+# The bundled models timm builds as the torchvision profile does (timm's names: mbcalc's aliases).
+TIMM_MODELS = frozenset(
+    {
+        "v1",
+        "v2",
+        "v3-large",
+        "v3-small",
+        "v3-large-minimalistic",
+        "v3-small-minimalistic",
+        "mnasnet-a1",
+        "mobilenetv4-conv-small",
+        "mobilenetv4-conv-medium",
+        "mobilenetv4-conv-large",
+        "mobilenetv4-hybrid-medium",
+        *(f"efficientnet-b{i}" for i in range(8)),
+    }
+)
 PYTORCH = ("torchvision", "paper")  # torchvision's and timm's models; the paper's V1 in plain PyTorch
 TOOLS: dict[str, Tool] = {
     tool.name: tool
@@ -188,6 +206,7 @@ TOOLS: dict[str, Tool] = {
             "fvcore on timm's models: batch norm 2 per element, the head's pool 1 per input element; "
             "squeeze-excite squeezes with x.mean (not counted); attention products counted with fused attention off",
             ("v1", "v2", "v3", "graph"),
+            TIMM_MODELS,
         ),
     )
 }
@@ -219,8 +238,8 @@ def tool(name: str) -> Tool:
 
 
 FRAMEWORK_MODELS = {
-    "torchvision": "the PyTorch models of profile 'torchvision' (torchvision's V2 and V3, timm's V1) and the "
-    "paper's V1 in plain PyTorch (profile 'paper')",
+    "torchvision": "the PyTorch models of profile 'torchvision' (torchvision's V2 and V3, timm's V1) and of "
+    "profile 'paper' (the paper's V1 in plain PyTorch)",
     "keras": "the Keras applications of profile 'keras' (V1, V2, V3)",
 }
 
@@ -229,11 +248,12 @@ def check_measured(network: Network, chosen: Tool | None, argument: str, flag: s
     """Refuse a tool's count for a framework model whose modules mbcalc does not know (`chosen`
     None: any tool); `argument` and `flag` say what asked (counting='ptflops', --counting ptflops)."""
     profile = network.config.profile.split("[")[0]  # a variant of a profile builds with its modules
-    if chosen is None:
-        fits = (profile, network.form) in MODULES
-    else:
-        fits = profile in chosen.profiles and network.form in chosen.forms
-        fits = fits and ((profile, network.form) in MODULES or network.form == "graph")
+    if chosen is not None and chosen.models is not None:
+        problem = _timm_problem(network) if profile == "torchvision" else "timm's models are profile 'torchvision''s"
+        if problem:
+            raise ArgumentError(f"{argument}: {problem}", f"{flag}: {problem}")
+        return
+    fits = (profile, network.form) in MODULES and (chosen is None or profile in chosen.profiles)
     if not fits:
         whose = (
             " and ".join(FRAMEWORK_MODELS[p] for p in dict.fromkeys(map(framework, chosen.profiles)))
@@ -244,6 +264,19 @@ def check_measured(network: Network, chosen: Tool | None, argument: str, flag: s
         raise ArgumentError(
             f"{argument} reproduces the counting tools for {known}", f"{flag} reproduces the counting tools for {known}"
         )
+
+
+def _timm_problem(network: Network) -> str | None:
+    """Why timm's benchmark figure cannot be given for this network (None: it can)."""
+    if not network.bundled or network.name not in TIMM_MODELS:
+        return f"timm builds {', '.join(sorted(TIMM_MODELS))}; {network.name} is not one of them"
+    variant = "[" in network.config.profile  # mbcalc reproduce builds timm's own variant this way
+    if network.form == "v3" and network.config.alpha < 1 and not variant:
+        return (
+            "timm builds V3 below width 1.0 as TensorFlow does (the head fixed, expansions as ratios), not as "
+            "profile 'torchvision' does; its benchmark figures for those widths are compared in mbcalc reproduce"
+        )
+    return None
 
 
 def framework(profile: str) -> str:
@@ -289,7 +322,7 @@ def items_by_layer(network: Network, macs: tuple[int, ...]) -> list[dict[str, in
         rescaling, softmax = KERAS_EXTRAS[network.form]
         if rescaling:
             items[0]["rescaling"] = network.input.size
-        if softmax:
+        if softmax and not network.config.backbone:  # include_top=False has no softmax
             items[-1]["softmax"] = network.classes
     return items
 

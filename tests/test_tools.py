@@ -110,3 +110,25 @@ def test_timm_counts_as_fvcore_does_on_timms_modules():
     layers = mbcalc.build("v3-large", profile="torchvision").layers
     se_pools = sum(layer.input.size for layer in layers if layer.role == "se" and layer.op == "avgpool")
     assert v3["fvcore"] - v3["timm"] == se_pools
+
+
+def test_review_cases_for_counting(run):
+    # the parameters are the tool's: --bn and --biases cannot change them
+    result = run("v1", "-p", "paper", "--counting", "ptflops", "--biases")
+    assert result.exit_code == 2 and "leave out --bn and --biases" in result.stderr
+    # timm builds only some networks, and V3 below 1.0 its own way
+    assert "alexnet is not one of them" in run("alexnet", "-p", "torchvision", "--counting", "timm").stderr
+    assert (
+        "timm builds V3 below width 1.0"
+        in run("v3-large", "-a", "0.75", "-p", "torchvision", "--counting", "timm").stderr
+    )
+    assert run("efficientnet-b0", "-p", "torchvision", "--counting", "timm").exit_code == 0
+    # Keras without its top has no softmax: the backbone's count is the full count less the classifier's
+    full = mbcalc.analyze("v2", profile="keras", counting="tf-profiler")
+    backbone = mbcalc.analyze("v2", profile="keras", counting="tf-profiler", backbone=True)
+    assert backbone.reported_by_layer[-1] == full.reported_by_layer[len(backbone.reported_by_layer) - 1]
+    # blocks carry the tool's count too, and still sum to it
+    data = json.loads(run("v2", "-p", "torchvision", "--counting", "ptflops", "--by", "block", "-f", "json").output)
+    assert sum(block["reported"] for block in data["blocks"]) == data["reported"] == 320_300_008
+    # --hide-zero keeps what the tool counts (ptflops counts every ReLU6)
+    assert "conv1.relu6" in run("v2", "-p", "torchvision", "--counting", "ptflops", "--hide-zero").output

@@ -77,6 +77,8 @@ class ModelView:
         exact, what = self.exact, self.by
         headers: tuple[str, ...] = ("#", what, "layers", "input → output", "Mult-Adds", "params", "share")
         headers += ("elem. ops",) * self.report.convention.elementwise + ("FLOPs",) * self.flops
+        tool = self.report.tool
+        headers += (tool.name,) if tool else ()
         rows = []
         for i, part in enumerate(self.report.parts(what), 1):
             cells: tuple[str, ...] = (
@@ -88,7 +90,7 @@ class ModelView:
                 number(part.cost.params, exact),
                 percent(part.macs_share),
             )
-            rows.append(cells + self._costs(part.cost))
+            rows.append(cells + self._costs(part.cost) + ((number(part.reported or 0, exact),) if tool else ()))
         return Section(
             f"{what.capitalize()}s",
             headers,
@@ -103,7 +105,8 @@ class ModelView:
 
     def _free(self, row: LayerCost) -> bool:
         cost = row.cost
-        return self.hide_zero and cost.macs == 0 and cost.params == 0 and cost.ops == 0
+        counted = self.report.reported_by_layer[row.number - 1] if self.report.tool is not None else 0
+        return self.hide_zero and cost.macs == 0 and cost.params == 0 and cost.ops == 0 and counted == 0
 
     def _layers(self) -> Section:
         extra, flops, exact = self.report.convention.elementwise, self.flops, self.exact
@@ -213,6 +216,7 @@ class ModelView:
         elementwise = self.report.convention.elementwise
         header = [self.by, "layers", "first", "in_c", "in_h", "in_w", "out_c", "out_h", "out_w", "macs", "params"]
         header += ["macs_share"] + ["elementwise_ops"] * elementwise + ["flops"] * self.flops
+        header += ["reported"] if self.report.tool is not None else []
         rows = []
         for part in self.report.parts(self.by):
             cost = part.cost
@@ -226,5 +230,6 @@ class ModelView:
                 cost.params,
                 f"{part.macs_share:.6f}",
             ]
-            rows.append(cells + [cost.ops] * elementwise + [cost.flops] * self.flops)
+            extra = [cost.ops] * elementwise + [cost.flops] * self.flops
+            rows.append(cells + extra + ([part.reported] if self.report.tool is not None else []))
         return header, rows

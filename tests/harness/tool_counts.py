@@ -35,7 +35,7 @@ recorded exactly as returned, as integers (thop returns floats that are whole nu
 
 Needs CPU torch, torchvision and timm as for the other scripts (see README.md), and
 pip install fvcore==0.1.5.post20221221 ptflops==0.7.5 ultralytics-thop==2.2.3 torchinfo==1.8.0.
-The full grid (36 builds) takes about 5 minutes on 2 cores; progress goes to stderr.
+The full grid (48 builds) takes about 7 minutes on 2 cores; progress goes to stderr.
 """
 
 import copy
