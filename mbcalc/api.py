@@ -30,6 +30,7 @@ from .ir import Config, Location, Network, Role, Shape
 from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
+from .memory import Memory, analyze_memory
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
 
@@ -280,6 +281,24 @@ def explain(
     report = analyze(model, alpha=alpha, resolution=resolution, profile=profile)
     tools.check_measured(report.network, None, "explain", "explain")
     return analysis.explain(report, tools.tools_for(report.network))
+
+
+def memory(
+    model: Model,
+    *,
+    alpha: float | None = None,
+    resolution: int | None = None,
+    rho: float | None = None,
+    profile: str | BuildProfile = "paper",
+    classes: int | None = None,
+    backbone: bool = False,
+    dtype: str = "int8",
+) -> Memory:
+    """Weight bytes as deployed and activation memory under each named model (`mbcalc memory`)."""
+    network = build(
+        model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
+    )
+    return analyze_memory(network, dtype)
 
 
 def compare_conv(

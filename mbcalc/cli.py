@@ -93,6 +93,7 @@ def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
 PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
 BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
 BY = ("layer", "block", "row")  # render.model.BY (likewise)
+DTYPE_NAMES = ("int8", "fp16", "bf16", "fp32")  # memory.DTYPES (likewise)
 TOOL_NAMES = (
     "flopcounter",
     "ptflops",
@@ -563,6 +564,44 @@ def explain(model, alpha, res, profile, fmt, output, human):
     check_outputs([model], **{"-o": output})
     explanation = api.explain(model, alpha=alpha, resolution=res, profile=profile)
     emit(render(ExplainView(explanation, not human), fmt, terminal_width(fmt, output)), output)
+
+
+@cli.command("memory")
+@click.argument("model")
+@click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: 1.0).")
+@click.option("--res", "-r", type=int, default=None, help="Input resolution (default: the spec's).")
+@click.option("--rho", type=float, default=None, help="Resolution multiplier of the spec's input size.")
+@profile_option
+@click.option("--classes", type=int, default=None, help="Classifier outputs (default: the spec's).")
+@click.option("--backbone", is_flag=True, help="Only the feature extractor.")
+@click.option("--dtype", type=click.Choice(DTYPE_NAMES), default="int8", show_default=True)
+@click.option("--sram", default=None, metavar="SIZE", help="A RAM budget: 256K, 1M (x1000) or 256KiB (x1024).")
+@click.option("--flash", default=None, metavar="SIZE", help="A flash budget for the weights, e.g. 1MiB.")
+@output_options
+def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flash, fmt, output):
+    """Will it fit: weight bytes as deployed, and the activation memory while each operator runs.
+
+    Peaks under named models: the largest tensor (V2 paper Table 3), one operator's inputs and
+    output (layer-by-layer; with depthwise convolutions in place, as MCUNet), the tensors live at
+    once (liveness), and a greedy-by-size planner's arena.
+
+    \b
+    Examples:
+      mbcalc memory v2 --dtype int8 --sram 256KiB
+      mbcalc memory v1 --dtype fp16 -f json
+    """
+    from . import api
+    from .memory import parse_size
+    from .render.memory import MemoryView
+
+    check_outputs([model], **{"-o": output})
+    budgets = [
+        parse_size(text, flag) if text is not None else None for text, flag in ((sram, "--sram"), (flash, "--flash"))
+    ]
+    report = api.memory(
+        model, alpha=alpha, resolution=res, rho=rho, profile=profile, classes=classes, backbone=backbone, dtype=dtype
+    )
+    emit(render(MemoryView(report, *budgets), fmt, terminal_width(fmt, output)), output)
 
 
 @cli.command("reproduce")

@@ -231,7 +231,45 @@ EXPLAIN = _object(
     },
     description="mbcalc explain -f json: each line item, what each convention counts for it, and the totals",
 )
-OUTPUTS = {"model": MODEL, "compare": COMPARE, "diff": DIFF, "conv": CONV, "reproduce": REPRODUCE, "explain": EXPLAIN}
+MEMORY = _object(
+    {
+        "schema_version": VERSION,
+        "model": TEXT,
+        "alpha": {"type": "number"},
+        "resolution": {"type": "integer"},
+        "profile": TEXT,
+        "dtype": {"enum": ["int8", "fp16", "bf16", "fp32"]},
+        "peak": {**COUNTS, "description": "each named model of the peak activation memory -> bytes"},
+        "peak_layer": {"type": "object", "additionalProperties": TEXT},
+        "weights_bytes": {**COUNT, "description": "weights and biases at the dtype's scheme, batch norm folded"},
+        "quantization_bytes": {**COUNT, "description": "int8: per-channel scales and zero points"},
+        "steps": {
+            "type": "array",
+            "items": _object(
+                {
+                    "layer": TEXT,
+                    "op": TEXT,
+                    "inputs": {"type": "array", "items": TEXT},
+                    "fused": {"type": "array", "items": TEXT},
+                    "io_bytes": COUNT,
+                    "live_bytes": COUNT,
+                    "live": {"type": "array", "items": TEXT},
+                }
+            ),
+        },
+        "verdicts": {"type": "array", "items": TEXT},
+    },
+    description="mbcalc memory -f json: weights as deployed and activation memory",
+)
+OUTPUTS = {
+    "memory": MEMORY,
+    "model": MODEL,
+    "compare": COMPARE,
+    "diff": DIFF,
+    "conv": CONV,
+    "reproduce": REPRODUCE,
+    "explain": EXPLAIN,
+}
 
 
 def output_schema() -> dict[str, Any]:

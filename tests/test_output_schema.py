@@ -24,6 +24,7 @@ VALIDATOR = Draft202012Validator(output_schema())
         (["conv", "--in", "14x14x512", "--out", "512"], "conv"),
         (["reproduce", "v1"], "reproduce"),
         (["explain", "v3-large", "--alpha", "0.75"], "explain"),
+        (["memory", "v3-small", "--dtype", "fp16", "--sram", "1M", "--flash", "1M"], "memory"),
         (["v2", "--profile", "torchvision", "--counting", "ptflops", "--by", "block"], "model"),
         (["compare", "v1", "v2", "--profile", "keras", "--counting", "tf-profiler"], "compare"),
     ],

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..analysis import Group, LayerCost, Report
 from ..cost import Cost
+from ..ir import Network
 from ..lang.program import Spec
 from ..ops import label, type_title
 from ..units import alpha_text, human, number, percent
@@ -19,7 +20,11 @@ def type_name(key: str) -> str:
 
 
 def title(report: Report) -> str:
-    net, cfg = report.network, report.network.config
+    return network_title(report.network)
+
+
+def network_title(net: Network) -> str:
+    cfg = net.config
     part = " backbone" if cfg.backbone else ""
     description = f" — {net.description}" if net.description.strip() else ""
     return (

@@ -1,0 +1,175 @@
+"""The deployment view: weight bytes as deployed, and activation memory under named models.
+
+Weights: batch norm folded into the convolution before it (which then carries a bias); bytes per
+dtype, with TensorFlow Lite's int8 scheme (int8 weights, int32 biases; the per-channel
+quantization parameters, a float32 scale and an int64 zero point per output channel as its
+flatbuffer stores them, counted apart).
+
+Activations: each layer that computes a new tensor allocates its output; batch norm and
+activations fuse into the operator before them, and dropout and flatten are views, so they
+allocate nothing. A tensor is live from the operator that makes it to its last reader. Named
+models of the peak, each from its source:
+
+* largest-tensor: the largest single activation (the V2 paper's Table 3).
+* layer-io: the largest sum of one operator's inputs and output (layer-by-layer inference).
+* layer-io-inplace-dw: the same with depthwise convolutions run in place (MCUNet's engine: a
+  depthwise layer needs only the larger of its input and output).
+* arena: the largest sum of the tensors live while an operator runs (its inputs, its output and
+  every tensor still waiting for a later reader: a residual's skip branch, a concat's inputs).
+* greedy-arena: the arena a greedy-by-size offset planner allocates (TensorFlow Lite Micro's
+  GreedyMemoryPlanner): tensors placed largest first at the lowest offset that overlaps no
+  tensor live at the same time. At least `arena`; fragmentation makes it larger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .analysis import FOLLOWERS
+from .errors import ArgumentError
+from .ir import Network
+
+DTYPES = {"int8": 1, "fp16": 2, "bf16": 2, "fp32": 4}
+VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
+WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})
+PEAKS = ("largest-tensor", "layer-io", "layer-io-inplace-dw", "arena", "greedy-arena")
+INPUT = "input"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One operator that allocates its output, in execution order."""
+
+    layer: str  # the layer whose output the tensor is (after the layers fused into it)
+    op: str
+    inputs: tuple[str, ...]  # tensors read
+    output: str  # the tensor written
+    fused: tuple[str, ...]  # the batch norm and activations fused into it
+    live: tuple[str, ...]  # every tensor live while it runs (inputs, output, and tensors waiting)
+    live_bytes: int
+    io_bytes: int  # its inputs and output
+
+
+@dataclass(frozen=True)
+class Memory:
+    network: Network
+    dtype: str
+    steps: tuple[Step, ...]
+    tensors: dict[str, int]  # tensor -> bytes
+    weights_bytes: int  # weights and biases at the dtype's scheme (batch norm folded)
+    quantization_bytes: int  # int8: per-channel scale and zero point; 0 for the float dtypes
+    peak: dict[str, int]  # each named model of the peak -> bytes
+    peak_layer: dict[str, str]  # where each peak is reached
+
+    @property
+    def bytes_per_element(self) -> int:
+        return DTYPES[self.dtype]
+
+
+def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
+    if dtype not in DTYPES:
+        raise ArgumentError(
+            f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}", f"--dtype must be one of {', '.join(DTYPES)}"
+        )
+    size = DTYPES[dtype]
+    alias: dict[str, str] = {INPUT: INPUT}  # layer -> the tensor its output is
+    tensors: dict[str, int] = {INPUT: network.input.size * size}
+    produced: list[tuple[str, str, tuple[str, ...]]] = []  # (tensor, op, inputs) in order
+    fused: dict[str, list[str]] = {}
+    for layer in network.layers:
+        sources = tuple(dict.fromkeys(alias[name] for name in layer.inputs))
+        follows = len(layer.inputs) == 1 and produced and sources[0] == produced[-1][0]
+        if layer.op in VIEWS or (layer.op in FOLLOWERS and follows):
+            alias[layer.name] = sources[0]
+            if layer.op in FOLLOWERS:
+                fused.setdefault(sources[0], []).append(layer.name)
+            continue
+        alias[layer.name] = layer.name
+        tensors[layer.name] = layer.output.size * size
+        produced.append((layer.name, layer.op, sources))
+    last_reader = {INPUT: 0}
+    for i, (_, _, sources) in enumerate(produced):
+        for tensor in sources:
+            last_reader[tensor] = i
+    final = produced[-1][0] if produced else INPUT
+    last_reader[final] = len(produced)  # the network's output is read after the last step
+    born = {INPUT: -1} | {tensor: i for i, (tensor, _, _) in enumerate(produced)}
+
+    steps = []
+    for i, (tensor, op, sources) in enumerate(produced):
+        live = tuple(t for t in tensors if born[t] <= i <= last_reader.get(t, born[t]))
+        io = sum(tensors[t] for t in sources) + tensors[tensor]
+        steps.append(
+            Step(tensor, op, sources, tensor, tuple(fused.get(tensor, ())), live, sum(tensors[t] for t in live), io)
+        )
+
+    def inplace(step: Step) -> int:
+        is_dw = network_layer[step.layer].type == "depthwise"
+        return max(tensors[step.inputs[0]], tensors[step.output]) if is_dw else step.io_bytes
+
+    network_layer = {layer.name: layer for layer in network.layers}
+    candidates = {
+        "largest-tensor": max(((b, t) for t, b in tensors.items()), default=(0, "")),
+        "layer-io": max(((s.io_bytes, s.layer) for s in steps), default=(0, "")),
+        "layer-io-inplace-dw": max(((inplace(s), s.layer) for s in steps), default=(0, "")),
+        "arena": max(((s.live_bytes, s.layer) for s in steps), default=(0, "")),
+    }
+    greedy = _greedy(tensors, born, last_reader)
+    peak = {name: value for name, (value, _) in candidates.items()} | {"greedy-arena": greedy}
+    where = {name: layer for name, (_, layer) in candidates.items()} | {"greedy-arena": ""}
+    weights, quantization = _weights(network, size)
+    return Memory(network, dtype, tuple(steps), tensors, weights, quantization, peak, where)
+
+
+def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int]) -> int:
+    """The arena size a greedy-by-size planner needs (TensorFlow Lite Micro's GreedyMemoryPlanner)."""
+    placed: list[tuple[int, int, int, int]] = []  # (offset, size, first, last)
+    arena = 0
+    for tensor in sorted(tensors, key=lambda t: (-tensors[t], born[t])):
+        size, first, end = tensors[tensor], born[tensor], last.get(tensor, born[tensor])
+        clashes = sorted((o, o + s) for o, s, f, e in placed if f <= end and first <= e)
+        offset = 0
+        for start, stop in clashes:  # the lowest gap that fits
+            if offset + size <= start:
+                break
+            offset = max(offset, stop)
+        placed.append((offset, size, first, end))
+        arena = max(arena, offset + size)
+    return arena
+
+
+def _weights(network: Network, size: int) -> tuple[int, int]:
+    """(weights and biases, quantization parameters) in bytes, batch norm folded into the layer before."""
+    followed_by_bn = {layer.inputs[0] for layer in network.layers if layer.op == "bn" and layer.inputs}
+    weights = biases = channels = 0
+    for layer in network.layers:
+        if layer.op not in WEIGHTED:
+            continue
+        out = layer.output.channels
+        if layer.op == "fc":
+            weights += layer.input.size * out
+        else:
+            a = layer.attrs
+            weights += a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * out
+        if layer.attrs.get("bias") or layer.name in followed_by_bn:
+            biases += out
+        channels += out
+    if size == 1:  # int8: int32 biases, a float32 scale and an int64 zero point per output channel
+        return weights + 4 * biases, 12 * channels
+    return (weights + biases) * size, 0
+
+
+SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**20, "GI": 2**30}
+
+
+def parse_size(text: str, argument: str = "size") -> int:
+    """'256K' -> 256,000; '1.5MiB' -> 1,572,864; '300000' -> 300,000 (bytes). K, M, G are powers
+    of 1000; Ki, Mi, Gi (KiB, MiB, GiB) powers of 1024."""
+    import re
+
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?)?B?\s*", str(text), flags=re.I)
+    if not m:
+        message = f"{argument} must be a size like 256K, 1M or 1.5MiB (K = 1000, Ki = 1024), got '{text}'"
+        raise ArgumentError(message, message)
+    unit = (m[2] or "").upper()
+    return round(float(m[1]) * SIZE_UNITS[unit])

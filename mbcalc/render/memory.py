@@ -1,0 +1,132 @@
+"""The view of `mbcalc memory`: the live bytes while each operator runs, the named peaks, the
+weights as deployed, and a verdict against a RAM and a flash budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..memory import PEAKS, Memory
+from ..units import number
+from .document import Document, Section
+from .model import network_title
+
+PEAK_WORDS = {
+    "largest-tensor": "the largest single tensor (V2 paper, Table 3)",
+    "layer-io": "one operator's inputs and output (layer-by-layer inference)",
+    "layer-io-inplace-dw": "the same, depthwise convolutions in place (MCUNet)",
+    "arena": "the tensors live at once (liveness over the execution order): a lower bound",
+    "greedy-arena": "what a greedy-by-size planner allocates (TensorFlow Lite Micro)",
+}
+
+
+def kib(value: int) -> str:
+    return f"{value / 1024:,.1f} KiB"
+
+
+@dataclass(frozen=True)
+class MemoryView:
+    memory: Memory
+    sram: int | None = None
+    flash: int | None = None
+
+    def verdicts(self) -> list[str]:
+        m, lines = self.memory, []
+        if self.sram is not None:
+            peak, where = m.peak["arena"], m.peak_layer["arena"]
+            gap = peak - self.sram
+            lines.append(
+                f"RAM: the arena peak {number(peak, True)} bytes "
+                + (
+                    f"fits in {number(self.sram, True)} ({number(-gap, True)} to spare)."
+                    if gap <= 0
+                    else f"does not fit in {number(self.sram, True)}: {number(gap, True)} bytes over, at {where}."
+                )
+            )
+        if self.flash is not None:
+            total = m.weights_bytes + m.quantization_bytes
+            gap = total - self.flash
+            lines.append(
+                f"Flash: the weights {number(total, True)} bytes (quantization parameters included) "
+                + (
+                    f"fit in {number(self.flash, True)} ({number(-gap, True)} to spare)."
+                    if gap <= 0
+                    else f"do not fit in {number(self.flash, True)}: {number(gap, True)} bytes over."
+                )
+            )
+        return lines
+
+    def document(self) -> Document:
+        m = self.memory
+        arena_at = m.peak_layer["arena"]
+        rows = []
+        for i, step in enumerate(m.steps, 1):
+            mark = " ◀ peak" if step.layer == arena_at else ""
+            rows.append(
+                (
+                    str(i),
+                    step.layer + mark,
+                    step.op,
+                    number(step.io_bytes, True),
+                    number(step.live_bytes, True),
+                    ", ".join(step.live),
+                )
+            )
+        headers = ("#", "operator", "op", "in + out bytes", "live bytes", "live tensors")
+        steps = Section("Live memory per operator", headers, tuple(rows), (3, 4), wrap=(1, 5), optional=(5, 0, 2))
+        peaks = tuple(
+            (name, number(m.peak[name], True), kib(m.peak[name]), m.peak_layer[name], PEAK_WORDS[name])
+            for name in PEAKS
+        )
+        peak_section = Section(
+            "Peak activation memory", ("model", "bytes", "KiB", "at", "what"), peaks, (1, 2), wrap=(4,)
+        )
+        weights = (
+            ("weights and biases (batch norm folded)", number(m.weights_bytes, True), kib(m.weights_bytes)),
+            ("quantization parameters (per channel)", number(m.quantization_bytes, True), kib(m.quantization_bytes)),
+        )
+        weight_section = Section("Weights as deployed", ("", "bytes", "KiB"), weights, (1, 2))
+        scheme = (
+            "int8 weights, int32 biases; per output channel a float32 scale and an int64 zero point (TensorFlow Lite)"
+            if m.dtype == "int8"
+            else f"weights and biases in {m.dtype}"
+        )
+        footer = [f"Dtype {m.dtype}: {m.bytes_per_element} byte(s) per activation element; {scheme}."]
+        footer.append("Batch norm and activations fuse into the operator before them; dropout and flatten are views.")
+        footer += self.verdicts()
+        heading = f"{network_title(m.network)}: memory in {m.dtype}"
+        return Document(heading, (steps, peak_section, weight_section), tuple(footer))
+
+    def data(self) -> dict:
+        m = self.memory
+        cfg = m.network.config
+        return {
+            "model": m.network.name,
+            "alpha": cfg.alpha,
+            "resolution": cfg.resolution,
+            "profile": cfg.profile,
+            "dtype": m.dtype,
+            "peak": dict(m.peak),
+            "peak_layer": dict(m.peak_layer),
+            "weights_bytes": m.weights_bytes,
+            "quantization_bytes": m.quantization_bytes,
+            "steps": [
+                {
+                    "layer": s.layer,
+                    "op": s.op,
+                    "inputs": list(s.inputs),
+                    "fused": list(s.fused),
+                    "io_bytes": s.io_bytes,
+                    "live_bytes": s.live_bytes,
+                    "live": list(s.live),
+                }
+                for s in m.steps
+            ],
+            "verdicts": self.verdicts(),
+        }
+
+    def csv(self):
+        header = ["index", "layer", "op", "io_bytes", "live_bytes", "live"]
+        rows = [
+            [i, s.layer, s.op, s.io_bytes, s.live_bytes, " ".join(s.live)] for i, s in enumerate(self.memory.steps, 1)
+        ]
+        return header, rows

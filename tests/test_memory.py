@@ -1,0 +1,78 @@
+"""The deployment view: weights as deployed and activation memory under each named model."""
+
+import json
+
+import pytest
+
+import mbcalc
+from mbcalc.memory import analyze_memory, parse_size
+
+RESIDUAL = """\
+name: residual
+form: graph
+input: 4x4x2
+classes: 10
+layers:
+  - {name: a, conv: {out: 8, k: 1}}
+  - bn
+  - relu
+  - {name: b, conv: {out: 8, k: 3}}
+  - {name: c, add: [a, b]}
+  - {name: d, concat: [a, c]}
+"""
+
+
+def test_liveness_by_hand():
+    """4x4 maps, int8: input 32 B, a 128, b 128, c 128, d 256 (bn and relu fuse into a)."""
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "int8")
+    steps = {s.layer: s for s in memory.steps}
+    assert list(steps) == ["a", "b", "c", "d"] and steps["a"].fused == ("bn1", "relu1")
+    assert steps["b"].live == ("a", "b")  # a waits for the add and the concat
+    assert (steps["c"].live_bytes, steps["d"].live_bytes) == (128 * 3, 128 + 128 + 256)
+    assert memory.peak == {
+        "largest-tensor": 256,
+        "layer-io": 512,  # d reads a and c (256) and writes 256
+        "layer-io-inplace-dw": 512,
+        "arena": 512,
+        "greedy-arena": 512,
+    }
+
+
+def test_v2_in_int8_the_figures_of_mcunet():
+    memory = mbcalc.api.memory("v2", dtype="int8")
+    assert memory.peak["layer-io"] == 1_505_280 and memory.peak_layer["layer-io"] == "block2.dw"  # 112²·96 + 56²·96
+    assert memory.peak["layer-io-inplace-dw"] == 1_404_928  # MCUNet's 1,372 kB: the expansion, 112²·16 + 112²·96
+    assert memory.peak["arena"] >= memory.peak["layer-io"] and memory.peak["greedy-arena"] >= memory.peak["arena"]
+
+
+def test_v1_in_fp16_is_the_v2_papers_table_3():
+    memory = mbcalc.api.memory("v1", dtype="fp16")
+    assert memory.peak["largest-tensor"] == 112 * 112 * 64 * 2  # 1,605,632 bytes: Table 3's "1600K"
+
+
+def test_weights_fold_batch_norm_into_a_bias():
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "int8")
+    # a: 2·8 weights + 8 folded biases (int32); b: 9·8·8 weights, no bias
+    assert (memory.weights_bytes, memory.quantization_bytes) == (16 + 4 * 8 + 576, 12 * 16)
+    assert analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "fp32").weights_bytes == 4 * (16 + 8 + 576)
+
+
+def test_sizes_say_which_are_1000_and_which_1024():
+    assert [parse_size(t) for t in ("256K", "256KiB", "1.5MiB", "300000", "2M")] == [
+        256_000,
+        262_144,
+        1_572_864,
+        300_000,
+        2_000_000,
+    ]
+    with pytest.raises(mbcalc.MbcalcError, match="size must be a size like 256K"):
+        parse_size("lots")
+
+
+def test_the_memory_command(run):
+    data = json.loads(run("memory", "v2", "--sram", "256KiB", "-f", "json").output)
+    assert data["peak"]["layer-io"] == 1_505_280 and data["dtype"] == "int8"
+    assert data["verdicts"][0].startswith("RAM: the arena peak 1,505,280 bytes does not fit in 262,144")
+    assert run("memory", "v2", "--sram", "2M").exit_code == 0
+    result = run("memory", "v2", "--sram", "lots")
+    assert result.exit_code == 2 and "--sram must be a size like 256K" in result.stderr
