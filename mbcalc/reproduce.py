@@ -41,7 +41,7 @@ from .analysis import Report
 from .expansion.profiles import variant
 from .models import references_path
 
-UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9}
+UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class Printed:
 
     @classmethod
     def parse(cls, text: Any) -> Printed:
-        m = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([KMGB%]?)\s*", str(text))
+        m = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(Ki|Mi|[KMGB%]?)\s*", str(text))
         if not m:
             raise ValueError(f"cannot read published figure '{text}' (write e.g. 569M, 4.2M, 94.86%, 3504872)")
         return cls(str(text).strip(), Decimal(m[1].replace(",", "")), m[2])
@@ -151,6 +151,18 @@ def _from_report(report: Report, name: str) -> tuple[int, int]:
 
 def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
     """A named quantity as an exact fraction (numerator, denominator)."""
+    if name.startswith(("peak.", "io.")):  # memory: a named peak, or one operator's inputs and output, in bytes
+        memory = api.memory(
+            config["model"],
+            alpha=float(config.get("alpha", 1.0)),
+            resolution=int(config.get("resolution", 224)),
+            profile=config.get("profile", "paper"),
+            dtype=config["dtype"],
+        )
+        kind, _, which = name.partition(".")
+        if kind == "peak":
+            return memory.peak[which], 1
+        return next(step.io_bytes for step in memory.steps if step.layer == which), 1
     if "conv" in config:
         c = config["conv"]
         comparison = api.compare_conv(
