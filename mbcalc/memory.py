@@ -1,9 +1,10 @@
 """The deployment view: weight bytes as deployed, and activation memory under named models.
 
 Weights: batch norm folded into the convolution before it (which then carries a bias); bytes per
-dtype, with TensorFlow Lite's int8 scheme (int8 weights, int32 biases; the per-channel
-quantization parameters, a float32 scale and an int64 zero point per output channel as its
-flatbuffer stores them, counted apart).
+dtype, with TensorFlow Lite's int8 scheme (int8 weights, int32 biases; the quantization
+parameters, a float32 scale and an int64 zero point per output channel of each convolution's
+weights and bias as its flatbuffer stores them, counted apart; the activations' own pairs are not
+counted). Checked against converted Keras models: tests/data/tflite_weights.json.
 
 Activations: each layer that computes a new tensor allocates its output; batch norm and
 activations fuse into the operator before them, and dropout and flatten are views, so they
@@ -139,9 +140,13 @@ def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int])
 
 
 def _weights(network: Network, size: int) -> tuple[int, int]:
-    """(weights and biases, quantization parameters) in bytes, batch norm folded into the layer before."""
+    """(weights and biases, quantization parameters) in bytes, batch norm folded into the layer before.
+
+    int8 as TensorFlow Lite stores it (measured: tests/harness/tflite_weights.py): int32 biases;
+    a float32 scale and an int64 zero point (12 bytes) per output channel of a convolution's
+    weights and again of its bias, one pair per tensor for a fully connected layer's."""
     followed_by_bn = {layer.inputs[0] for layer in network.layers if layer.op == "bn" and layer.inputs}
-    weights = biases = channels = 0
+    weights = biases = pairs = 0
     for layer in network.layers:
         if layer.op not in WEIGHTED:
             continue
@@ -151,11 +156,12 @@ def _weights(network: Network, size: int) -> tuple[int, int]:
         else:
             a = layer.attrs
             weights += a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * out
-        if layer.attrs.get("bias") or layer.name in followed_by_bn:
-            biases += out
-        channels += out
-    if size == 1:  # int8: int32 biases, a float32 scale and an int64 zero point per output channel
-        return weights + 4 * biases, 12 * channels
+        has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
+        biases += out if has_bias else 0
+        per_tensor = 1 if layer.op == "fc" else out  # pairs per quantized tensor
+        pairs += per_tensor * (2 if has_bias else 1)
+    if size == 1:
+        return weights + 4 * biases, 12 * pairs
     return (weights + biases) * size, 0
 
 

@@ -138,7 +138,15 @@ def test_reproduce_fails_when_a_figure_moves(run, monkeypatch):
 
 def test_reproduce_per_family(run):
     v2 = json.loads(run("reproduce", "v2", "-f", "json").output)
-    assert {row["id"].split("-")[0] for row in v2["rows"]} <= {"v2", "tf", "v3", "torchvision", "keras", "timm", "mcunet"}
+    assert {row["id"].split("-")[0] for row in v2["rows"]} <= {
+        "v2",
+        "tf",
+        "v3",
+        "torchvision",
+        "keras",
+        "timm",
+        "mcunet",
+    }
     assert all("v2@" in row["configuration"] for row in v2["rows"])
 
 

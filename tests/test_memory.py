@@ -1,10 +1,12 @@
 """The deployment view: weights as deployed and activation memory under each named model."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 import mbcalc
+from mbcalc import api
 from mbcalc.memory import analyze_memory, parse_size
 
 RESIDUAL = """\
@@ -39,21 +41,22 @@ def test_liveness_by_hand():
 
 
 def test_v2_in_int8_the_figures_of_mcunet():
-    memory = mbcalc.api.memory("v2", dtype="int8")
+    memory = api.memory("v2", dtype="int8")
     assert memory.peak["layer-io"] == 1_505_280 and memory.peak_layer["layer-io"] == "block2.dw"  # 112²·96 + 56²·96
     assert memory.peak["layer-io-inplace-dw"] == 1_404_928  # MCUNet's 1,372 kB: the expansion, 112²·16 + 112²·96
     assert memory.peak["arena"] >= memory.peak["layer-io"] and memory.peak["greedy-arena"] >= memory.peak["arena"]
 
 
 def test_v1_in_fp16_is_the_v2_papers_table_3():
-    memory = mbcalc.api.memory("v1", dtype="fp16")
+    memory = api.memory("v1", dtype="fp16")
     assert memory.peak["largest-tensor"] == 112 * 112 * 64 * 2  # 1,605,632 bytes: Table 3's "1600K"
 
 
 def test_weights_fold_batch_norm_into_a_bias():
     memory = analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "int8")
     # a: 2·8 weights + 8 folded biases (int32); b: 9·8·8 weights, no bias
-    assert (memory.weights_bytes, memory.quantization_bytes) == (16 + 4 * 8 + 576, 12 * 16)
+    # quantization: 12 bytes per channel of a's weights and of its bias, and of b's weights
+    assert (memory.weights_bytes, memory.quantization_bytes) == (16 + 4 * 8 + 576, 12 * (8 + 8 + 8))
     assert analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "fp32").weights_bytes == 4 * (16 + 8 + 576)
 
 
@@ -76,3 +79,17 @@ def test_the_memory_command(run):
     assert run("memory", "v2", "--sram", "2M").exit_code == 0
     result = run("memory", "v2", "--sram", "lots")
     assert result.exit_code == 2 and "--sram must be a size like 256K" in result.stderr
+
+
+TFLITE = json.loads((Path(__file__).parent / "data" / "tflite_weights.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("record", TFLITE["records"], ids=lambda r: f"{r['model']}-{r['alpha']}")
+def test_int8_weights_are_what_a_converted_model_stores(record):
+    """Keras applications converted to int8 TensorFlow Lite (tests/harness/tflite_weights.py), with
+    batch-norm statistics and biases randomized, as a trained model's are: an all-zero dense bias of
+    an untrained model is dropped by the converter (V2: 4,000 bytes less)."""
+    network = mbcalc.build(record["model"], alpha=record["alpha"], profile="keras")
+    memory = analyze_memory(network, "int8")
+    assert memory.weights_bytes == record["random_statistics"]["rule"]["int8"]["measured_stored"]
+    assert memory.weights_bytes - record["int8_weight_bytes"] - record["int32_bias_bytes"] in (0, 4 * network.classes)

@@ -86,7 +86,8 @@ class MemoryView:
         )
         weight_section = Section("Weights as deployed", ("", "bytes", "KiB"), weights, (1, 2))
         scheme = (
-            "int8 weights, int32 biases; per output channel a float32 scale and an int64 zero point (TensorFlow Lite)"
+            "int8 weights, int32 biases; a float32 scale and an int64 zero point per output channel of each "
+            "convolution's weights and bias (TensorFlow Lite)"
             if m.dtype == "int8"
             else f"weights and biases in {m.dtype}"
         )
