@@ -27,8 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .analysis import FOLLOWERS
+from .cost import Convention
+from .counting import count
 from .errors import ArgumentError
-from .ir import Network
+from .ir import Layer, Network
 
 DTYPES = {"int8": 1, "fp16": 2, "bf16": 2, "fp32": 4}
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
@@ -49,6 +51,14 @@ class Step:
     live: tuple[str, ...]  # every tensor live while it runs (inputs, output, and tensors waiting)
     live_bytes: int
     io_bytes: int  # its inputs and output
+    macs: int  # its Mult-Adds
+    weight_bytes: int  # its weights and bias, as deployed at the dtype
+    traffic_bytes: int  # read and written once each: inputs, weights, output
+
+    @property
+    def intensity(self) -> float:
+        """Arithmetic intensity: Mult-Adds per byte moved."""
+        return self.macs / self.traffic_bytes if self.traffic_bytes else 0.0
 
 
 @dataclass(frozen=True)
@@ -96,12 +106,30 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     last_reader[final] = len(produced)  # the network's output is read after the last step
     born = {INPUT: -1} | {tensor: i for i, (tensor, _, _) in enumerate(produced)}
 
+    followed_by_bn = _followed_by_bn(network)
+    macs = {layer.name: cost.macs for layer, cost in zip(network.layers, count(network, Convention()), strict=True)}
+    by_name = {layer.name: layer for layer in network.layers}
     steps = []
     for i, (tensor, op, sources) in enumerate(produced):
         live = tuple(t for t in tensors if born[t] <= i <= last_reader.get(t, born[t]))
         io = sum(tensors[t] for t in sources) + tensors[tensor]
+        layer = by_name[tensor]
+        has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
+        weight_bytes = _layer_weights(layer, has_bias, size)[0] if op in WEIGHTED else 0
         steps.append(
-            Step(tensor, op, sources, tensor, tuple(fused.get(tensor, ())), live, sum(tensors[t] for t in live), io)
+            Step(
+                tensor,
+                op,
+                sources,
+                tensor,
+                tuple(fused.get(tensor, ())),
+                live,
+                sum(tensors[t] for t in live),
+                io,
+                macs[tensor],
+                weight_bytes,
+                io + weight_bytes,
+            )
         )
 
     def inplace(step: Step) -> int:
@@ -139,30 +167,41 @@ def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int])
     return arena
 
 
+def _followed_by_bn(network: Network) -> set[str]:
+    return {layer.inputs[0] for layer in network.layers if layer.op == "bn" and layer.inputs}
+
+
+def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
+    """(weights and bias bytes, quantization parameter pairs) of one layer as deployed."""
+    out = layer.output.channels
+    if layer.op == "fc":
+        weights = layer.input.size * out
+    else:
+        a = layer.attrs
+        weights = a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * out
+    biases = out if has_bias else 0
+    per_tensor = 1 if layer.op == "fc" else out  # pairs per quantized tensor
+    pairs = per_tensor * (2 if has_bias else 1)
+    if size == 1:  # int8 weights, int32 biases
+        return weights + 4 * biases, pairs
+    return (weights + biases) * size, 0
+
+
 def _weights(network: Network, size: int) -> tuple[int, int]:
     """(weights and biases, quantization parameters) in bytes, batch norm folded into the layer before.
 
     int8 as TensorFlow Lite stores it (measured: tests/harness/tflite_weights.py): int32 biases;
     a float32 scale and an int64 zero point (12 bytes) per output channel of a convolution's
     weights and again of its bias, one pair per tensor for a fully connected layer's."""
-    followed_by_bn = {layer.inputs[0] for layer in network.layers if layer.op == "bn" and layer.inputs}
-    weights = biases = pairs = 0
+    followed_by_bn = _followed_by_bn(network)
+    total = pairs = 0
     for layer in network.layers:
-        if layer.op not in WEIGHTED:
-            continue
-        out = layer.output.channels
-        if layer.op == "fc":
-            weights += layer.input.size * out
-        else:
-            a = layer.attrs
-            weights += a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * out
-        has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
-        biases += out if has_bias else 0
-        per_tensor = 1 if layer.op == "fc" else out  # pairs per quantized tensor
-        pairs += per_tensor * (2 if has_bias else 1)
-    if size == 1:
-        return weights + 4 * biases, 12 * pairs
-    return (weights + biases) * size, 0
+        if layer.op in WEIGHTED:
+            has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
+            layer_bytes, layer_pairs = _layer_weights(layer, has_bias, size)
+            total += layer_bytes
+            pairs += layer_pairs
+    return total, 12 * pairs
 
 
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**20, "GI": 2**30}

@@ -253,6 +253,9 @@ MEMORY = _object(
                     "fused": {"type": "array", "items": TEXT},
                     "io_bytes": COUNT,
                     "live_bytes": COUNT,
+                    "macs": COUNT,
+                    "weight_bytes": COUNT,
+                    "traffic_bytes": {**COUNT, "description": "inputs, weights and output, each once"},
                     "live": {"type": "array", "items": TEXT},
                 }
             ),

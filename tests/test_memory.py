@@ -93,3 +93,19 @@ def test_int8_weights_are_what_a_converted_model_stores(record):
     memory = analyze_memory(network, "int8")
     assert memory.weights_bytes == record["random_statistics"]["rule"]["int8"]["measured_stored"]
     assert memory.weights_bytes - record["int8_weight_bytes"] - record["int32_bias_bytes"] in (0, 4 * network.classes)
+
+
+def test_traffic_and_arithmetic_intensity_by_hand():
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(RESIDUAL)), "int8")
+    a = next(s for s in memory.steps if s.layer == "a")
+    # a: 4·4·8·2 Mult-Adds; weights 16 + folded int32 biases 4·8; reads the 32-byte input, writes 128
+    assert (a.macs, a.weight_bytes, a.traffic_bytes) == (256, 48, 32 + 128 + 48)
+    assert a.intensity == 256 / 208
+    assert sum(s.weight_bytes for s in memory.steps) == memory.weights_bytes
+
+
+def test_depthwise_layers_move_much_and_compute_little():
+    steps = api.memory("v2").steps
+    dw = [s.intensity for s in steps if s.op == "dw"]
+    pointwise = [s.intensity for s in steps if s.op == "conv" and s.layer.endswith(("expand", "project"))]
+    assert max(dw) < min(pointwise)

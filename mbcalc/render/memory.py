@@ -68,11 +68,20 @@ class MemoryView:
                     step.op,
                     number(step.io_bytes, True),
                     number(step.live_bytes, True),
+                    number(step.traffic_bytes, True),
+                    f"{step.intensity:.1f}",
                     ", ".join(step.live),
                 )
             )
-        headers = ("#", "operator", "op", "in + out bytes", "live bytes", "live tensors")
-        steps = Section("Live memory per operator", headers, tuple(rows), (3, 4), wrap=(1, 5), optional=(5, 0, 2))
+        headers = ("#", "operator", "op", "in + out bytes", "live bytes", "traffic bytes", "MACs/byte", "live tensors")
+        steps = Section(
+            "Live memory and traffic per operator",
+            headers,
+            tuple(rows),
+            (3, 4, 5, 6),
+            wrap=(1, 7),
+            optional=(7, 0, 2, 6, 5),
+        )
         peaks = tuple(
             (name, number(m.peak[name], True), kib(m.peak[name]), m.peak_layer[name], PEAK_WORDS[name])
             for name in PEAKS
@@ -93,6 +102,10 @@ class MemoryView:
         )
         footer = [f"Dtype {m.dtype}: {m.bytes_per_element} byte(s) per activation element; {scheme}."]
         footer.append("Batch norm and activations fuse into the operator before them; dropout and flatten are views.")
+        footer.append(
+            "Traffic: each operator reads its inputs and weights and writes its output once; "
+            "MACs/byte is its arithmetic intensity (depthwise layers move much and compute little)."
+        )
         footer += self.verdicts()
         heading = f"{network_title(m.network)}: memory in {m.dtype}"
         return Document(heading, (steps, peak_section, weight_section), tuple(footer))
@@ -118,6 +131,9 @@ class MemoryView:
                     "fused": list(s.fused),
                     "io_bytes": s.io_bytes,
                     "live_bytes": s.live_bytes,
+                    "macs": s.macs,
+                    "weight_bytes": s.weight_bytes,
+                    "traffic_bytes": s.traffic_bytes,
                     "live": list(s.live),
                 }
                 for s in m.steps
@@ -126,8 +142,9 @@ class MemoryView:
         }
 
     def csv(self):
-        header = ["index", "layer", "op", "io_bytes", "live_bytes", "live"]
+        header = ["index", "layer", "op", "io_bytes", "live_bytes", "macs", "weight_bytes", "traffic_bytes", "live"]
         rows = [
-            [i, s.layer, s.op, s.io_bytes, s.live_bytes, " ".join(s.live)] for i, s in enumerate(self.memory.steps, 1)
+            [i, s.layer, s.op, s.io_bytes, s.live_bytes, s.macs, s.weight_bytes, s.traffic_bytes, " ".join(s.live)]
+            for i, s in enumerate(self.memory.steps, 1)
         ]
         return header, rows
