@@ -578,7 +578,13 @@ def explain(model, alpha, res, profile, fmt, output, human):
 @click.option("--sram", default=None, metavar="SIZE", help="A RAM budget: 256K, 1M (x1000) or 256KiB (x1024).")
 @click.option("--flash", default=None, metavar="SIZE", help="A flash budget for the weights, e.g. 1MiB.")
 @output_options
-def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flash, fmt, output):
+@click.option(
+    "--plot",
+    default=None,
+    metavar="FILE.png|FILE.svg",
+    help="Also draw the live memory over the operators, with the --sram budget; needs mbcalc[plot].",
+)
+def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flash, fmt, output, plot):
     """Will it fit: weight bytes as deployed, and the activation memory while each operator runs.
 
     Peaks under named models: the largest tensor (V2 paper Table 3), one operator's inputs and
@@ -594,7 +600,11 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
     from .memory import parse_size
     from .render.memory import MemoryView
 
-    check_outputs([model], **{"-o": output})
+    check_outputs([model], **{"-o": output, "--plot": plot})
+    if plot:
+        from .plot import check_plot_target
+
+        check_plot_target(plot)
     budgets = [
         parse_size(text, flag) if text is not None else None for text, flag in ((sram, "--sram"), (flash, "--flash"))
     ]
@@ -602,6 +612,10 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
         model, alpha=alpha, resolution=res, rho=rho, profile=profile, classes=classes, backbone=backbone, dtype=dtype
     )
     emit(render(MemoryView(report, *budgets), fmt, terminal_width(fmt, output)), output)
+    if plot:
+        from .plot import plot_memory
+
+        plot_memory(report, plot, budgets[0])
 
 
 @cli.command("reproduce")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis import Comparison, Report
 from .errors import MbcalcError
+from .memory import Memory
 from .reproduce import Printed, load_references
 
 if TYPE_CHECKING:
@@ -208,10 +209,59 @@ def build_figure(comparison: Comparison) -> Figure:
     return fig
 
 
+def memory_figure(memory: Memory, sram: int | None = None) -> Figure:
+    """Live activation memory over the operators (the peak marked), with a RAM budget's line: the
+    picture of MCUNetV2's Figure 1."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(9, 4), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    steps = memory.steps
+    kib = [s.live_bytes / 1024 for s in steps]
+    ax.bar(range(1, len(steps) + 1), kib, width=0.85, color="C0", label="live activations (arena model)")
+    ax.plot(
+        range(1, len(steps) + 1),
+        [s.io_bytes / 1024 for s in steps],
+        color="C1",
+        linewidth=1.2,
+        label="inputs + output (layer by layer)",
+    )
+    peak = max(range(len(steps)), key=lambda i: steps[i].live_bytes) if steps else 0
+    if steps:
+        ax.annotate(
+            literal(f"peak {kib[peak]:,.0f} KiB at {steps[peak].layer}"),
+            (peak + 1, kib[peak]),
+            xytext=(8, -4),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    if sram is not None:
+        ax.axhline(sram / 1024, color="C3", linestyle="--", linewidth=1.2, label=f"SRAM budget {sram / 1024:,.0f} KiB")
+    net = memory.network
+    where = f"{net.name}@{alpha_text(net.config.alpha)}/{net.config.resolution}"
+    ax.set_title(literal(f"{where}, {memory.dtype}: live activation memory per operator"))
+    ax.set_xlabel("operator (execution order)")
+    ax.set_ylabel("KiB")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def plot_memory(memory: Memory, path: str, sram: int | None = None) -> None:
+    """Draw `mbcalc memory`'s live memory into `path` (.png or .svg), written whole or not at all."""
+    check_plot_target(path)
+    _save(memory_figure(memory, sram), path)
+
+
 def plot_comparison(comparison: Comparison, path: str) -> None:
     """Draw `comparison` into `path` (.png or .svg), written whole or not at all."""
     check_plot_target(path)
-    fig = build_figure(comparison)
+    _save(build_figure(comparison), path)
+
+
+def _save(fig: Figure, path: str) -> None:
     target = Path(path)
     temporary = target.with_name(f".{target.name}.partial{target.suffix.lower()}")  # written whole, then moved
     try:

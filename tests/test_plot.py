@@ -140,3 +140,18 @@ def test_labels_are_shown_verbatim_not_as_mathematics(tmp_path):
     fig.canvas.draw()
     legend = [text.get_text() for text in fig.axes[-1].get_legend().get_texts()]
     assert f"{copy}".replace("$", "\\$") in legend
+
+
+def test_the_memory_plot_marks_the_peak_and_the_budget(tmp_path):
+    from mbcalc.plot import memory_figure, plot_memory
+
+    memory = api.memory("v2", dtype="int8")
+    fig = memory_figure(memory, sram=262_144)
+    ax = fig.axes[0]
+    assert len(ax.patches) == len(memory.steps)  # one bar per operator
+    assert max(bar.get_height() for bar in ax.patches) == memory.peak["arena"] / 1024
+    assert any(line.get_ydata()[0] == 256 for line in ax.get_lines())  # the budget line, in KiB
+    assert "peak 1,470 KiB at block2.dw" in [text.get_text() for text in ax.texts]
+    target = tmp_path / "memory.png"
+    plot_memory(memory, str(target), 262_144)
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
