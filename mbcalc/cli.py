@@ -128,10 +128,18 @@ exact_option = click.option("--exact", is_flag=True, help="Exact integers instea
 # --- the model commands ----------------------------------------------------------------------
 
 
-counting_options = options(
+network_options = options(  # what is built, beyond its width and resolution
     click.option(
         "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
     ),
+    click.option(
+        "--backbone",
+        is_flag=True,
+        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's features).",
+    ),
+)
+
+counting_options = options(
     click.option(
         "--biases/--no-biases",
         default=None,
@@ -151,11 +159,6 @@ counting_options = options(
     ),
     click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
     click.option(
-        "--backbone",
-        is_flag=True,
-        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's features).",
-    ),
-    click.option(
         "--counting",
         type=click.Choice(TOOL_NAMES),
         default=None,
@@ -163,7 +166,7 @@ counting_options = options(
     ),
 )
 
-model_options = options(
+size_options = options(
     click.option(
         "--alpha",
         "-a",
@@ -184,7 +187,12 @@ model_options = options(
         default=None,
         help="Resolution multiplier ρ: --res round(ρ·R), R the spec's input size (224 for the bundled models).",
     ),
+)
+
+model_options = options(
+    size_options,
     profile_option,
+    network_options,
     output_options,
     exact_option,
     counting_options,
@@ -479,6 +487,7 @@ def validate(spec, alpha, res, profile):
     metavar="FILE.png|FILE.svg",
     help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].",
 )
+@network_options
 @counting_options
 def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot, flops, **counting):
     """Compare models across width multipliers and resolutions, one row each.
@@ -568,12 +577,9 @@ def explain(model, alpha, res, profile, fmt, output, human):
 
 @cli.command("memory")
 @click.argument("model")
-@click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: 1.0).")
-@click.option("--res", "-r", type=int, default=None, help="Input resolution (default: the spec's).")
-@click.option("--rho", type=float, default=None, help="Resolution multiplier of the spec's input size.")
+@size_options
 @profile_option
-@click.option("--classes", type=int, default=None, help="Classifier outputs (default: the spec's).")
-@click.option("--backbone", is_flag=True, help="Only the feature extractor.")
+@network_options
 @click.option("--dtype", type=click.Choice(DTYPE_NAMES), default="int8", show_default=True)
 @click.option("--sram", default=None, metavar="SIZE", help="A RAM budget: 256K, 1M (x1000) or 256KiB (x1024).")
 @click.option("--flash", default=None, metavar="SIZE", help="A flash budget for the weights, e.g. 1MiB.")
