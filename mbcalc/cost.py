@@ -15,6 +15,7 @@ BN_TENSORS = {
     "beta-stats": 3,  # beta, moving mean and variance: TF-Slim's batch norm has scale=False
     "all": 4,  # gamma, beta, moving mean and variance: Keras count_params()
 }
+DTYPES = {"int8": 1, "fp16": 2, "bf16": 2, "fp32": 4}  # bytes per number as deployed (mbcalc memory)
 BN_WORDS = {
     "none": "no batch norm",
     "affine": "batch-norm gamma/beta",

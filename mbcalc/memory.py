@@ -24,15 +24,15 @@ models of the peak, each from its source:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .analysis import FOLLOWERS
-from .cost import Convention
+from .cost import DTYPES, Convention
 from .counting import count
 from .errors import ArgumentError
 from .ir import Layer, Network
 
-DTYPES = {"int8": 1, "fp16": 2, "bf16": 2, "fp32": 4}
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
 WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})
 PEAKS = ("largest-tensor", "layer-io", "layer-io-inplace-dw", "arena", "greedy-arena")
@@ -210,8 +210,6 @@ SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**2
 def parse_size(text: str, argument: str = "size") -> int:
     """'256K' -> 256,000; '1.5MiB' -> 1,572,864; '300000' -> 300,000 (bytes). K, M, G are powers
     of 1000; Ki, Mi, Gi (KiB, MiB, GiB) powers of 1024."""
-    import re
-
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?)?B?\s*", str(text), flags=re.I)
     if not m:
         message = f"{argument} must be a size like 256K, 1M or 1.5MiB (K = 1000, Ki = 1024), got '{text}'"

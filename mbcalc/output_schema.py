@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .cost import DTYPES
+from .tools import TOOLS
+
 SCHEMA_VERSION = 1
-TOOL_NAMES = ["flopcounter", "ptflops", "ptflops-aten", "thop", "fvcore", "torchinfo", "tf-profiler", "timm"]
 
 COUNT = {"type": "integer", "minimum": 0}
 SHARE = {"type": "number", "minimum": 0, "maximum": 1}
@@ -94,7 +96,7 @@ MODEL = _object(
         "peak_activation": {**COUNT, "description": "the largest layer output, in elements"},
         "elementwise_ops": {**COUNT, "description": "with --count"},
         "flops": {**COUNT, "description": "with --flops: 2 x macs + elementwise_ops"},
-        "counting": {"enum": TOOL_NAMES, "description": "with --counting: the counting tool"},
+        "counting": {"enum": list(TOOLS), "description": "with --counting: the counting tool"},
         "reported": {**COUNT, "description": "with --counting: exactly the integer that tool prints"},
         "reported_unit": {"enum": ["MACs", "FLOPs"]},
         "layers": {"type": "array", "items": LAYER},
@@ -210,13 +212,16 @@ REPRODUCE = _object(
     description="mbcalc reproduce -f json: every published figure beside the computed one",
 )
 COUNTS = {"type": "object", "additionalProperties": COUNT, "description": "convention -> count"}
+RUN = {  # the configuration an output is of
+    "schema_version": VERSION,
+    "model": TEXT,
+    "alpha": {"type": "number"},
+    "resolution": {"type": "integer"},
+    "profile": TEXT,
+}
 EXPLAIN = _object(
     {
-        "schema_version": VERSION,
-        "model": TEXT,
-        "alpha": {"type": "number"},
-        "resolution": {"type": "integer"},
-        "profile": TEXT,
+        **RUN,
         "items": {
             "type": "array",
             "items": _object({"item": TEXT, "what": TEXT, "quantity": COUNT, "counted": COUNTS}),
@@ -233,12 +238,8 @@ EXPLAIN = _object(
 )
 MEMORY = _object(
     {
-        "schema_version": VERSION,
-        "model": TEXT,
-        "alpha": {"type": "number"},
-        "resolution": {"type": "integer"},
-        "profile": TEXT,
-        "dtype": {"enum": ["int8", "fp16", "bf16", "fp32"]},
+        **RUN,
+        "dtype": {"enum": list(DTYPES)},
         "peak": {**COUNTS, "description": "each named model of the peak activation memory -> bytes"},
         "peak_layer": {"type": "object", "additionalProperties": TEXT},
         "weights_bytes": {**COUNT, "description": "weights and biases at the dtype's scheme, batch norm folded"},

@@ -8,8 +8,8 @@ import pytest
 
 import mbcalc
 from mbcalc import api, models
-from mbcalc.cli import BN_CHOICES, BY, PROFILE_NAMES, TOOL_NAMES
-from mbcalc.cost import BN_TENSORS
+from mbcalc.cli import BN_CHOICES, BY, DTYPE_NAMES, PROFILE_NAMES, TOOL_NAMES
+from mbcalc.cost import BN_TENSORS, DTYPES
 from mbcalc.expansion.profiles import PROFILES
 from mbcalc.render.model import BY as VIEWS
 from mbcalc.tools import TOOLS
@@ -102,6 +102,7 @@ def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
         and tuple(BN_TENSORS) == BN_CHOICES
         and BY == VIEWS
         and tuple(TOOLS) == TOOL_NAMES
+        and tuple(DTYPES) == DTYPE_NAMES
     )
 
 
