@@ -109,13 +109,16 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     followed_by_bn = _followed_by_bn(network)
     macs = {layer.name: cost.macs for layer, cost in zip(network.layers, count(network, Convention()), strict=True)}
     by_name = {layer.name: layer for layer in network.layers}
-    steps = []
+    steps, pairs = [], 0  # pairs: quantization parameters (a scale and a zero point) of the weights
     for i, (tensor, op, sources) in enumerate(produced):
         live = tuple(t for t in tensors if born[t] <= i <= last_reader.get(t, born[t]))
         io = sum(tensors[t] for t in sources) + tensors[tensor]
         layer = by_name[tensor]
-        has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
-        weight_bytes = _layer_weights(layer, has_bias, size)[0] if op in WEIGHTED else 0
+        weight_bytes = 0
+        if op in WEIGHTED:  # a weighted operator is never fused away: every one is a step
+            has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
+            weight_bytes, layer_pairs = _layer_weights(layer, has_bias, size)
+            pairs += layer_pairs
         steps.append(
             Step(
                 tensor,
@@ -133,10 +136,9 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
         )
 
     def inplace(step: Step) -> int:
-        is_dw = network_layer[step.layer].type == "depthwise"
+        is_dw = by_name[step.layer].type == "depthwise"
         return max(tensors[step.inputs[0]], tensors[step.output]) if is_dw else step.io_bytes
 
-    network_layer = {layer.name: layer for layer in network.layers}
     candidates = {
         "largest-tensor": max(((b, t) for t, b in tensors.items()), default=(0, "")),
         "layer-io": max(((s.io_bytes, s.layer) for s in steps), default=(0, "")),
@@ -146,7 +148,8 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     greedy = _greedy(tensors, born, last_reader)
     peak = {name: value for name, (value, _) in candidates.items()} | {"greedy-arena": greedy}
     where = {name: layer for name, (_, layer) in candidates.items()} | {"greedy-arena": ""}
-    weights, quantization = _weights(network, size)
+    weights = sum(step.weight_bytes for step in steps)
+    quantization = 12 * pairs if size == 1 else 0  # a float32 scale and an int64 zero point each
     return Memory(network, dtype, tuple(steps), tensors, weights, quantization, peak, where)
 
 
@@ -172,7 +175,11 @@ def _followed_by_bn(network: Network) -> set[str]:
 
 
 def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
-    """(weights and bias bytes, quantization parameter pairs) of one layer as deployed."""
+    """(weights and bias bytes, quantization parameter pairs) of one layer as deployed.
+
+    int8 as TensorFlow Lite stores it (measured: tests/harness/tflite_weights.py): int32 biases;
+    a float32 scale and an int64 zero point per output channel of a convolution's weights and
+    again of its bias, one pair per tensor for a fully connected layer's."""
     out = layer.output.channels
     if layer.op == "fc":
         weights = layer.input.size * out
@@ -185,23 +192,6 @@ def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
     if size == 1:  # int8 weights, int32 biases
         return weights + 4 * biases, pairs
     return (weights + biases) * size, 0
-
-
-def _weights(network: Network, size: int) -> tuple[int, int]:
-    """(weights and biases, quantization parameters) in bytes, batch norm folded into the layer before.
-
-    int8 as TensorFlow Lite stores it (measured: tests/harness/tflite_weights.py): int32 biases;
-    a float32 scale and an int64 zero point (12 bytes) per output channel of a convolution's
-    weights and again of its bias, one pair per tensor for a fully connected layer's."""
-    followed_by_bn = _followed_by_bn(network)
-    total = pairs = 0
-    for layer in network.layers:
-        if layer.op in WEIGHTED:
-            has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
-            layer_bytes, layer_pairs = _layer_weights(layer, has_bias, size)
-            total += layer_bytes
-            pairs += layer_pairs
-    return total, 12 * pairs
 
 
 SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**20, "GI": 2**30}
