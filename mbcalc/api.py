@@ -419,21 +419,29 @@ def diff(
     `alpha` and `resolution`, by default each spec's own)."""
     _expect(a, str, "a", "a model or target such as 'v1@0.75/224'")
     _expect(b, str, "b", "a model or target such as 'v1@0.75/224'")
-    first, second = _target(a, profile, alpha, resolution, "A"), _target(b, profile, alpha, resolution, "B")
     names = parse_target(a)[0], parse_target(b)[0]
-    labels = None
-    if first.network.name == second.network.name and names[0] != names[1]:  # a spec file named like another
-        labels = tuple(r.network.name if r.network.bundled else n for r, n in zip((first, second), names, strict=True))
-    return analysis.diff(first, second, labels)  # type: ignore[arg-type]
+    specs = {name: load(name) for name in dict.fromkeys(names)}  # each read once, as compare reads them
+    labels = _labels(specs)
+    first = _target(a, profile, alpha, resolution, "A", spec=specs[names[0]])
+    second = _target(b, profile, alpha, resolution, "B", spec=specs[names[1]])
+    return analysis.diff(first, second, (labels[names[0]], labels[names[1]]))
 
 
-def _target(text: str, profile: str, alpha: float | None, resolution: int | None, role: str, **counting: Any) -> Report:
-    """The report of 'MODEL@ALPHA/RES'; a bad ALPHA or RES is said of the target (`role`: A, B or
-    baseline), not of an option."""
+def _target(
+    text: str,
+    profile: str,
+    alpha: float | None,
+    resolution: int | None,
+    role: str,
+    spec: Spec | None = None,
+    **counting: Any,
+) -> Report:
+    """The report of 'MODEL@ALPHA/RES' (`spec`: its model, already read); a bad ALPHA or RES is said
+    of the target (`role`: A, B or baseline), not of an option."""
     name, al, res = parse_target(text)
     try:
         return analyze(
-            name,
+            spec or name,
             alpha=alpha if al is None else al,
             resolution=resolution if res is None else res,
             profile=profile,
