@@ -24,6 +24,7 @@ from typing import Any
 
 from .cost import BN_TENSORS, Convention, Cost
 from .errors import MbcalcError
+from .expansion.profiles import base_name
 from .ir import Layer, Network
 from .ops import REGISTRY
 
@@ -138,7 +139,7 @@ def convention(
     elementwise: bool = False,
 ) -> Convention:
     """The convention an implementation counts `form` specs by, with explicit overrides."""
-    base = CONVENTIONS.get(profile.split("[")[0], CONVENTIONS["paper"])  # a variant counts like its base
+    base = CONVENTIONS.get(base_name(profile), CONVENTIONS["paper"])  # a variant counts like its base
     if biases is not None and not isinstance(biases, bool):
         raise MbcalcError(f"biases must be true, false or None (the profile's), got {biases!r}")
     if biases is None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import ArgumentError
+from .expansion.profiles import base_name, is_variant
 from .ir import Layer, Network
 
 # Line items, in the order `explain` shows them: key -> what it is.
@@ -247,9 +248,11 @@ FRAMEWORK_MODELS = {
 def check_measured(network: Network, chosen: Tool | None, argument: str, flag: str) -> None:
     """Refuse a tool's count for a framework model whose modules mbcalc does not know (`chosen`
     None: any tool); `argument` and `flag` say what asked (counting='ptflops', --counting ptflops)."""
-    profile = network.config.profile.split("[")[0]  # a variant of a profile builds with its modules
+    profile = base_name(network.config.profile)  # a variant of a profile builds with its modules
     if chosen is not None and chosen.models is not None:
-        problem = _timm_problem(network) if profile == "torchvision" else "timm's models are profile 'torchvision''s"
+        problem = (
+            _timm_problem(network) if profile == "torchvision" else "timm's builds are those of profile 'torchvision'"
+        )
         if problem:
             raise ArgumentError(f"{argument}: {problem}", f"{flag}: {problem}")
         return
@@ -270,7 +273,7 @@ def _timm_problem(network: Network) -> str | None:
     """Why timm's benchmark figure cannot be given for this network (None: it can)."""
     if not network.bundled or network.name not in TIMM_MODELS:
         return f"timm builds {', '.join(sorted(TIMM_MODELS))}; {network.name} is not one of them"
-    variant = "[" in network.config.profile  # mbcalc reproduce builds timm's own variant this way
+    variant = is_variant(network.config.profile)  # mbcalc reproduce builds timm's own variant this way
     if network.form == "v3" and network.config.alpha < 1 and not variant:
         return (
             "timm builds V3 below width 1.0 as TensorFlow does (the head fixed, expansions as ratios), not as "
@@ -282,12 +285,12 @@ def _timm_problem(network: Network) -> str | None:
 def framework(profile: str) -> str:
     """Whose framework a profile's model is in: PyTorch's ("torchvision", also the paper's V1
     reference build) or Keras's."""
-    return "keras" if profile.split("[")[0] == "keras" else "torchvision"
+    return "keras" if base_name(profile) == "keras" else "torchvision"
 
 
 def tools_for(network: Network) -> tuple[Tool, ...]:
     """The tools that count this network's framework model."""
-    profile = network.config.profile.split("[")[0]
+    profile = base_name(network.config.profile)
     return tuple(t for t in TOOLS.values() if profile in t.profiles and network.form in t.forms)
 
 
@@ -315,7 +318,7 @@ def line_items(layer: Layer, macs: int, modules: Mapping[str, str | None]) -> di
 
 
 def items_by_layer(network: Network, macs: tuple[int, ...]) -> list[dict[str, int]]:
-    profile = network.config.profile.split("[")[0]
+    profile = base_name(network.config.profile)
     modules = MODULES.get((profile, network.form), {})
     items = [line_items(layer, m, modules) for layer, m in zip(network.layers, macs, strict=True)]
     if profile == "keras" and network.form in KERAS_EXTRAS and items:

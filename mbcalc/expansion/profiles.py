@@ -83,6 +83,15 @@ def get_profile(profile: str | BuildProfile) -> BuildProfile:
         ) from None
 
 
+def base_name(profile: str) -> str:
+    """The profile a variant's name is of: 'torchvision[v3.head=fixed]' -> 'torchvision'."""
+    return profile.split("[")[0]
+
+
+def is_variant(profile: str) -> bool:
+    return profile != base_name(profile)
+
+
 def variant(profile: str | BuildProfile, overrides: dict[str, str]) -> BuildProfile:
     """A profile with some width rules changed, e.g. {"v3.head": "scaled"} (for what-if checks)."""
     base = get_profile(profile)
