@@ -36,7 +36,7 @@ def test_v2_by_row_is_the_papers_table_and_by_block_its_blocks(run):
     assert [p.key.split(": ", 1)[1] for p in rows][2] == "[112²×16, bottleneck, 6, 24, 2, 2]"
     assert (rows[2].layers, rows[2].cost.macs, str(rows[2].first.layer.input), str(rows[2].last.layer.output)) == (
         17,
-        54_942_720,
+        54_942_720,  # by hand: (112²·16·96 + 56²·96·9 + 56²·96·24) + (56²·24·144 + 56²·144·9 + 56²·144·24)
         "112x112x16",
         "56x56x24",
     )
@@ -85,7 +85,7 @@ def test_graph_specs_get_stem_head_and_classifier_roles_in_order():
     assert roles[0] == "stem" and roles[-2:] == ["head", "classifier"]
     assert [g.key for g in analyze("shufflenet-v2").by_role] == ["stem", "down", "unit", "head", "classifier"]
     stem = next(g for g in analyze("efficientnet-b0").by_role if g.key == "stem")
-    assert (stem.layers, stem.cost.macs) == (3, 10_838_016)
+    assert (stem.layers, stem.cost.macs) == (3, 10_838_016)  # conv, bn, swish; 112²·32·(3·3·3)
 
 
 def test_compare_takes_the_counting_options(run):
