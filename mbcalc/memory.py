@@ -20,6 +20,15 @@ models of the peak, each from its source:
 * greedy-arena: the arena a greedy-by-size offset planner allocates (TensorFlow Lite Micro's
   GreedyMemoryPlanner): tensors placed largest first at the lowest offset that overlaps no
   tensor live at the same time. At least `arena`; fragmentation makes it larger.
+* bottleneck: the largest tensor that must be materialized when inverted residual blocks run as
+  the V2 paper's Section 5.1 describes: the expansion is computed t slices at a time, each slice
+  through the depthwise and accumulated into the projection, so only a block's input and output
+  (the bottlenecks) exist whole. A tensor inside such a block that two operators read (a
+  squeeze-excite's depthwise output, read by its pool and by its scale, which waits for the gate
+  that needs every channel) is materialized. The paper's first-layer trick: a block without an
+  expansion whose input only a convolution writes and only it reads takes that convolution as its
+  expansion. This reproduces Table 3 (1600K for V1, 400K for V2 at 16 bits); `materialized`
+  gives the largest such tensor at each spatial size, as the table's rows do.
 """
 
 from __future__ import annotations
@@ -27,15 +36,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import FOLLOWERS
+from .analysis import FOLLOWERS, block_of
 from .cost import DTYPES, Convention
 from .counting import count
 from .errors import ArgumentError
+from .expansion.roles import global_pool
 from .ir import Layer, Network
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
 WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})
-PEAKS = ("largest-tensor", "layer-io", "layer-io-inplace-dw", "arena", "greedy-arena")
+PEAKS = ("largest-tensor", "layer-io", "layer-io-inplace-dw", "arena", "greedy-arena", "bottleneck")
 INPUT = "input"
 
 
@@ -71,10 +81,22 @@ class Memory:
     quantization_bytes: int  # int8: per-channel scale and zero point; 0 for the float dtypes
     peak: dict[str, int]  # each named model of the peak -> bytes
     peak_layer: dict[str, str]  # where each peak is reached
+    sliced: frozenset[str]  # the tensors the bottleneck model never materializes whole
 
     @property
     def bytes_per_element(self) -> int:
         return DTYPES[self.dtype]
+
+    def materialized(self, height: int, width: int) -> tuple[int, int, str]:
+        """(bytes, channels, tensor) of the largest tensor of that spatial size the bottleneck
+        model materializes (the V2 paper's Table 3 rows); (0, 0, '') if there is none."""
+        shapes = {INPUT: self.network.input} | {layer.name: layer.output for layer in self.network.layers}
+        found = [
+            (self.tensors[t], shapes[t].channels, t)
+            for t in self.tensors  # in execution order: ties go to the first
+            if t not in self.sliced and (shapes[t].height, shapes[t].width) == (height, width)
+        ]
+        return max(found, key=lambda found: found[0], default=(0, 0, ""))
 
 
 def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
@@ -145,12 +167,63 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
         "layer-io-inplace-dw": max(((inplace(s), s.layer) for s in steps), default=(0, "")),
         "arena": max(((s.live_bytes, s.layer) for s in steps), default=(0, "")),
     }
-    greedy = _greedy(tensors, born, last_reader)
-    peak = {name: value for name, (value, _) in candidates.items()} | {"greedy-arena": greedy}
-    where = {name: layer for name, (_, layer) in candidates.items()} | {"greedy-arena": ""}
+    sliced = _sliced(network, produced, by_name)
+    candidates["greedy-arena"] = (_greedy(tensors, born, last_reader), "")
+    whole = [(b, t) for t, b in tensors.items() if t not in sliced]  # in execution order: ties go to the first
+    candidates["bottleneck"] = max(whole, key=lambda pair: pair[0], default=(0, ""))
+    peak = {name: value for name, (value, _) in candidates.items()}
+    where = {name: layer for name, (_, layer) in candidates.items()}
     weights = sum(step.weight_bytes for step in steps)
     quantization = 12 * pairs if size == 1 else 0  # a float32 scale and an int64 zero point each
-    return Memory(network, dtype, tuple(steps), tensors, weights, quantization, peak, where)
+    return Memory(network, dtype, tuple(steps), tensors, weights, quantization, peak, where, frozenset(sliced))
+
+
+def _sliced(network: Network, produced: list[tuple[str, str, tuple[str, ...]]], by_name: dict[str, Layer]) -> set[str]:
+    """The tensors the bottleneck model computes a channel slice at a time and never whole."""
+    readers: dict[str, int] = {}
+    for _, _, sources in produced:
+        for tensor in sources:
+            readers[tensor] = readers.get(tensor, 0) + 1
+    index = {tensor: i for i, (tensor, _, _) in enumerate(produced)}
+    blocks: dict[str, list[int]] = {}  # block -> the indices of its steps, in order
+    previous = ""
+    for layer in network.layers:
+        previous = block_of(layer, previous)
+        if layer.name in index:
+            blocks.setdefault(previous, []).append(index[layer.name])
+    sliced: set[str] = set()
+    for members in blocks.values():
+        types = [by_name[produced[i][0]].type for i in members]
+        if "depthwise" not in types:
+            continue
+        first_dw = types.index("depthwise")
+        size = _spatial(by_name[produced[members[first_dw]][0]])
+        project = next(  # the projection, which the slices accumulate into (not a squeeze-excite's 1x1)
+            (
+                j
+                for j in range(first_dw, len(members))
+                if types[j] == "pointwise" and _spatial(by_name[produced[members[j]][0]]) == size
+            ),
+            None,
+        )
+        if project is None:
+            continue
+        inside = (produced[i][0] for i in members[:project])
+        sliced.update(t for t in inside if readers.get(t) == 1)
+        if "pointwise" not in types[:first_dw]:  # no expansion: the paper's first-layer trick
+            (source,) = produced[members[0]][2][:1] or ("",)
+            if source in index and by_name[source].type == "conv" and readers.get(source) == 1:
+                sliced.add(source)
+    for tensor, _, sources in produced:  # only a global pool reads it: made slice by slice into the pool
+        if global_pool(by_name[tensor]) and len(sources) == 1 and sources[0] in index:
+            made_from = produced[index[sources[0]]][2]
+            if readers.get(sources[0]) == 1 and not sliced.intersection(made_from):
+                sliced.add(sources[0])
+    return sliced
+
+
+def _spatial(layer: Layer) -> tuple[int, int]:
+    return layer.output.height, layer.output.width
 
 
 def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int]) -> int:

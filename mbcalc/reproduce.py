@@ -14,6 +14,10 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
     counts-elementwise the figure also counts the element-wise ops of some layer `types` (as
                        `--count` counts them), e.g. the squeeze-excite products ([multiply]) or
                        fvcore's batch norm and pooling
+    next-size          (V2 Table 3) the row gives, at its own size, the channels of the first
+                       tensor materialized after leaving that size (the stride-2 block's output);
+                       the bytes figure is checked at that channel count (rounded to `step`
+                       if given, or cut if `truncated`)
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
@@ -39,6 +43,7 @@ import yaml
 from . import api
 from .analysis import Report
 from .expansion.profiles import variant
+from .memory import Memory
 from .models import references_path
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
@@ -149,20 +154,53 @@ def _from_report(report: Report, name: str) -> tuple[int, int]:
     return getattr(group.cost, field), getattr(report.total, field)
 
 
+MEMORY = ("peak.", "io.", "materialized.", "materialized_channels.")
+
+
+@cache
+def _memory(model: str, alpha: float, resolution: int, profile: str, dtype: str) -> Memory:
+    return api.memory(model, alpha=alpha, resolution=resolution, profile=profile, dtype=dtype)
+
+
+def memory_of(config: dict) -> Memory:
+    c = config
+    return _memory(
+        c["model"], float(c.get("alpha", 1.0)), int(c.get("resolution", 224)), c.get("profile", "paper"), c["dtype"]
+    )
+
+
+def _size(text: str) -> tuple[int, int]:
+    height, _, width = text.partition("x")
+    return int(height), int(width)
+
+
+def _memory_quantity(config: dict, name: str) -> tuple[int, int]:
+    """peak.<model>, io.<layer> (one operator's inputs and output), materialized.<H>x<W> (the
+    largest tensor of that size the bottleneck model materializes) and its channels, in bytes."""
+    memory = memory_of(config)
+    kind, _, which = name.partition(".")
+    if kind == "peak":
+        return memory.peak[which], 1
+    if kind == "io":
+        return next(step.io_bytes for step in memory.steps if step.layer == which), 1
+    size, channels, _ = memory.materialized(*_size(which))
+    return (size if kind == "materialized" else channels), 1
+
+
+def next_size_channels(memory: Memory, height: int, width: int) -> int:
+    """The channels of the first tensor the bottleneck model materializes after leaving a size (the
+    output of the stride-2 block that leaves it)."""
+    shapes = {layer.name: layer.output for layer in memory.network.layers}
+    made = [step.output for step in memory.steps if step.output not in memory.sliced]
+    at = [i for i, t in enumerate(made) if (shapes[t].height, shapes[t].width) == (height, width)]
+    later = (shapes[t] for t in made[at[-1] + 1 :] if shapes[t].height < height) if at else iter(())
+    return next((shape.channels for shape in later), 0)
+
+
 def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
     """A named quantity as an exact fraction (numerator, denominator)."""
-    if name.startswith(("peak.", "io.")):  # memory: a named peak, or one operator's inputs and output, in bytes
-        memory = api.memory(
-            config["model"],
-            alpha=float(config.get("alpha", 1.0)),
-            resolution=int(config.get("resolution", 224)),
-            profile=config.get("profile", "paper"),
-            dtype=config["dtype"],
-        )
-        kind, _, which = name.partition(".")
-        if kind == "peak":
-            return memory.peak[which], 1
-        return next(step.io_bytes for step in memory.steps if step.layer == which), 1
+    if name.startswith(MEMORY):
+        return _memory_quantity(config, name)
     if "conv" in config:
         c = config["conv"]
         comparison = api.compare_conv(
@@ -202,9 +240,18 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         first = printed.exact(value, denominator).quantize(Decimal(1).scaleb(-int(deviation["via"])), ROUND_HALF_UP)
         return first.quantize(printed.value, rounding=ROUND_HALF_UP) == printed.value
     if kind == "rounded-to":
-        step = Printed.parse(deviation["step"])
-        nearest = (step.exact(value, denominator) / step.value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return nearest * step.value * UNITS[step.unit] / UNITS[printed.unit] == printed.value
+        return _rounded_to(printed, deviation["step"], value, denominator)
+    if kind == "next-size":
+        memory = memory_of(config)
+        height, width = _size(name.partition(".")[2])
+        channels = next_size_channels(memory, height, width)
+        if name.startswith("materialized_channels."):
+            return printed.agrees(channels)
+        size = height * width * channels * memory.bytes_per_element
+        if "step" in deviation:
+            return _rounded_to(printed, deviation["step"], size)
+        rounding = ROUND_DOWN if deviation.get("truncated") else ROUND_HALF_UP
+        return printed.rounded(size, 1, rounding) == printed.value
     if kind == "counts-elementwise":
         report = model_report(config, elementwise=True)
         extra = sum(row.cost.ops for row in report.layers if row.layer.type in deviation["types"])
@@ -216,6 +263,12 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind in ("conflict", "unresolved"):
         return None
     raise ValueError(f"{ref['id']}: unknown deviation kind '{kind}'")
+
+
+def _rounded_to(printed: Printed, step_text: str, value: int, denominator: int = 1) -> bool:
+    step = Printed.parse(step_text)
+    nearest = (step.exact(value, denominator) / step.value).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return nearest * step.value * UNITS[step.unit] / UNITS[printed.unit] == printed.value
 
 
 def verdicts(ref: dict) -> list[Outcome]:

@@ -37,6 +37,7 @@ def test_liveness_by_hand():
         "layer-io-inplace-dw": 512,
         "arena": 512,
         "greedy-arena": 512,
+        "bottleneck": 256,  # no depthwise, so no block runs in slices: the largest tensor
     }
 
 
@@ -50,6 +51,52 @@ def test_v2_in_int8_the_figures_of_mcunet():
 def test_v1_in_fp16_is_the_v2_papers_table_3():
     memory = api.memory("v1", dtype="fp16")
     assert memory.peak["largest-tensor"] == 112 * 112 * 64 * 2  # 1,605,632 bytes: Table 3's "1600K"
+
+
+INVERTED = """\
+name: inverted
+form: graph
+input: 4x4x2
+classes: 10
+layers:
+  - {name: stem, conv: {out: 4, k: 3}}
+  - {name: dw1, dw: {k: 3}}
+  - {name: project1, pw: {out: 2}}
+  - {name: expand, pw: {out: 12}}
+  - {name: dw2, dw: {k: 3, s: 2}}
+  - {name: project2, pw: {out: 3}}
+  - {name: last, pw: {out: 16}}
+  - {name: pool, avgpool: {k: global}}
+"""
+
+
+def test_bottleneck_materializes_only_the_bottlenecks():
+    """int8, 4x4 then 2x2: input 32 B, stem 64, dw1 64, project1 32, expand 192, dw2 48, project2 12,
+    last 64, pool 16. Blocks are a layer's first name part, so a graph of single layers is one
+    block per layer: only the global pool's input is sliced. Named blocks slice their insides."""
+    flat = analyze_memory(mbcalc.build(mbcalc.loads(INVERTED)), "int8")
+    assert flat.sliced == {"last"} and flat.peak["bottleneck"] == 192  # expand: nothing runs in slices
+    blocks = INVERTED.replace("name: dw1", "name: b1.dw").replace("name: project1", "name: b1.project")
+    blocks = blocks.replace("name: expand", "name: b2.expand").replace("name: dw2", "name: b2.dw")
+    blocks = blocks.replace("name: project2", "name: b2.project")
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(blocks)), "int8")
+    # b1 has no expansion: the stem is its expansion (the paper's first-layer trick); b2's
+    # expansion and depthwise run in slices into its projection; the pool reads last in slices
+    assert memory.sliced == {"stem", "b1.dw", "b2.expand", "b2.dw", "last"}
+    assert (memory.peak["bottleneck"], memory.peak_layer["bottleneck"]) == (32, "input")  # b1.project ties, later
+    assert memory.materialized(2, 2) == (12, 3, "b2.project") and memory.materialized(4, 4) == (32, 2, "input")
+    assert memory.peak["largest-tensor"] == 192
+
+
+def test_the_v2_papers_table_3_under_the_bottleneck_model():
+    v2 = api.memory("v2", dtype="fp16")
+    assert (v2.peak["bottleneck"], v2.peak_layer["bottleneck"]) == (112 * 112 * 16 * 2, "block1.project")  # 400K
+    assert {"conv1", "block1.dw", "block2.expand", "block2.dw", "conv_last"} <= v2.sliced
+    rows = {size: v2.materialized(size, size)[1] for size in (112, 56, 28, 14, 7, 1)}
+    assert rows == {112: 16, 56: 24, 28: 32, 14: 96, 7: 320, 1: 1280}  # the bottlenecks, and the pool
+    v3 = api.memory("v3-large", dtype="fp16")  # squeeze-excite: its pool and its scale read the depthwise
+    assert "block6.dw" not in v3.sliced and {"block6.expand", "block6.se.scale"} <= v3.sliced
+    assert "conv1" not in v3.sliced  # the first block's residual reads the stem too
 
 
 def test_weights_fold_batch_norm_into_a_bias():

@@ -81,3 +81,16 @@ def test_fvcore_style_elementwise_counts_are_checked():
     fvcore = {"kind": "counts-elementwise", "types": ["batchnorm", "avgpool"], "reason": "fvcore"}
     assert _check_deviation(ref, "macs", Printed.parse("0.84G"), fvcore) is True
     assert _check_deviation(ref, "macs", Printed.parse("0.84G"), {**fvcore, "types": ["avgpool"]}) is False
+
+
+def test_next_size_rows_are_checked_against_the_network():
+    """V2 Table 3 lists, at 56x56, the 32 channels of the block that leaves that size (28x28x32),
+    not the 24 the network keeps there: 56·56·32·2 bytes = 200,704, 200K in hundreds of K."""
+    ref = {"id": "t", "config": {"model": "v2", "dtype": "fp16"}}
+    nxt = {"kind": "next-size", "reason": "next"}
+    assert _check_deviation(ref, "materialized_channels.56x56", Printed.parse("32"), nxt) is True
+    assert _check_deviation(ref, "materialized_channels.56x56", Printed.parse("64"), nxt) is False
+    assert _check_deviation(ref, "materialized.56x56", Printed.parse("200K"), {**nxt, "step": "100K"}) is True
+    assert _check_deviation(ref, "materialized.56x56", Printed.parse("300K"), {**nxt, "step": "100K"}) is False
+    assert _check_deviation(ref, "materialized.14x14", Printed.parse("62K"), {**nxt, "truncated": True}) is True
+    assert _check_deviation(ref, "materialized.14x14", Printed.parse("62K"), nxt) is False  # 62.72 rounds to 63

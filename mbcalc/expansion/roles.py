@@ -10,7 +10,7 @@ UNTAGGED = "body"  # the role a graph spec's layer has when neither it nor its b
 TRAILING = frozenset({"flatten", "dropout"})  # no part of the features, though they follow them
 
 
-def _global_pool(layer: Layer) -> bool:
+def global_pool(layer: Layer) -> bool:
     if layer.op in ("avgpool", "maxpool"):
         return layer.attrs.get("kernel") is None  # a pool over the whole map
     return layer.op == "adaptive_avgpool" and layer.attrs.get("output") == 1
@@ -31,7 +31,7 @@ def _classifier_start(layers: tuple[Layer, ...]) -> int:
 def backbone_end(layers: tuple[Layer, ...]) -> int:
     """One past the last layer of the feature extractor: before the last global pooling and the
     classifier, without the flatten, dropout and same-size pooling that trail the features."""
-    pools = [i for i, layer in enumerate(layers) if _global_pool(layer)]
+    pools = [i for i, layer in enumerate(layers) if global_pool(layer)]
     end = min(pools[-1] if pools else len(layers), _classifier_start(layers))
     while end > 0 and _trails(layers[end - 1]):
         end -= 1

@@ -16,6 +16,7 @@ PEAK_WORDS = {
     "layer-io-inplace-dw": "the same, depthwise convolutions in place (MCUNet)",
     "arena": "the tensors live at once (liveness over the execution order): a lower bound",
     "greedy-arena": "what a greedy-by-size planner allocates (TensorFlow Lite Micro)",
+    "bottleneck": "the largest tensor materialized when inverted residual blocks run in slices (V2 paper, Section 5.1)",
 }
 
 
