@@ -19,7 +19,8 @@ from .cost import Convention, Cost
 from .counting import Counter, count
 from .errors import ArgumentError
 from .ir import Layer, Network, Shape
-from .ops import ACTIVATIONS, REGISTRY, label
+from .memory import Memory
+from .ops import REGISTRY, block_of, label
 from .output_schema import SCHEMA_VERSION
 from .tools import ITEMS, Tool, items_by_layer, reported
 
@@ -75,18 +76,6 @@ class Part(NamedTuple):
     macs_share: float
     params_share: float
     reported: int | None = None  # what the report's counting tool counts for these layers
-
-
-FOLLOWERS = frozenset({"bn", *ACTIVATIONS})  # an unnamed one belongs to the layer before it
-
-
-def block_of(layer: Layer, previous: str) -> str:
-    """The block a layer belongs to: the first part of its name (block3.expand and block3.se.scale
-    are block3); a batch norm or activation without one (bn1, relu1) joins the layer before it."""
-    head, dot, _ = layer.name.partition(".")
-    if not dot and previous and layer.op in FOLLOWERS:
-        return previous
-    return head
 
 
 @dataclass(frozen=True)
@@ -391,6 +380,7 @@ class Comparison:
     reports: tuple[Report, ...]
     baseline: Report | None = None
     labels: tuple[str, ...] = ()  # one per report: its network's name, or the spec's path where names collide
+    memories: tuple[Memory, ...] = ()  # one per report when asked for: the deployment view at a dtype
 
     def labelled(self) -> tuple[tuple[str, Report], ...]:
         """(label, report) pairs: two specs that share a `name:` are told apart by their paths."""

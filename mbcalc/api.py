@@ -31,8 +31,11 @@ from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
 from .memory import Memory, analyze_memory
+from .read.device import Device, bundled_devices, load_device
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
+from .roofline import Roofline
+from .roofline import roofline as bound
 
 MAX_ALPHA = 4.0
 Model = str | Path | Spec
@@ -301,6 +304,44 @@ def memory(
     return analyze_memory(network, dtype)
 
 
+def device(name_or_path: str) -> Device:
+    """A bundled device (`cortex-m7`, see `devices()`) or a device file, for `roofline`."""
+    return load_device(name_or_path)
+
+
+def devices() -> list[str]:
+    """The bundled devices' names."""
+    return list(bundled_devices())
+
+
+def roofline(
+    model: Model,
+    device: str | Device,
+    *,
+    alpha: float | None = None,
+    resolution: int | None = None,
+    rho: float | None = None,
+    profile: str | BuildProfile = "paper",
+    classes: int | None = None,
+    backbone: bool = False,
+    dtype: str = "int8",
+) -> Roofline:
+    """Each operator's lower bound on a device, max(Mult-Adds / peak, traffic / bandwidth), and
+    their sum (`mbcalc memory --device`): a bound, never a latency prediction."""
+    chosen = load_device(device) if isinstance(device, str) else device
+    report = memory(
+        model,
+        alpha=alpha,
+        resolution=resolution,
+        rho=rho,
+        profile=profile,
+        classes=classes,
+        backbone=backbone,
+        dtype=dtype,
+    )
+    return bound(report, chosen)
+
+
 def compare_conv(
     in_shape: str,
     out_channels: int,
@@ -372,11 +413,13 @@ def compare(
     resolutions: Sequence[int | None],
     profile: str = "paper",
     baseline: str | None = None,
+    memory_dtype: str | None = None,
     **counting: Any,
 ) -> analysis.Comparison:
     """Every model x alpha x resolution, in that order, and the baseline if one is named (a
     resolution None is each spec's own input size). `counting`: analyze's classes, biases, bn,
-    elementwise and backbone, for every configuration and the baseline."""
+    elementwise and backbone, for every configuration and the baseline. `memory_dtype`: also the
+    deployment view of each at that dtype (its arena peak and weight bytes)."""
     _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v1', 'v2']")
     _expect(alphas, (list, tuple), "alphas", "a list, e.g. [1.0, 0.75]")
     _expect(resolutions, (list, tuple), "resolutions", "a list, e.g. [224, 192]")
@@ -390,7 +433,8 @@ def compare(
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
     reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile, **counting) for m, a, r in runs)
     base = _target(baseline, profile, None, None, "baseline", **counting) if baseline else None
-    return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs))
+    memories = tuple(analyze_memory(r.network, memory_dtype) for r in reports) if memory_dtype is not None else ()
+    return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs), memories)
 
 
 def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:

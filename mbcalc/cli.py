@@ -487,9 +487,16 @@ def validate(spec, alpha, res, profile):
     metavar="FILE.png|FILE.svg",
     help="Also draw Mult-Adds against params (and published top-1); needs mbcalc[plot].",
 )
+@click.option(
+    "--memory",
+    "memory_dtype",
+    type=click.Choice(DTYPE_NAMES),
+    default=None,
+    help="Also the arena peak and the weight bytes at this dtype, as `mbcalc memory` gives them.",
+)
 @network_options
 @counting_options
-def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot, flops, **counting):
+def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, plot, flops, memory_dtype, **counting):
     """Compare models across width multipliers and resolutions, one row each.
 
     MODELS are bundled model names or spec files.
@@ -498,6 +505,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     Examples:
       mbcalc compare v1 v2 v3-large v3-small --alpha 1.0,0.75,0.5 --res 224,192,160,128
       mbcalc compare v2 v3-large --baseline v2@1.0/224 --format markdown
+      mbcalc compare v2 v3-small --alpha 0.35,0.5 --res 96,128 --memory int8
     """
     from . import api
     from .render.compare import CompareView
@@ -510,7 +518,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75") if alphas is not None else [None]
     resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
     counting["elementwise"] = counting["elementwise"] or flops
-    comparison = api.compare(list(models), alphas, resolutions, profile, baseline, **counting)
+    comparison = api.compare(list(models), alphas, resolutions, profile, baseline, memory_dtype, **counting)
     emit(render(CompareView(comparison, exact, flops), fmt, terminal_width(fmt, output)), output)
     if plot:
         from .plot import plot_comparison
@@ -590,17 +598,30 @@ def explain(model, alpha, res, profile, fmt, output, human):
     metavar="FILE.png|FILE.svg",
     help="Also draw the live memory over the operators, with the --sram budget; needs mbcalc[plot].",
 )
-def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flash, fmt, output, plot):
+@click.option(
+    "--device",
+    default=None,
+    metavar="NAME|FILE",
+    help="Roofline bounds on a device: a bundled one (cortex-m7, raspberry-pi-4, pixel-1) or a device "
+    "file; its SRAM and flash are the default budgets.",
+)
+def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flash, fmt, output, plot, device):
     """Will it fit: weight bytes as deployed, and the activation memory while each operator runs.
 
     Peaks under named models: the largest tensor (V2 paper Table 3), one operator's inputs and
     output (layer-by-layer; with depthwise convolutions in place, as MCUNet), the tensors live at
-    once (liveness), and a greedy-by-size planner's arena.
+    once (liveness), a greedy-by-size planner's arena, and the bottleneck tensors alone (V2
+    paper Section 5.1, inverted residual blocks computed in slices).
+
+    \b
+    With --device, each operator's roofline bound: max(Mult-Adds / peak, bytes moved /
+    bandwidth), labelled compute- or memory-bound, and their sum. A bound, not a latency.
 
     \b
     Examples:
       mbcalc memory v2 --dtype int8 --sram 256KiB
       mbcalc memory v1 --dtype fp16 -f json
+      mbcalc memory v3-large --dtype fp32 --device pixel-1
     """
     from . import api
     from .memory import parse_size
@@ -614,10 +635,17 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
     budgets = [
         parse_size(text, flag) if text is not None else None for text, flag in ((sram, "--sram"), (flash, "--flash"))
     ]
+    chosen = api.device(device) if device is not None else None
+    if chosen is not None:  # the device's own sizes, unless a budget is given
+        budgets = [
+            given if given is not None else own for given, own in zip(budgets, (chosen.sram, chosen.flash), strict=True)
+        ]
     report = api.memory(
         model, alpha=alpha, resolution=res, rho=rho, profile=profile, classes=classes, backbone=backbone, dtype=dtype
     )
-    emit(render(MemoryView(report, *budgets), fmt, terminal_width(fmt, output)), output)
+    roof = api.bound(report, chosen) if chosen is not None else None
+    view = MemoryView(report, sram=budgets[0], flash=budgets[1], roofline=roof)
+    emit(render(view, fmt, terminal_width(fmt, output)), output)
     if plot:
         from .plot import plot_memory
 

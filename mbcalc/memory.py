@@ -36,12 +36,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .analysis import FOLLOWERS, block_of
 from .cost import DTYPES, Convention
 from .counting import count
 from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network
+from .ops import FOLLOWERS, block_of
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
 WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})

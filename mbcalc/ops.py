@@ -337,6 +337,18 @@ for _name, (_title, _per, _why) in ACTIVATIONS.items():
     )
 
 
+FOLLOWERS = frozenset({"bn", *ACTIVATIONS})  # an unnamed one belongs to the layer before it
+
+
+def block_of(layer: Layer, previous: str) -> str:
+    """The block a layer belongs to: the first part of its name (block3.expand and block3.se.scale
+    are block3); a batch norm or activation without one (bn1, relu1) joins the layer before it."""
+    head, dot, _ = layer.name.partition(".")
+    if not dot and previous and layer.op in FOLLOWERS:
+        return previous
+    return head
+
+
 # --- pooling ------------------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ COUNT = {"type": "integer", "minimum": 0}
 SHARE = {"type": "number", "minimum": 0, "maximum": 1}
 SHAPE = {"type": "array", "items": COUNT, "minItems": 3, "maxItems": 3, "description": "[channels, height, width]"}
 TEXT = {"type": "string"}
+SECONDS = {"type": "number", "minimum": 0}
 VERSION = {"const": SCHEMA_VERSION, "description": "the version of this schema the output follows"}
 
 
@@ -122,8 +123,22 @@ CONFIGURATION = _object(
         "reported": {**COUNT, "description": "with --counting: the integer that tool prints"},
         "macs_ratio": {"type": "number"},
         "params_ratio": {"type": "number"},
+        "dtype": {"enum": list(DTYPES), "description": "with --memory: the deployment dtype"},
+        "peak_bytes": {**COUNT, "description": "with --memory: the arena peak (liveness), as `mbcalc memory`"},
+        "weights_bytes": {**COUNT, "description": "with --memory: weights and biases as deployed"},
+        "quantization_bytes": COUNT,
     },
-    ("elementwise_ops", "flops", "reported", "macs_ratio", "params_ratio"),
+    (
+        "elementwise_ops",
+        "flops",
+        "reported",
+        "macs_ratio",
+        "params_ratio",
+        "dtype",
+        "peak_bytes",
+        "weights_bytes",
+        "quantization_bytes",
+    ),
 )
 COMPARE = _object(
     {
@@ -258,12 +273,38 @@ MEMORY = _object(
                     "weight_bytes": COUNT,
                     "traffic_bytes": {**COUNT, "description": "inputs, weights and output, each once"},
                     "live": {"type": "array", "items": TEXT},
-                }
+                    "bound_seconds": {**SECONDS, "description": "with a device: max(macs / peak, traffic / bandwidth)"},
+                    "bound_by": {"enum": ["compute", "memory"]},
+                },
+                optional=("bound_seconds", "bound_by"),
             ),
         },
         "verdicts": {"type": "array", "items": TEXT},
+        "device": _object(
+            {
+                "name": TEXT,
+                "description": TEXT,
+                "file": TEXT,
+                "peak": {**COUNTS, "description": "dtype -> Mult-Adds per second"},
+                "bandwidth": {**COUNT, "description": "bytes per second"},
+                "sram": {"type": ["integer", "null"]},
+                "flash": {"type": ["integer", "null"]},
+                "sources": {"type": "object", "additionalProperties": TEXT},
+            }
+        ),
+        "roofline": _object(
+            {
+                "peak": {**COUNT, "description": "Mult-Adds per second at the dtype"},
+                "bandwidth": {**COUNT, "description": "bytes per second"},
+                "ridge": {"type": "number", "description": "Mult-Adds per byte where the two roofs meet"},
+                "bound_seconds": {**SECONDS, "description": "the sum of the operators' bounds: a lower bound"},
+                "compute_bound": _object({"operators": COUNT, "seconds": SECONDS}),
+                "memory_bound": _object({"operators": COUNT, "seconds": SECONDS}),
+            }
+        ),
     },
-    description="mbcalc memory -f json: weights as deployed and activation memory",
+    optional=("device", "roofline"),
+    description="mbcalc memory -f json: weights as deployed and activation memory (with --device, roofline bounds)",
 )
 OUTPUTS = {
     "memory": MEMORY,

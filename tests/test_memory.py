@@ -156,3 +156,17 @@ def test_depthwise_layers_move_much_and_compute_little():
     dw = [s.intensity for s in steps if s.op == "dw"]
     pointwise = [s.intensity for s in steps if s.op == "conv" and s.layer.endswith(("expand", "project"))]
     assert max(dw) < min(pointwise)
+
+
+def test_compare_shows_the_deployment_view(run):
+    data = json.loads(
+        run("compare", "v2", "v3-small", "--alpha", "0.35", "--res", "128", "--memory", "int8", "-f", "json").output
+    )
+    for row in data["rows"]:
+        memory = api.memory(row["model"], alpha=0.35, resolution=128, dtype="int8")
+        assert (row["peak_bytes"], row["weights_bytes"]) == (memory.peak["arena"], memory.weights_bytes)
+        assert row["quantization_bytes"] == memory.quantization_bytes and row["dtype"] == "int8"
+    assert data["rows"][0]["peak_bytes"] == 245_760  # V2 0.35-128: the second block's expand and depthwise
+    table = run("compare", "v2", "--memory", "fp16").output
+    assert "arena peak (fp16, bytes)" in table and "3,010,560" in table  # 2 × 1,505,280
+    assert "peak_bytes" not in run("compare", "v2", "-f", "json").output

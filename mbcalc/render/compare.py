@@ -36,8 +36,10 @@ class CompareView:
         headers += (f"{tool.name} {tool.unit}{unit}",) if tool else ()
         if c.baseline:
             headers += ("× Mult-Adds", "× params")
+        if c.memories:
+            headers += (f"arena peak ({c.memories[0].dtype}, bytes)", "weights (bytes)")
         rows = []
-        for name, report in c.labelled():
+        for i, (name, report) in enumerate(c.labelled()):
             cfg, total = report.network.config, report.total
             macs = number(total.macs, True) if exact else small_millions(total.macs, 1)
             params = number(total.params, True) if exact else small_millions(total.params)
@@ -48,6 +50,9 @@ class CompareView:
             ratios = c.ratios(report)
             if ratios:
                 cells += (multiple(ratios[0]), multiple(ratios[1]))
+            if c.memories:
+                memory = c.memories[i]
+                cells += (number(memory.peak["arena"], True), number(memory.weights_bytes, True))
             rows.append(cells)
         profile = c.reports[0].network.config.profile if c.reports else "paper"
         conventions: dict[str, list[str]] = {}
@@ -59,6 +64,11 @@ class CompareView:
             f"Counting ({', '.join(names)}): {text}." if len(conventions) > 1 else f"Counting: {text}."
             for text, names in conventions.items()
         ]
+        if c.memories:
+            footer.append(
+                "Memory as `mbcalc memory` gives it: the arena peak (tensors live at once) and the weights and "
+                "biases as deployed, batch norm folded (int8: quantization parameters apart, in the JSON)."
+            )
         if c.baseline:
             footer.append(
                 f"× columns: multiples of the baseline {label(c.baseline)} "
@@ -73,7 +83,7 @@ class CompareView:
 
     def _rows(self) -> list[dict]:
         out = []
-        for name, report in self.comparison.labelled():
+        for i, (name, report) in enumerate(self.comparison.labelled()):
             cfg = report.network.config
             row = {
                 "model": name,
@@ -91,6 +101,10 @@ class CompareView:
             ratios = self.comparison.ratios(report)
             if ratios:
                 row["macs_ratio"], row["params_ratio"] = ratios
+            if self.comparison.memories:
+                memory = self.comparison.memories[i]
+                row["dtype"], row["peak_bytes"] = memory.dtype, memory.peak["arena"]
+                row["weights_bytes"], row["quantization_bytes"] = memory.weights_bytes, memory.quantization_bytes
             out.append(row)
         return out
 

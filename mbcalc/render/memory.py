@@ -1,11 +1,13 @@
 """The view of `mbcalc memory`: the live bytes while each operator runs, the named peaks, the
-weights as deployed, and a verdict against a RAM and a flash budget."""
+weights as deployed, a verdict against a RAM and a flash budget, and with a device each
+operator's roofline bound."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from ..memory import PEAKS, Memory
+from ..roofline import Roofline
 from ..units import number
 from .document import Document, Section
 from .model import network_title
@@ -24,11 +26,24 @@ def kib(value: int) -> str:
     return f"{value / 1024:,.1f} KiB"
 
 
+def microseconds(seconds: float) -> str:
+    return f"{seconds * 1e6:,.1f}"
+
+
+def rate(value: int, unit: str) -> str:
+    """960000000, ' Mult-Adds/s' -> '960M Mult-Adds/s'; 1920000000, ' B/s' -> '1.92G B/s'."""
+    for scale, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
+        if value >= scale:
+            return f"{value / scale:,.4g}{prefix}{unit}"
+    return f"{value:,}{unit}"
+
+
 @dataclass(frozen=True)
 class MemoryView:
     memory: Memory
     sram: int | None = None
     flash: int | None = None
+    roofline: Roofline | None = None
 
     def verdicts(self) -> list[str]:
         m, lines = self.memory, []
@@ -57,11 +72,13 @@ class MemoryView:
         return lines
 
     def document(self) -> Document:
-        m = self.memory
+        m, roof = self.memory, self.roofline
         arena_at = m.peak_layer["arena"]
+        bounds = roof.bounds if roof else ()
         rows = []
         for i, step in enumerate(m.steps, 1):
             mark = " ◀ peak" if step.layer == arena_at else ""
+            bound = (microseconds(float(bounds[i - 1].seconds)), bounds[i - 1].bound_by) if roof else ()
             rows.append(
                 (
                     str(i),
@@ -71,17 +88,20 @@ class MemoryView:
                     number(step.live_bytes, True),
                     number(step.traffic_bytes, True),
                     f"{step.intensity:.1f}",
+                    *bound,
                     ", ".join(step.live),
                 )
             )
-        headers = ("#", "operator", "op", "in + out bytes", "live bytes", "traffic bytes", "MACs/byte", "live tensors")
+        headers: tuple[str, ...] = ("#", "operator", "op", "in + out bytes", "live bytes", "traffic bytes", "MACs/byte")
+        headers += ("bound µs", "bound by") if roof else ()
+        last = len(headers)  # the live tensors' column
         steps = Section(
             "Live memory and traffic per operator",
-            headers,
+            (*headers, "live tensors"),
             tuple(rows),
-            (3, 4, 5, 6),
-            wrap=(1, 7),
-            optional=(7, 0, 2, 6, 5),
+            (3, 4, 5, 6) + ((7,) if roof else ()),
+            wrap=(1, last),
+            optional=(last, 0, 2, 6, 5),
         )
         peaks = tuple(
             (name, number(m.peak[name], True), kib(m.peak[name]), m.peak_layer[name], PEAK_WORDS[name])
@@ -95,6 +115,9 @@ class MemoryView:
             ("quantization parameters (per channel)", number(m.quantization_bytes, True), kib(m.quantization_bytes)),
         )
         weight_section = Section("Weights as deployed", ("", "bytes", "KiB"), weights, (1, 2))
+        sections = [steps, peak_section, weight_section]
+        if roof:
+            sections.append(self._roofline_section(roof))
         scheme = (
             "int8 weights, int32 biases; a float32 scale and an int64 zero point per output channel of each "
             "convolution's weights and bias (TensorFlow Lite)"
@@ -107,14 +130,41 @@ class MemoryView:
             "Traffic: each operator reads its inputs and weights and writes its output once; "
             "MACs/byte is its arithmetic intensity (depthwise layers move much and compute little)."
         )
+        if roof:
+            footer.append(
+                f"Bound: max(Mult-Adds / peak, traffic / bandwidth) per operator on {roof.device.name}, summed: "
+                "a lower bound, never a latency prediction."
+            )
         footer += self.verdicts()
         heading = f"{network_title(m.network)}: memory in {m.dtype}"
-        return Document(heading, (steps, peak_section, weight_section), tuple(footer))
+        return Document(heading, tuple(sections), tuple(footer))
+
+    @staticmethod
+    def _roofline_section(roof: Roofline) -> Section:
+        device = roof.device
+        compute, memory = roof.share("compute"), roof.share("memory")
+        total = float(roof.seconds)
+
+        def part(share: tuple) -> str:
+            count, seconds = share
+            percent = 100 * float(seconds) / total if total else 0.0
+            return f"{count} operators, {float(seconds) * 1e3:,.3f} ms ({percent:.0f}% of the bound)"
+
+        rows = (
+            ("device", f"{device.name}: {device.description}" if device.description else device.name),
+            ("peak", f"{rate(roof.peak, ' Mult-Adds/s')} at {roof.memory.dtype} ({device.sources.get('peak', '')})"),
+            ("bandwidth", f"{rate(device.bandwidth, ' bytes/s')} ({device.sources.get('bandwidth', '')})"),
+            ("ridge point", f"{float(roof.ridge):,.2f} Mult-Adds per byte: below it an operator is memory-bound"),
+            ("compute-bound", part(compute)),
+            ("memory-bound", part(memory)),
+            ("total bound", f"{total * 1e3:,.3f} ms (a lower bound, not a latency)"),
+        )
+        return Section("Roofline bound", ("", "value"), rows, (), wrap=(1,))
 
     def data(self) -> dict:
         m = self.memory
         cfg = m.network.config
-        return {
+        data: dict = {
             "model": m.network.name,
             "alpha": cfg.alpha,
             "resolution": cfg.resolution,
@@ -141,6 +191,30 @@ class MemoryView:
             ],
             "verdicts": self.verdicts(),
         }
+        if self.roofline:
+            roof, device = self.roofline, self.roofline.device
+            for step, bound in zip(data["steps"], roof.bounds, strict=True):
+                step["bound_seconds"], step["bound_by"] = float(bound.seconds), bound.bound_by
+            data["device"] = {
+                "name": device.name,
+                "description": device.description,
+                "file": device.file,
+                "peak": dict(device.peak),
+                "bandwidth": device.bandwidth,
+                "sram": device.sram,
+                "flash": device.flash,
+                "sources": dict(device.sources),
+            }
+            compute, memory = roof.share("compute"), roof.share("memory")
+            data["roofline"] = {
+                "peak": roof.peak,
+                "bandwidth": device.bandwidth,
+                "ridge": float(roof.ridge),
+                "bound_seconds": float(roof.seconds),
+                "compute_bound": {"operators": compute[0], "seconds": float(compute[1])},
+                "memory_bound": {"operators": memory[0], "seconds": float(memory[1])},
+            }
+        return data
 
     def csv(self):
         header = ["index", "layer", "op", "io_bytes", "live_bytes", "macs", "weight_bytes", "traffic_bytes", "live"]
@@ -148,4 +222,8 @@ class MemoryView:
             [i, s.layer, s.op, s.io_bytes, s.live_bytes, s.macs, s.weight_bytes, s.traffic_bytes, " ".join(s.live)]
             for i, s in enumerate(self.memory.steps, 1)
         ]
+        if self.roofline:
+            header += ["bound_seconds", "bound_by"]
+            for row, bound in zip(rows, self.roofline.bounds, strict=True):
+                row += [float(bound.seconds), bound.bound_by]
         return header, rows
