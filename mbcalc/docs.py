@@ -3,7 +3,8 @@
 
 Whole pages: docs/reproduction.md, docs/models.md and docs/spec.schema.json (also written to
 mbcalc/spec.schema.json, which ships in the package). Hand-written pages carry generated blocks
-between `<!-- begin: NAME -->` and `<!-- end: NAME -->` markers (docs/conventions.md).
+between `<!-- begin: NAME -->` and `<!-- end: NAME -->` markers (docs/conventions.md,
+docs/spec-format.md, docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -162,11 +163,86 @@ def tool_reconciliation() -> str:
     return "\n".join(pages)
 
 
+def devices_table() -> str:
+    """The bundled devices, their roofs and where each comes from."""
+    from .read.device import bundled_devices, load_device
+    from .render.memory import rate
+
+    rows = []
+    for name in bundled_devices():
+        d = load_device(name)
+        peaks = ", ".join(f"{dtype} {rate(value, '')}" for dtype, value in d.peak.items())
+        sizes = " / ".join(number(v, True) if v else "-" for v in (d.sram, d.flash))
+        rows.append((f"`{d.name}`", d.description, peaks, rate(d.bandwidth, ""), sizes))
+    section = Section(
+        "", ("device", "what", "peak Mult-Adds/s", "bandwidth bytes/s", "SRAM / flash bytes"), tuple(rows), (2, 3, 4)
+    )
+    sources = [
+        f"- `{name}` {key}: {text}" for name in bundled_devices() for key, text in load_device(name).sources.items()
+    ]
+    return draw_markdown(Document("", (section,))) + "\nSources:\n\n" + "\n".join(sources) + "\n"
+
+
+def latency_bounds() -> str:
+    """Every measured latency in mbcalc/latencies.yaml beside its roofline bound."""
+    from .reproduce import latencies
+
+    rows = []
+    for item in latencies():
+        e, roof = item.entry, item.roofline
+        bound_ms = float(roof.seconds) * 1e3
+        compute = float(roof.share("compute")[1]) / float(roof.seconds)
+        rows.append(
+            (
+                e["source"],
+                f"`{e['device']}` {e['dtype']}",
+                f"{e['ms']}",
+                f"{bound_ms:.2f}",
+                f"{float(item.measured) * 1e3 / bound_ms:.2f}",
+                f"{100 * compute:.0f}%",
+                "yes" if item.above_bound else "**no**",
+            )
+        )
+    headers = ("measured", "device", "ms", "bound ms", "measured / bound", "compute-bound share", "at or above")
+    return draw_markdown(Document("", (Section("", headers, tuple(rows), (2, 3, 4, 5)),)))
+
+
+def roofline_example() -> str:
+    """V2 and V3-Large in fp32 on the phone the papers time on: where the bound comes from."""
+    from . import api
+
+    rows = []
+    for model in ("v2", "v3-large"):
+        roof = api.roofline(model, "pixel-1", dtype="fp32")
+        for kind in ("compute", "memory"):
+            count, seconds = roof.share(kind)
+            rows.append((model, kind, str(count), f"{float(seconds) * 1e3:.3f}"))
+        depthwise = [b for b in roof.bounds if b.op == "dw"]
+        macs = sum(b.macs for b in depthwise) / sum(b.macs for b in roof.bounds)
+        traffic = sum(b.traffic_bytes for b in depthwise) / sum(b.traffic_bytes for b in roof.bounds)
+        rows.append(
+            (model, "of which depthwise", str(len(depthwise)), f"{float(sum(b.seconds for b in depthwise)) * 1e3:.3f}")
+        )
+        rows.append(
+            (
+                model,
+                f"total ({100 * macs:.0f}% of Mult-Adds and {100 * traffic:.0f}% of traffic depthwise)",
+                str(len(roof.bounds)),
+                f"{float(roof.seconds) * 1e3:.3f}",
+            )
+        )
+    section = Section("", ("model", "operators", "count", "bound ms"), tuple(rows), (2, 3))
+    return draw_markdown(Document("", (section,)))
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "v2-reconciliation": v2_reconciliation,
     "tool-reconciliation": tool_reconciliation,
     "operators": operators_table,
     "builtin-blocks": builtin_blocks_table,
+    "devices": devices_table,
+    "latency-bounds": latency_bounds,
+    "roofline-example": roofline_example,
 }
 
 
@@ -188,7 +264,11 @@ PAGES: dict[str, Callable[[], str]] = {
     "spec.schema.json": schema_page,
     "output.schema.json": output_schema_page,
 }
-BLOCK_PAGES = ("conventions.md", "spec-format.md")  # written by hand around generated blocks: updated, never created
+BLOCK_PAGES = (
+    "conventions.md",
+    "spec-format.md",
+    "deployment.md",
+)  # written by hand around generated blocks: updated, never created
 PACKAGED = {  # also shipped in the package
     name: Path(__file__).parent / name for name in ("spec.schema.json", "output.schema.json")
 }

@@ -45,6 +45,7 @@ from .analysis import Report
 from .expansion.profiles import variant
 from .memory import Memory
 from .models import references_path
+from .roofline import Roofline
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
 
@@ -154,19 +155,18 @@ def _from_report(report: Report, name: str) -> tuple[int, int]:
     return getattr(group.cost, field), getattr(report.total, field)
 
 
-MEMORY = ("peak.", "io.", "materialized.", "materialized_channels.")
+MEMORY = ("peak.", "io.", "materialized.", "materialized_channels.", "weights_bytes", "flash_bytes")
 
 
 @cache
-def _memory(model: str, alpha: float, resolution: int, profile: str, dtype: str) -> Memory:
-    return api.memory(model, alpha=alpha, resolution=resolution, profile=profile, dtype=dtype)
+def _memory(model: str, alpha: float, resolution: int, profile: str, dtype: str, classes: int | None) -> Memory:
+    return api.memory(model, alpha=alpha, resolution=resolution, profile=profile, dtype=dtype, classes=classes)
 
 
 def memory_of(config: dict) -> Memory:
     c = config
-    return _memory(
-        c["model"], float(c.get("alpha", 1.0)), int(c.get("resolution", 224)), c.get("profile", "paper"), c["dtype"]
-    )
+    alpha, resolution = float(c.get("alpha", 1.0)), int(c.get("resolution", 224))
+    return _memory(c["model"], alpha, resolution, c.get("profile", "paper"), c["dtype"], c.get("classes"))
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -176,8 +176,11 @@ def _size(text: str) -> tuple[int, int]:
 
 def _memory_quantity(config: dict, name: str) -> tuple[int, int]:
     """peak.<model>, io.<layer> (one operator's inputs and output), materialized.<H>x<W> (the
-    largest tensor of that size the bottleneck model materializes) and its channels, in bytes."""
+    largest tensor of that size the bottleneck model materializes) and its channels, weights_bytes
+    and flash_bytes (weights with their quantization parameters), in bytes."""
     memory = memory_of(config)
+    if name in ("weights_bytes", "flash_bytes"):  # as deployed; flash: with the quantization parameters
+        return memory.weights_bytes + (memory.quantization_bytes if name == "flash_bytes" else 0), 1
     kind, _, which = name.partition(".")
     if kind == "peak":
         return memory.peak[which], 1
@@ -318,3 +321,46 @@ def reproduce(which: str = "all") -> list[Outcome]:
 def delta(outcome: Outcome) -> Decimal:
     """Computed minus published, in the published unit and precision."""
     return outcome.computed - outcome.published.value
+
+
+# --- measured latencies against their roofline bounds ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    """A published latency beside the roofline bound on the device it was measured on."""
+
+    entry: dict  # one item of mbcalc/latencies.yaml
+    roofline: Roofline
+
+    @property
+    def measured(self) -> Decimal:
+        """In seconds, as printed."""
+        return Decimal(str(self.entry["ms"])) / 1000
+
+    @property
+    def above_bound(self) -> bool:
+        """A measurement at or above its bound; below it, the device's roofs would be wrong."""
+        bound = self.roofline.seconds
+        return self.measured * bound.denominator >= bound.numerator
+
+
+@cache
+def load_latencies() -> tuple[dict, ...]:
+    return tuple(yaml.safe_load((references_path().parent / "latencies.yaml").read_text(encoding="utf-8")))
+
+
+def latencies() -> list[Latency]:
+    out = []
+    for entry in load_latencies():
+        c = entry["config"]
+        roof = api.roofline(
+            c["model"],
+            entry["device"],
+            alpha=float(c.get("alpha", 1.0)),
+            resolution=int(c.get("resolution", 224)),
+            profile=c.get("profile", "paper"),
+            dtype=entry["dtype"],
+        )
+        out.append(Latency(entry, roof))
+    return out

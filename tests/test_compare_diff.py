@@ -158,11 +158,13 @@ def test_docs_check_command(run, tmp_path):
     assert run("docs", "--check", "--dir", str(ROOT / "docs")).exit_code == 0
     (tmp_path / "conventions.md").write_text("x\n<!-- begin: v2-reconciliation -->\n<!-- end: v2-reconciliation -->\n")
     (tmp_path / "spec-format.md").write_text("y\n<!-- begin: operators -->\n<!-- end: operators -->\n")
+    (tmp_path / "deployment.md").write_text("z\n<!-- begin: devices -->\n<!-- end: devices -->\n")
     result = run("docs", "--check", "--dir", str(tmp_path))
     assert result.exit_code == 1 and "stale" in result.output
     assert run("docs", "--dir", str(tmp_path)).exit_code == 0
     assert "300,774,272" in (tmp_path / "conventions.md").read_text()
     assert "| `conv` " in (tmp_path / "spec-format.md").read_text()
+    assert "| `pixel-1` " in (tmp_path / "deployment.md").read_text()
     assert run("docs", "--check", "--dir", str(tmp_path)).exit_code == 0
 
 

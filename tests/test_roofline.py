@@ -111,3 +111,17 @@ def test_the_api_bounds_v3_large():
     kinds = {b.op: b.bound_by for b in roof.bounds}
     assert kinds["add"] == kinds["multiply"] == kinds["avgpool"] == "memory" and kinds["conv"] == "compute"
     assert roof.seconds > Fraction(216_589_760, 8_600_000_000)  # more than its Mult-Adds at the peak alone
+
+
+def test_no_published_latency_is_below_its_bound():
+    """The V2 and V3 papers' Pixel 1 latencies (mbcalc/latencies.yaml) against pixel-1's roofs:
+    a measurement below its bound would mean the device file's peak or bandwidth is too low."""
+    from mbcalc.reproduce import latencies
+
+    checked = latencies()
+    assert len(checked) == 29 and all(item.above_bound for item in checked)
+    v2 = next(item for item in checked if item.entry["id"] == "v2-table4-v2")
+    assert 2 < float(v2.measured) / float(v2.roofline.seconds) < 2.2  # 75 ms against a 35.1 ms bound
+    from mbcalc.reproduce import Latency
+
+    assert not Latency({**v2.entry, "ms": 35}, v2.roofline).above_bound  # 35 ms would beat the roofs
