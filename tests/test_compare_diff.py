@@ -146,6 +146,7 @@ def test_reproduce_per_family(run):
         "keras",
         "timm",
         "mcunet",
+        "mcunetv2",
     }
     assert all("v2@" in row["configuration"] for row in v2["rows"])
 

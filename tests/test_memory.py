@@ -38,6 +38,7 @@ def test_liveness_by_hand():
         "arena": 512,
         "greedy-arena": 512,
         "bottleneck": 256,  # no depthwise, so no block runs in slices: the largest tensor
+        "patch": 512,  # 4x4 never reaches output stride 8: no patch stage, so layer-io-inplace-dw
     }
 
 
@@ -97,6 +98,42 @@ def test_the_v2_papers_table_3_under_the_bottleneck_model():
     v3 = api.memory("v3-large", dtype="fp16")  # squeeze-excite: its pool and its scale read the depthwise
     assert "block6.dw" not in v3.sliced and {"block6.expand", "block6.se.scale"} <= v3.sliced
     assert "conv1" not in v3.sliced  # the first block's residual reads the stem too
+
+
+PATCHED = """\
+name: patched
+form: graph
+input: 32x32x1
+classes: 10
+layers:
+  - {name: b1.conv, conv: {out: 4, k: 3, s: 2}}
+  - {name: b2.dw, dw: {k: 3, s: 2}}
+  - {name: b2.pw, pw: {out: 4}}
+  - {name: b3.dw, dw: {k: 3, s: 2}}
+  - {name: b3.pw, pw: {out: 2}}
+  - {name: b4.pw, pw: {out: 8}}
+"""
+
+
+def test_patch_based_inference_by_hand():
+    """int8. Output stride 8 is 4x4, reached at the end of b3: b3.pw's 4x4x2 buffer (32 bytes) fills
+    a 1x1 tile per patch. Back through the stage: b3.dw needs 3x3 of b2.pw, b2.dw 7x7 of b1.conv,
+    b1.conv 15x15 of the image. Per patch, with the buffer: b1.conv 15·15·1 + 7·7·4 + 32 = 453;
+    b2.dw in place max(196, 36) + 32 = 228; b2.pw 36 + 36 + 32 = 104; b3.dw 36 + 32; b3.pw 4 + 32.
+    After the stage, layer by layer: b4.pw 32 + 128 = 160."""
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(PATCHED)), "int8")
+    assert (memory.peak["patch"], memory.peak_layer["patch"]) == (453, "b1.conv")
+    assert memory.peak["layer-io-inplace-dw"] == 32 * 32 + 16 * 16 * 4  # the whole image and b1.conv's map
+    late = analyze_memory(mbcalc.build(mbcalc.loads(PATCHED.replace("out: 8}", "out: 64}"))), "int8")
+    assert (late.peak["patch"], late.peak_layer["patch"]) == (32 + 4 * 4 * 64, "b4.pw")  # the rest sets it
+
+
+def test_mcunetv2_patch_based_figure():
+    """MCUNetV2: MobileNetV2's 1,372 kB peak drops to 172 kB with 4x4 patches of its first blocks."""
+    memory = api.memory("v2", dtype="int8")
+    # after the patch stage (stem to block4, 7x7 output tiles, 35x35 at block2: at most
+    # 35²·16 + 35²·96 + 28²·32 = 162,288 bytes), block5's expansion: 28²·32 + 28²·192
+    assert (memory.peak["patch"], memory.peak_layer["patch"]) == (175_616, "block5.expand")
 
 
 def test_weights_fold_batch_norm_into_a_bias():

@@ -19,6 +19,7 @@ PEAK_WORDS = {
     "arena": "the tensors live at once (liveness over the execution order): a lower bound",
     "greedy-arena": "what a greedy-by-size planner allocates (TensorFlow Lite Micro)",
     "bottleneck": "the largest tensor materialized when inverted residual blocks run in slices (V2 paper, Section 5.1)",
+    "patch": "the blocks to output stride 8 in 4x4 patches, then layer by layer, depthwise in place (MCUNetV2)",
 }
 
 
