@@ -125,3 +125,23 @@ def test_no_published_latency_is_below_its_bound():
     from mbcalc.reproduce import Latency
 
     assert not Latency({**v2.entry, "ms": 35}, v2.roofline).above_bound  # 35 ms would beat the roofs
+
+
+def test_device_files_are_never_overwritten_and_problems_are_one_line(run, tmp_path):
+    board = tmp_path / "board.yaml"
+    board.write_text(BOARD, encoding="utf-8")
+    result = run("memory", "v2", "--device", str(board), "-o", str(board))
+    assert result.exit_code == 2 and f"is the device file {board}" in result.stderr
+    assert board.read_text(encoding="utf-8") == BOARD
+    bundled = str(bundled_devices()["cortex-m7"])
+    result = run("memory", "v2", "--device", "cortex-m7", "-o", bundled)
+    assert result.exit_code == 2 and "is the bundled device cortex-m7.yaml" in result.stderr
+    board.write_text(BOARD.replace("bandwidth: 100K", "bandwidth: fast"), encoding="utf-8")
+    result = run("memory", "v2", "--device", str(board))
+    assert (
+        result.exit_code == 2
+        and result.stderr
+        == f"mbcalc: error: {board}:4:12: 'bandwidth' must be an amount like 1.92G (bytes per second), got 'fast'\n"
+    )
+    result = run("memory", "v2", "--device", str(tmp_path))
+    assert result.exit_code == 2 and "it is a folder, not a device file" in result.stderr
