@@ -53,15 +53,15 @@ def emit(text: str, output: str | None) -> None:
     write_text(output, text)
 
 
-def check_outputs(inputs: list[str], devices: tuple[str, ...] = (), **outputs: str | None) -> None:
+def check_outputs(inputs: list[str], **outputs: str | None) -> None:
     """Before any work: refuse an output that would replace an input (a spec or device file, the
-    spec read from standard input, a bundled spec or device, the references or latencies file) or another output (`-o x.png
+    spec read from standard input, a bundled spec or device, the references or latencies file) or
+    another output (`-o x.png
     --plot x.png`), or that cannot be written at all; the inputs are left untouched."""
     from .io import same_as_stdin, same_file, writable_problem
 
     named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
-    sources = [(f"the input spec {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
-    sources += [(f"the device file {name}", name) for name in devices]
+    sources = [(f"the input file {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
     sources += [(f"the bundled spec {path.name}", str(path)) for path in set(models.bundled().values())]
     sources += [
         (f"the bundled device {path.name}", str(path)) for path in (models.specs_dir() / "devices").glob("*.yaml")
@@ -632,7 +632,7 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
     from .memory import parse_size
     from .render.memory import MemoryView
 
-    check_outputs([model], (device,) if device else (), **{"-o": output, "--plot": plot})
+    check_outputs([model, device or ""], **{"-o": output, "--plot": plot})
     if plot:
         from .plot import check_plot_target
 

@@ -193,10 +193,10 @@ def test_an_output_that_is_an_input_is_refused_before_any_work(run, tmp_path, mo
     (tmp_path / "link.yaml").symlink_to(spec)
     original = spec.read_bytes()
     cases = [
-        (["net.yaml", "-o", "net.yaml"], "-o net.yaml is the input spec net.yaml: choose another output file"),
-        (["net.yaml", "-o", "link.yaml"], "-o link.yaml is the input spec net.yaml: choose another output file"),
-        (["compare", "v1", "net.yaml", "-o", "./net.yaml"], "-o ./net.yaml is the input spec net.yaml"),
-        (["diff", "v2", "net.yaml@0.5/224", "-o", "net.yaml"], "-o net.yaml is the input spec net.yaml"),
+        (["net.yaml", "-o", "net.yaml"], "-o net.yaml is the input file net.yaml: choose another output file"),
+        (["net.yaml", "-o", "link.yaml"], "-o link.yaml is the input file net.yaml: choose another output file"),
+        (["compare", "v1", "net.yaml", "-o", "./net.yaml"], "-o ./net.yaml is the input file net.yaml"),
+        (["diff", "v2", "net.yaml@0.5/224", "-o", "net.yaml"], "-o net.yaml is the input file net.yaml"),
         (["compare", "v1", "-o", "x.png", "--plot", "x.png"], "-o and --plot both name x.png"),
     ]
     for args, message in cases:

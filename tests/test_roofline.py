@@ -131,7 +131,7 @@ def test_device_files_are_never_overwritten_and_problems_are_one_line(run, tmp_p
     board = tmp_path / "board.yaml"
     board.write_text(BOARD, encoding="utf-8")
     result = run("memory", "v2", "--device", str(board), "-o", str(board))
-    assert result.exit_code == 2 and f"is the device file {board}" in result.stderr
+    assert result.exit_code == 2 and f"is the input file {board}" in result.stderr
     assert board.read_text(encoding="utf-8") == BOARD
     bundled = str(bundled_devices()["cortex-m7"])
     result = run("memory", "v2", "--device", "cortex-m7", "-o", bundled)
