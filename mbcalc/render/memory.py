@@ -136,6 +136,7 @@ class MemoryView:
                 f"Bound: max(Mult-Adds / peak, traffic / bandwidth) per operator on {roof.device.name}, summed: "
                 "a lower bound, never a latency prediction."
             )
+            footer += [f"Source of the {key}: {text}" for key, text in roof.device.sources.items()]
         footer += self.verdicts()
         heading = f"{network_title(m.network)}: memory in {m.dtype}"
         return Document(heading, tuple(sections), tuple(footer))
@@ -153,8 +154,8 @@ class MemoryView:
 
         rows = (
             ("device", f"{device.name}: {device.description}" if device.description else device.name),
-            ("peak", f"{rate(roof.peak, ' Mult-Adds/s')} at {roof.memory.dtype} ({device.sources.get('peak', '')})"),
-            ("bandwidth", f"{rate(device.bandwidth, ' bytes/s')} ({device.sources.get('bandwidth', '')})"),
+            ("peak", f"{rate(roof.peak, ' Mult-Adds/s')} at {roof.memory.dtype} (source below)"),
+            ("bandwidth", f"{rate(device.bandwidth, ' bytes/s')} (source below)"),
             ("ridge point", f"{float(roof.ridge):,.2f} Mult-Adds per byte: below it an operator is memory-bound"),
             ("compute-bound", part(compute)),
             ("memory-bound", part(memory)),
