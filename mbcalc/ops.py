@@ -68,6 +68,7 @@ class Op:
     per_element: int = 0  # element-wise operations per output element (--count)
     macs_of: str = ""  # beyond conv and FC layers, what Mult-Adds it adds, for the counting line
     example: str = ""  # a spec line using it
+    resize: Callable[[Attrs], str] = lambda attrs: "counted"  # at another resolution: see RESIZE
 
     def inputs_needed(self) -> str:
         """How many inputs a merge takes, in words ('two', 'two or more')."""
@@ -81,6 +82,16 @@ class Op:
 
 
 REGISTRY: dict[str, Op] = {}
+
+# How a sweep (sweep.py) derives an operator at another input resolution from one build, without
+# building again. Every kind keeps the channels and the parameters.
+RESIZE = {
+    "same": "its output has its first input's height and width; Mult-Adds and ops scale with that area",
+    "window": "its output size comes from infer; Mult-Adds and ops scale with the output's area",
+    "global": "its output size does not depend on its input's; it is counted at the new shapes",
+    "counted": "its output size comes from infer; it is counted at the new shapes",
+    "unknown": "its output channels may change with the resolution: the network is built afresh",
+}
 
 
 LAYER_KEYS = ("name", "input", "repeat", "fixed", "role")  # what a spec's layer says besides its operator
@@ -193,11 +204,39 @@ _OUT = Arg("out", "width", doc="output channels at alpha 1")
 _BIAS = Arg("bias", "bool", False, "a bias per output channel")
 
 
+def _keeps_size(a: Attrs) -> bool:
+    """Whether a stride-1 window leaves every input size as it is."""
+    if a["stride"] != 1:
+        return False
+    if a["padding"] == Padding.SAME:
+        return True
+    if a["padding"] == Padding.PAD01:
+        return False
+    pad = a["padding"] if isinstance(a["padding"], int) else 0
+    return 2 * pad == a.get("dilation", 1) * (a["kernel"] - 1)
+
+
+def _window_resize(a: Attrs) -> str:
+    return "same" if _keeps_size(a) else "window"
+
+
 def _conv(
     name: str, doc: str, args: tuple[Arg, ...], attrs: Callable[[Attrs, tuple[Shape, ...]], Attrs], example: str
 ) -> Op:
     return register(
-        Op(name, doc, args, _conv_infer, _conv_count, CONV_TYPES, _conv_type, _conv_label, attrs, example=example)
+        Op(
+            name,
+            doc,
+            args,
+            _conv_infer,
+            _conv_count,
+            CONV_TYPES,
+            _conv_type,
+            _conv_label,
+            attrs,
+            example=example,
+            resize=_window_resize,
+        )
     )
 
 
@@ -279,6 +318,7 @@ register(
         _fc_count,
         {"fc": "fully connected"},
         example="fc: {out: $classes}",
+        resize=lambda a: "global",
     )
 )
 
@@ -310,6 +350,7 @@ register(
         {"batchnorm": "batch norm"},
         per_element=2,
         example="bn",
+        resize=lambda a: "same",
     )
 )  # folded to y = a*x + b at inference
 
@@ -333,6 +374,7 @@ for _name, (_title, _per, _why) in ACTIVATIONS.items():
             {_name: _title},
             per_element=_per,
             example=_name,
+            resize=lambda a: "same",
         )
     )
 
@@ -416,6 +458,7 @@ for _kind, _title in (("max", "max pool"), ("avg", "average pool")):
             label=_pool_label,
             attrs=_pool_attrs,
             example=f"{_kind}pool: {{k: 3, s: 2}}",
+            resize=lambda a: "global" if a["kernel"] is None else _window_resize({**a, "dilation": 1}),
         )
     )
 register(
@@ -430,6 +473,7 @@ register(
         attrs=lambda a, x: {"output": a["out"]},
         shorthand="out",
         example="adaptive_avgpool: 1",
+        resize=lambda a: "global",
     )
 )
 
@@ -486,6 +530,7 @@ register(
         shorthand="inputs",
         per_element=1,
         example="add: [in, body]",
+        resize=lambda a: "same",
     )
 )
 register(
@@ -500,6 +545,7 @@ register(
         shorthand="inputs",
         per_element=1,
         example="multiply: [features, gate]",
+        resize=lambda a: "same",
     )
 )
 register(
@@ -513,6 +559,7 @@ register(
         merges=(2, 0),
         shorthand="inputs",
         example="concat: [a, b]",
+        resize=lambda a: "same",
     )
 )
 
@@ -580,6 +627,7 @@ register(
         {"layer_scale": "layer scale"},
         per_element=1,
         example="layer_scale",
+        resize=lambda a: "same",
     )
 )
 
@@ -610,6 +658,7 @@ register(
         parts="parts",
         shorthand="parts",
         example="split: 2",
+        resize=lambda a: "same",
     )
 )
 register(
@@ -622,6 +671,7 @@ register(
         {"shuffle": "shuffle"},
         shorthand="groups",
         example="shuffle: 2",
+        resize=lambda a: "same",
     )
 )
 register(
@@ -633,6 +683,7 @@ register(
         _no_arithmetic,
         {"flatten": "flatten"},
         example="flatten",
+        resize=lambda a: "unknown",
     )
 )
 register(
@@ -644,5 +695,6 @@ register(
         _no_arithmetic,
         {"dropout": "dropout"},
         example="dropout",
+        resize=lambda a: "same",
     )
 )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .analysis import Comparison, Report
 from .errors import MbcalcError
 from .memory import Memory
-from .reproduce import Printed, load_references
+from .published import published_top1
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,20 +29,6 @@ FILLS = ("full", "none", "top")
 LINESTYLES = ("-", "--", ":", "-.")
 
 LEGEND_ROWS = 30  # entries per legend column before another column starts
-
-
-def published_top1(model: str, alpha: float, resolution: int) -> float | None:
-    """The first top-1 accuracy the references file prints for this configuration, in percent."""
-    for ref in load_references():
-        c = ref["config"]
-        if (
-            "top1" in ref
-            and c.get("model") == model
-            and float(c.get("alpha", 1.0)) == alpha
-            and int(c.get("resolution", 224)) == resolution
-        ):
-            return float(Printed.parse(ref["top1"]).value)
-    return None
 
 
 def published_accuracy(report: Report) -> float | None:

@@ -32,7 +32,6 @@ including a recorded deviation that no longer deviates or whose check fails).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import cache
@@ -45,38 +44,8 @@ from .analysis import Report
 from .expansion.profiles import variant
 from .memory import Memory
 from .models import references_path
+from .published import UNITS, Printed, load_references
 from .roofline import Roofline
-
-UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
-
-
-@dataclass(frozen=True)
-class Printed:
-    """A figure as printed: its digits (with their precision) and its unit."""
-
-    text: str
-    value: Decimal
-    unit: str  # "", K, M, G, B or %
-
-    @classmethod
-    def parse(cls, text: Any) -> Printed:
-        m = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(Ki|Mi|[KMGB%]?)\s*", str(text))
-        if not m:
-            raise ValueError(f"cannot read published figure '{text}' (write e.g. 569M, 4.2M, 94.86%, 3504872)")
-        return cls(str(text).strip(), Decimal(m[1].replace(",", "")), m[2])
-
-    def exact(self, numerator: int, denominator: int = 1) -> Decimal:
-        """numerator/denominator in this figure's unit (e.g. millions, or percent)."""
-        scale = 100 if self.unit == "%" else 1
-        divisor = 1 if self.unit == "%" else UNITS[self.unit]
-        return Decimal(numerator * scale) / Decimal(denominator * divisor)
-
-    def rounded(self, numerator: int, denominator: int = 1, rounding: str = ROUND_HALF_UP) -> Decimal:
-        """The value rounded half-up (or as `rounding` says) to this figure's printed precision."""
-        return self.exact(numerator, denominator).quantize(self.value, rounding=rounding)
-
-    def agrees(self, numerator: int, denominator: int = 1) -> bool:
-        return self.rounded(numerator, denominator) == self.value
 
 
 @dataclass(frozen=True)
@@ -88,11 +57,6 @@ class Outcome:
     exact_value: str  # the exact computed value, for the report
     verdict: str  # exact | rounded | explained | documented | unexplained
     reason: str = ""
-
-
-@cache
-def load_references() -> tuple[dict, ...]:
-    return tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
 
 
 # --- computing the quantities a reference names ----------------------------------------------

@@ -1,0 +1,82 @@
+"""The published figures (mbcalc/references.yaml) as data: how a printed figure reads, and which
+configurations have a published checkpoint and a top-1. Nothing here computes a count."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from typing import Any
+
+import yaml
+
+from .models import references_path
+
+UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
+
+
+@dataclass(frozen=True)
+class Printed:
+    """A figure as printed: its digits (with their precision) and its unit."""
+
+    text: str
+    value: Decimal
+    unit: str  # "", K, M, G, B or %
+
+    @classmethod
+    def parse(cls, text: Any) -> Printed:
+        m = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(Ki|Mi|[KMGB%]?)\s*", str(text))
+        if not m:
+            raise ValueError(f"cannot read published figure '{text}' (write e.g. 569M, 4.2M, 94.86%, 3504872)")
+        return cls(str(text).strip(), Decimal(m[1].replace(",", "")), m[2])
+
+    def exact(self, numerator: int, denominator: int = 1) -> Decimal:
+        """numerator/denominator in this figure's unit (e.g. millions, or percent)."""
+        scale = 100 if self.unit == "%" else 1
+        divisor = 1 if self.unit == "%" else UNITS[self.unit]
+        return Decimal(numerator * scale) / Decimal(denominator * divisor)
+
+    def rounded(self, numerator: int, denominator: int = 1, rounding: str = ROUND_HALF_UP) -> Decimal:
+        """The value rounded half-up (or as `rounding` says) to this figure's printed precision."""
+        return self.exact(numerator, denominator).quantize(self.value, rounding=rounding)
+
+    def agrees(self, numerator: int, denominator: int = 1) -> bool:
+        return self.rounded(numerator, denominator) == self.value
+
+
+@cache
+def load_references() -> tuple[dict, ...]:
+    return tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
+
+
+# Published checkpoints: the reference tables of the implementations that ship weights.
+CHECKPOINTS = {"tf-": "TF-Slim", "keras-": "Keras", "torchvision-": "torchvision", "timm-": "timm"}
+
+
+def _same(ref: dict, model: str, alpha: float, resolution: int) -> bool:
+    c = ref["config"]
+    return (
+        c.get("model") == model
+        and abs(float(c.get("alpha", 1.0)) - alpha) < 1e-9
+        and int(c.get("resolution", 224)) == resolution
+    )
+
+
+def published_top1(model: str, alpha: float, resolution: int) -> float | None:
+    """The first top-1 accuracy the references file prints for this configuration, in percent."""
+    for ref in load_references():
+        if "top1" in ref and _same(ref, model, alpha, resolution):
+            return float(Printed.parse(ref["top1"]).value)
+    return None
+
+
+def checkpoints(model: str, alpha: float, resolution: int) -> tuple[str, ...]:
+    """The implementations whose published tables list a trained checkpoint of this configuration
+    of a bundled model (TF-Slim, Keras, torchvision, timm)."""
+    found: list[str] = []
+    for ref in load_references():
+        kind = next((name for prefix, name in CHECKPOINTS.items() if ref["id"].startswith(prefix)), None)
+        if kind and kind not in found and _same(ref, model, alpha, resolution):
+            found.append(kind)
+    return tuple(found)
