@@ -13,7 +13,7 @@ from __future__ import annotations
 import collections
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -21,6 +21,7 @@ from typing import Any
 
 from . import analysis, models, tools
 from .analysis import ConvComparison, Report
+from .cost import DTYPES
 from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
@@ -31,11 +32,14 @@ from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
 from .memory import Memory, analyze_memory
+from .published import checkpoints, published_top1
 from .read.device import Device, bundled_devices, load_device
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
 from .roofline import Roofline
 from .roofline import roofline as bound
+from .sweep import METRICS, SORTS, Fit, Point, Sweep, parse_range, run
+from .sweep import fit as fit_budgets
 
 MAX_ALPHA = 4.0
 Model = str | Path | Spec
@@ -435,6 +439,130 @@ def compare(
     base = _target(baseline, profile, None, None, "baseline", **counting) if baseline else None
     memories = tuple(analyze_memory(r.network, memory_dtype) for r in reports) if memory_dtype is not None else ()
     return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs), memories)
+
+
+DEFAULT_FIT_ALPHAS = "0.25:1.4:0.05"  # the grid `fit` searches unless told (a spec's own widths if it has them)
+DEFAULT_FIT_RESOLUTIONS = "96:320:16"
+
+
+def sweep(
+    model_names: Sequence[str | Path],
+    alphas: Sequence[float] | str | None = None,
+    resolutions: Sequence[int] | str | None = None,
+    profile: str = "paper",
+    metrics: Sequence[str] = ("macs", "params"),
+    dtype: str = "int8",
+    progress: Callable[[int], Any] | None = None,
+    **counting: Any,
+) -> Sweep:
+    """Every model x alpha x resolution, each the integers one build gives (`mbcalc sweep`).
+    `alphas` and `resolutions`: lists, or ranges as text ('0.35:1.4:0.05', inclusive); None: each
+    spec's own. `metrics`: of sweep.METRICS (peak-memory and weight-bytes at `dtype`). `counting`:
+    classes, biases, bn and backbone. `progress(n)` is called as configurations are done."""
+    widths = _values(alphas, "alphas", False) if alphas is not None else None
+    sizes = _values(resolutions, "resolutions", True) if resolutions is not None else None
+
+    def grid(spec: Spec) -> tuple[list[float], list[int]]:
+        return widths or [default_alpha(spec)], sizes or [_resolution(spec, None, None)]
+
+    return _sweep(model_names, grid, profile, tuple(metrics), dtype, progress, counting)
+
+
+def fit(
+    model_names: Sequence[str | Path],
+    *,
+    macs: int | None = None,
+    params: int | None = None,
+    memory: int | None = None,
+    dtype: str = "int8",
+    alphas: Sequence[float] | str | None = None,
+    resolutions: Sequence[int] | str | None = None,
+    sort: str = "macs",
+    profile: str = "paper",
+    progress: Callable[[int], Any] | None = None,
+    **counting: Any,
+) -> Fit:
+    """The configurations within every budget (`macs`, `params`, `memory`: the arena peak in bytes
+    at `dtype`), best first by `sort`, with the frontier and the published checkpoints marked
+    (`mbcalc fit`). Without `alphas` and `resolutions`, each model's grid is its own widths (or
+    0.25 to 1.4 in steps of 0.05) at 96 to 320 in steps of 16."""
+    budgets = {
+        name: value
+        for name, value in (("macs", macs), ("params", params), ("peak-memory", memory))
+        if value is not None
+    }
+    if not budgets:
+        raise ArgumentError(
+            "give at least one budget: macs, params or memory", "give at least one budget: --macs, --params or --memory"
+        )
+    for name, value in budgets.items():
+        _expect(value, int, name, "a whole number of Mult-Adds, parameters or bytes")
+    if sort not in SORTS:
+        raise ArgumentError(
+            f"sort must be one of {', '.join(SORTS)}, got {sort!r}", f"--sort must be one of {', '.join(SORTS)}"
+        )
+    metrics = tuple(dict.fromkeys(("macs", "params", *budgets, *((sort,) if sort in METRICS else ()))))
+    widths = _values(alphas, "alphas", False) if alphas is not None else None
+    sizes = _values(resolutions, "resolutions", True) if resolutions is not None else None
+
+    def grid(spec: Spec) -> tuple[list[float], list[int]]:
+        own = list(spec.program.widths or ()) or parse_range(DEFAULT_FIT_ALPHAS, "alphas", False)
+        return widths or own, sizes or parse_range(DEFAULT_FIT_RESOLUTIONS, "resolutions", True)
+
+    whole = _sweep(model_names, grid, profile, metrics, dtype, progress, counting)
+    return fit_budgets(whole, budgets, sort, _published)
+
+
+def _sweep(
+    model_names: Sequence[str | Path],
+    grid: Callable[[Spec], tuple[list[float], list[int]]],
+    profile: str,
+    metrics: tuple[str, ...],
+    dtype: str,
+    progress: Callable[[int], Any] | None,
+    counting: dict[str, Any],
+) -> Sweep:
+    _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v2']")
+    if unknown := set(counting) - {"classes", "biases", "bn", "backbone"}:
+        raise ArgumentError(f"sweep takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
+    if bad := [m for m in metrics if m not in METRICS]:
+        raise ArgumentError(
+            f"metrics must be of {', '.join(METRICS)}, got {', '.join(bad)}",
+            f"--metric must be of {', '.join(METRICS)}, got {', '.join(bad)}",
+        )
+    measured = any(m in ("peak-memory", "weight-bytes") for m in metrics)
+    if measured and dtype not in DTYPES:
+        raise ArgumentError(
+            f"dtype must be one of {', '.join(DTYPES)}, got {dtype!r}", f"--dtype must be one of {', '.join(DTYPES)}"
+        )
+    specs = {str(name): load(name) for name in dict.fromkeys(model_names)}
+    labels = _labels(specs)
+    points: list[Point] = []
+    axes: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {}
+    for name, spec in specs.items():
+        widths, sizes = grid(spec)
+        for alpha in widths:
+            check_config(alpha, sizes[0], counting.get("classes"))
+
+        def build_one(alpha: float, resolution: int, spec: Spec = spec) -> Report:
+            return analyze(spec, alpha=alpha, resolution=resolution, profile=profile, **counting)
+
+        axes[labels[name]] = (tuple(widths), tuple(sizes))
+        points += run(labels[name], build_one, widths, sizes, dtype if measured else None, spec.bundled, progress)
+    return Sweep(tuple(points), axes, metrics, get_profile(profile).name, dtype if measured else None)
+
+
+def _published(model: str, alpha: float, resolution: int) -> tuple[tuple[str, ...], float | None]:
+    return checkpoints(model, alpha, resolution), published_top1(model, alpha, resolution)
+
+
+def _values(values: Sequence[Any] | str, argument: str, integer: bool) -> list[Any]:
+    if isinstance(values, str):
+        return parse_range(values, argument, integer)
+    _expect(values, (list, tuple), argument, "a list, or a range as text such as '0.35:1.4:0.05'")
+    if not values:
+        raise ArgumentError(f"{argument} is empty", f"--{argument.rstrip('s').replace('alpha', 'alpha')} is empty")
+    return [int(v) for v in values] if integer else [float(v) for v in values]
 
 
 def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:

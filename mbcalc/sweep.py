@@ -29,7 +29,7 @@ METRICS = ("macs", "params", "peak-memory", "weight-bytes")
 MAX_POINTS = 1_000_000  # configurations in one sweep
 
 
-def parse_range(text: str, argument: str, integer: bool) -> list[float] | list[int]:
+def parse_range(text: str, argument: str, integer: bool) -> list[Any]:
     """'0.35:1.4:0.05' -> 22 values (inclusive, exact decimal steps); '1.0,0.75' -> a list."""
     flag = f"--{argument.rstrip('s')}" if argument in ("alphas", "resolutions") else argument
     example = "96:512:4 or 224,192" if integer else "0.35:1.4:0.05 or 1.0,0.75"
@@ -84,15 +84,72 @@ class Point:
 @dataclass(frozen=True)
 class Sweep:
     points: tuple[Point, ...]  # model by model, then alpha, then resolution
-    models: tuple[str, ...]  # the labels, in order
-    alphas: tuple[float, ...]
-    resolutions: tuple[int, ...]
+    axes: dict[str, tuple[tuple[float, ...], tuple[int, ...]]]  # model label -> (alphas, resolutions)
     metrics: tuple[str, ...]
     profile: str
     dtype: str | None  # for peak-memory and weight-bytes
 
     def grid(self, model: str) -> list[Point]:
         return [p for p in self.points if p.model == model]
+
+
+BUDGETS = {"macs": "Mult-Adds", "params": "parameters", "peak-memory": "peak memory"}
+SORTS = (*METRICS, "alpha", "resolution")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """The configurations of a sweep within every budget, best first, and which of them are on
+    the frontier: no other fitting configuration of the same model is at least as wide and at
+    least as large in resolution (the largest configurations that still fit)."""
+
+    sweep: Sweep
+    budgets: dict[str, int]  # metric -> the most it may be
+    sort: str
+    fitting: tuple[Point, ...]  # best first: the most of `sort`
+    frontier: frozenset[tuple[str, float, int]]  # (model, alpha, resolution)
+    checkpoints: dict[tuple[str, float, int], tuple[tuple[str, ...], float | None]]  # -> (sources, top-1 %)
+
+    def excess(self, point: Point) -> dict[str, int]:
+        """What a configuration exceeds each budget by (only the budgets it misses)."""
+        over = {}
+        for metric, limit in self.budgets.items():
+            value = point.metric(metric)
+            if value is not None and value > limit:
+                over[metric] = value - limit
+        return over
+
+
+def fit(
+    sweep: Sweep,
+    budgets: dict[str, int],
+    sort: str = "macs",
+    published: Callable[[str, float, int], tuple[tuple[str, ...], float | None]] | None = None,
+) -> Fit:
+    """`published(model, alpha, resolution)`: the checkpoints and top-1 of a bundled configuration."""
+    within = [p for p in sweep.points if all((p.metric(m) or 0) <= limit for m, limit in budgets.items())]
+
+    def key(point: Point) -> tuple[Any, ...]:
+        value = point.alpha if sort == "alpha" else point.resolution if sort == "resolution" else point.metric(sort)
+        return (-(value or 0), -point.macs, -point.alpha, -point.resolution)
+
+    ranked = tuple(sorted(within, key=key))
+    widest: dict[tuple[str, float], int] = {}  # (model, alpha) -> the largest fitting resolution
+    for p in within:
+        widest[(p.model, p.alpha)] = max(widest.get((p.model, p.alpha), 0), p.resolution)
+    frontier, best = set(), dict[str, int]()
+    for (model, alpha), resolution in sorted(widest.items(), key=lambda item: (item[0][0], -item[0][1])):
+        if resolution > best.get(model, 0):  # no wider configuration fits at this resolution or more
+            frontier.add((model, alpha, resolution))
+            best[model] = resolution
+    marks = {}
+    if published is not None:
+        for p in ranked:
+            if p.bundled:
+                found = published(p.model, p.alpha, p.resolution)
+                if found[0] or found[1] is not None:
+                    marks[(p.model, p.alpha, p.resolution)] = found
+    return Fit(sweep, budgets, sort, ranked, frozenset(frontier), marks)
 
 
 # --- the plan: one width, any resolution ---------------------------------------------------------
