@@ -308,9 +308,14 @@ def memory(
     return analyze_memory(network, dtype)
 
 
-def device(name_or_path: str) -> Device:
+def device(name_or_path: str | Path) -> Device:
     """A bundled device (`cortex-m7`, see `devices()`) or a device file, for `roofline`."""
-    return load_device(name_or_path)
+    return _device(name_or_path)
+
+
+def _device(name_or_path: str | Path) -> Device:
+    _expect(name_or_path, (str, Path), "device", "a bundled device's name, a device file's path or a Device")
+    return load_device(str(name_or_path))
 
 
 def devices() -> list[str]:
@@ -320,7 +325,7 @@ def devices() -> list[str]:
 
 def roofline(
     model: Model,
-    device: str | Device,
+    device: str | Path | Device,
     *,
     alpha: float | None = None,
     resolution: int | None = None,
@@ -332,7 +337,7 @@ def roofline(
 ) -> Roofline:
     """Each operator's lower bound on a device, max(Mult-Adds / peak, traffic / bandwidth), and
     their sum (`mbcalc memory --device`): a bound, never a latency prediction."""
-    chosen = load_device(device) if isinstance(device, str) else device
+    chosen = device if isinstance(device, Device) else _device(device)
     report = memory(
         model,
         alpha=alpha,
@@ -432,6 +437,11 @@ def compare(
         _expect(name, (str, Path), "model_names", "a list of models, e.g. ['v1', 'v2']")
     if unknown := set(counting) - {"classes", "biases", "bn", "elementwise", "backbone", "counting"}:
         raise ArgumentError(f"compare takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
+    if memory_dtype is not None and memory_dtype not in DTYPES:
+        raise ArgumentError(
+            f"memory_dtype must be None or one of {', '.join(DTYPES)}, got {memory_dtype!r}",
+            f"--memory must be one of {', '.join(DTYPES)}",
+        )
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]

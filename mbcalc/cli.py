@@ -615,8 +615,9 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
 
     Peaks under named models: the largest tensor (V2 paper Table 3), one operator's inputs and
     output (layer-by-layer; with depthwise convolutions in place, as MCUNet), the tensors live at
-    once (liveness), a greedy-by-size planner's arena, and the bottleneck tensors alone (V2
-    paper Section 5.1, inverted residual blocks computed in slices).
+    once (liveness), a greedy-by-size planner's arena, the bottleneck tensors alone (V2 paper
+    Section 5.1, inverted residual blocks computed in slices) and patch-based inference of the
+    first blocks (MCUNetV2).
 
     \b
     With --device, each operator's roofline bound: max(Mult-Adds / peak, bytes moved /

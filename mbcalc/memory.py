@@ -40,16 +40,17 @@ models of the peak, each from its source:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import cast
 
 from .cost import DTYPES, Convention
 from .counting import count
 from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network, Shape
-from .ops import FOLLOWERS, block_of
+from .ops import FOLLOWERS, REGISTRY, Attrs, block_of
+from .units import amount
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
 WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})
@@ -92,6 +93,7 @@ class Memory:
     peak: dict[str, int]  # each named model of the peak -> bytes
     peak_layer: dict[str, str]  # where each peak is reached
     sliced: frozenset[str]  # the tensors the bottleneck model never materializes whole
+    unavailable: dict[str, str] = field(default_factory=dict)  # a named peak that does not apply -> why
 
     @property
     def bytes_per_element(self) -> int:
@@ -141,9 +143,16 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     followed_by_bn = _followed_by_bn(network)
     macs = {layer.name: cost.macs for layer, cost in zip(network.layers, count(network, Convention()), strict=True)}
     by_name = {layer.name: layer for layer in network.layers}
+    ending: dict[int, list[str]] = {}  # step -> the tensors nothing reads after it
+    for t in tensors:
+        ending.setdefault(last_reader.get(t, born[t]), []).append(t)
+    active = dict.fromkeys([INPUT])  # the tensors live now, in the order they were made
     steps, pairs = [], 0  # pairs: quantization parameters (a scale and a zero point) of the weights
     for i, (tensor, op, sources) in enumerate(produced):
-        live = tuple(t for t in tensors if born[t] <= i <= last_reader.get(t, born[t]))
+        active[tensor] = None
+        live = tuple(active)
+        for done in ending.get(i, ()):
+            active.pop(done, None)
         io = sum(tensors[t] for t in sources) + tensors[tensor]
         layer = by_name[tensor]
         weight_bytes = 0
@@ -181,12 +190,19 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     candidates["greedy-arena"] = (_greedy(tensors, born, last_reader), "")
     whole = [(b, t) for t, b in tensors.items() if t not in sliced]  # in execution order: ties go to the first
     candidates["bottleneck"] = max(whole, key=lambda pair: pair[0], default=(0, ""))
-    candidates["patch"] = _patch_peak(steps, tensors, by_name, network.input, sliced, inplace)
+    unavailable = {}
+    patched = _patch_peak(steps, tensors, by_name, network.input, inplace)
+    if isinstance(patched, str):
+        unavailable["patch"] = patched
+    else:
+        candidates["patch"] = patched
     peak = {name: value for name, (value, _) in candidates.items()}
     where = {name: layer for name, (_, layer) in candidates.items()}
     weights = sum(step.weight_bytes for step in steps)
     quantization = 12 * pairs if size == 1 else 0  # a float32 scale and an int64 zero point each
-    return Memory(network, dtype, tuple(steps), tensors, weights, quantization, peak, where, frozenset(sliced))
+    return Memory(
+        network, dtype, tuple(steps), tensors, weights, quantization, peak, where, frozenset(sliced), unavailable
+    )
 
 
 def _sliced(network: Network, produced: list[tuple[str, str, tuple[str, ...]]], by_name: dict[str, Layer]) -> set[str]:
@@ -219,8 +235,15 @@ def _sliced(network: Network, produced: list[tuple[str, str, tuple[str, ...]]], 
         )
         if project is None:
             continue
-        inside = (produced[i][0] for i in members[:project])
-        sliced.update(t for t in inside if readers.get(t) == 1)
+        inside = {produced[i][0]: produced[i][2] for i in members[:project]}
+        feeding, stack = set(), list(produced[members[project]][2])
+        while stack:  # what the projection is made from inside the block (not a branch around it)
+            tensor = stack.pop()
+            if tensor in inside and tensor not in feeding:
+                feeding.add(tensor)
+                if by_name[tensor].type not in ("pointwise", "conv"):  # an expansion's input stays whole
+                    stack += inside[tensor]
+        sliced.update(t for t in feeding if readers.get(t) == 1)
         if "pointwise" not in types[:first_dw]:  # no expansion: the paper's first-layer trick
             (source,) = produced[members[0]][2][:1] or ("",)
             if source in index and by_name[source].type == "conv" and readers.get(source) == 1:
@@ -238,41 +261,48 @@ def _patch_peak(
     tensors: dict[str, int],
     by_name: dict[str, Layer],
     image: Shape,
-    sliced: set[str],
     inplace: Callable[[Step], int],
-) -> tuple[int, str]:
+) -> tuple[int, str] | str:
     """MCUNetV2's patch-based inference of the stage up to the first block at output stride 8 (see
-    the module's notes)."""
-    target = -(-image.height // PATCH_STRIDE)  # the stage's output height
-    ends = [  # a block's last step, whole (not sliced), at the stage's output size
-        i
-        for i, step in enumerate(steps)
-        if by_name[step.layer].output.height == target
-        and step.output not in sliced
-        and (i + 1 == len(steps) or block_of(by_name[steps[i + 1].layer], "") != block_of(by_name[step.layer], ""))
-    ]
-    later = [(inplace(step), step.layer) for step in steps[ends[0] + 1 if ends else 0 :]]
-    rest = max(later, key=lambda pair: pair[0], default=(0, ""))
-    if not ends:  # the network never reaches stride 8 at a block's end: nothing runs in patches
-        return rest
-    stage = steps[: ends[0] + 1]
-    out = by_name[stage[-1].output].output
-    tile = {stage[-1].output: (-(-out.height // PATCHES), -(-out.width // PATCHES))}
-    for step in reversed(stage):  # the region of each tensor one patch needs: back through the stage
+    the module's notes): (bytes, where), or why the model does not apply to this network."""
+    target = (-(-image.height // PATCH_STRIDE), -(-image.width // PATCH_STRIDE))
+    end = next(  # the first block's last step at output stride 8 or more
+        (
+            i
+            for i, step in enumerate(steps)
+            if (lambda out: out.height <= target[0] and out.width <= target[1])(by_name[step.layer].output)
+            and (i + 1 == len(steps) or block_of(by_name[steps[i + 1].layer], "") != block_of(by_name[step.layer], ""))
+        ),
+        None,
+    )
+    if end is None or end + 1 == len(steps):
+        return "no block ends at output stride 8 before the last operator: nothing to run in patches"
+    stage, rest = steps[: end + 1], steps[end + 1 :]
+    made = {step.output for step in stage[:-1]} | {INPUT}
+    for step in rest:
+        if early := made.intersection(step.inputs):
+            return f"{step.layer} reads {min(early)}, made before the patch stage ends: it would be held whole"
+    for step in stage:
         layer = by_name[step.layer]
-        need = tile.get(step.output, (0, 0))
-        a = layer.attrs
+        if REGISTRY[layer.op].resize(cast(Attrs, layer.attrs)) not in ("same", "window"):
+            return f"{step.layer} ({layer.op}) needs its whole input map, which no patch holds"
+    last = by_name[stage[-1].output].output
+    tile = {stage[-1].output: (-(-last.height // PATCHES), -(-last.width // PATCHES))}
+    shape_of = {INPUT: image} | {name: layer.output for name, layer in by_name.items()}
+    for step in reversed(stage):  # the region of each tensor one patch needs: back through the stage
+        a = by_name[step.layer].attrs
+        need = tile[step.output]
         span = a.get("dilation", 1) * (a["kernel"] - 1) + 1 if a.get("kernel") else 1
         stride = a.get("stride", 1) if a.get("kernel") else 1
-        for tensor, shape in zip(step.inputs, layer.input_shapes, strict=True):
+        for tensor in step.inputs:
+            shape = shape_of[tensor]
             region = (min((need[0] - 1) * stride + span, shape.height), min((need[1] - 1) * stride + span, shape.width))
             held = tile.get(tensor, (0, 0))
             tile[tensor] = (max(held[0], region[0]), max(held[1], region[1]))
     buffer = tensors[stage[-1].output]
 
     def patch_bytes(tensor: str) -> int:
-        shape = image if tensor == INPUT else by_name[tensor].output
-        height, width = tile[tensor]
+        shape, (height, width) = shape_of[tensor], tile[tensor]
         return tensors[tensor] * height * width // (shape.height * shape.width)
 
     inside = []
@@ -281,7 +311,8 @@ def _patch_peak(
         out_bytes = 0 if step is stage[-1] else patch_bytes(step.output)  # the last writes into the buffer
         is_dw = by_name[step.layer].type == "depthwise"
         inside.append(((max(ins[0], out_bytes) if is_dw else sum(ins) + out_bytes) + buffer, step.layer))
-    return max([rest, *inside], key=lambda pair: pair[0])
+    after = max(((inplace(step), step.layer) for step in rest), key=lambda pair: pair[0])
+    return max([after, *inside], key=lambda pair: pair[0])
 
 
 def _spatial(layer: Layer) -> tuple[int, int]:
@@ -290,17 +321,20 @@ def _spatial(layer: Layer) -> tuple[int, int]:
 
 def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int]) -> int:
     """The arena size a greedy-by-size planner needs (TensorFlow Lite Micro's GreedyMemoryPlanner)."""
-    placed: list[tuple[int, int, int, int]] = []  # (offset, size, first, last)
+    placed: list[tuple[int, int]] = []  # (offset, end offset) of each placed tensor
+    alive: dict[int, list[int]] = {}  # step -> the placed tensors live at it
     arena = 0
     for tensor in sorted(tensors, key=lambda t: (-tensors[t], born[t])):
         size, first, end = tensors[tensor], born[tensor], last.get(tensor, born[tensor])
-        clashes = sorted((o, o + s) for o, s, f, e in placed if f <= end and first <= e)
+        overlapping = {j for step in range(first, end + 1) for j in alive.get(step, ())}
         offset = 0
-        for start, stop in clashes:  # the lowest gap that fits
+        for start, stop in sorted(placed[j] for j in overlapping):  # the lowest gap that fits
             if offset + size <= start:
                 break
             offset = max(offset, stop)
-        placed.append((offset, size, first, end))
+        for step in range(first, end + 1):
+            alive.setdefault(step, []).append(len(placed))
+        placed.append((offset, offset + size))
         arena = max(arena, offset + size)
     return arena
 
@@ -329,15 +363,15 @@ def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
     return (weights + biases) * size, 0
 
 
-SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**20, "GI": 2**30}
-
-
 def parse_size(text: str, argument: str = "size") -> int:
     """'256K' -> 256,000; '1.5MiB' -> 1,572,864; '300000' -> 300,000 (bytes). K, M, G are powers
     of 1000; Ki, Mi, Gi (KiB, MiB, GiB) powers of 1024."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMG]i?)?B?\s*", str(text), flags=re.I)
-    if not m:
-        message = f"{argument} must be a size like 256K, 1M or 1.5MiB (K = 1000, Ki = 1024), got '{text}'"
-        raise ArgumentError(message, message)
-    unit = (m[2] or "").upper()
-    return round(float(m[1]) * SIZE_UNITS[unit])
+    try:
+        return amount(text)
+    except ValueError as exc:
+        why = {
+            "not a whole number": "a whole number of bytes",
+            "out of range": "from 1 byte to 10^18",
+        }.get(str(exc), "a size like 256K, 1M or 1.5MiB (K = 1000, Ki = 1024)")
+        message = f"{argument} must be {why}, got '{text}'"
+        raise ArgumentError(message, message) from None

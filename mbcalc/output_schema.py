@@ -257,6 +257,11 @@ MEMORY = _object(
         "dtype": {"enum": list(DTYPES)},
         "peak": {**COUNTS, "description": "each named model of the peak activation memory -> bytes"},
         "peak_layer": {"type": "object", "additionalProperties": TEXT},
+        "peak_unavailable": {
+            "type": "object",
+            "additionalProperties": TEXT,
+            "description": "each named model that does not apply to this network -> why (it is not in peak)",
+        },
         "weights_bytes": {**COUNT, "description": "weights and biases at the dtype's scheme, batch norm folded"},
         "quantization_bytes": {**COUNT, "description": "int8: per-channel scales and zero points"},
         "steps": {

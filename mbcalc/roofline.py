@@ -61,6 +61,11 @@ class Roofline:
         chosen = [b for b in self.bounds if b.bound_by == bound_by]
         return len(chosen), sum((b.seconds for b in chosen), Fraction(0))
 
+    def fraction(self, bound_by: str) -> Fraction:
+        """The part of the total bound that compute- (or memory-) bound operators take."""
+        total = self.seconds
+        return self.share(bound_by)[1] / total if total else Fraction(0)
+
 
 def roofline(memory: Memory, device: Device) -> Roofline:
     if memory.dtype not in device.peak:

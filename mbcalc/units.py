@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from decimal import Decimal
 
 
 def human(value: int) -> str:
@@ -62,3 +64,23 @@ def multiple(ratio: float) -> str:
     if ratio and float(text) == 0:
         return f"{ratio:.3g}" if "e" not in f"{ratio:.3g}" else f"{ratio:.{2 - math.floor(math.log10(ratio))}f}"
     return text
+
+
+# Amounts written with a unit: K, M, G, T are powers of 1000; Ki, Mi, Gi (KiB, MiB, GiB) of 1024.
+AMOUNT_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "KI": 2**10, "MI": 2**20, "GI": 2**30}
+MAX_AMOUNT = 10**18
+
+
+def amount(text: object, binary: bool = True) -> int:
+    """'256K' -> 256,000; '1.5MiB' -> 1,572,864; '1.92G' -> 1,920,000,000: a whole amount from 1
+    to 10^18 (bytes, or a rate). Raises ValueError saying what is wrong."""
+    m = re.fullmatch(r"\s*(\d{1,30}(?:\.\d{1,30})?)\s*([KMGT]i?)?B?\s*", str(text), flags=re.I)
+    unit = (m[2] or "").upper() if m else ""
+    if not m or unit not in AMOUNT_UNITS or (unit.endswith("I") and not binary):
+        raise ValueError("not an amount")
+    value = Decimal(m[1]) * AMOUNT_UNITS[unit]
+    if value != value.to_integral_value():
+        raise ValueError("not a whole number")
+    if not 1 <= value <= MAX_AMOUNT:
+        raise ValueError("out of range")
+    return int(value)

@@ -38,7 +38,9 @@ def test_liveness_by_hand():
         "arena": 512,
         "greedy-arena": 512,
         "bottleneck": 256,  # no depthwise, so no block runs in slices: the largest tensor
-        "patch": 512,  # 4x4 never reaches output stride 8: no patch stage, so layer-io-inplace-dw
+    }
+    assert memory.unavailable == {
+        "patch": "no block ends at output stride 8 before the last operator: nothing to run in patches"
     }
 
 
@@ -207,3 +209,33 @@ def test_compare_shows_the_deployment_view(run):
     table = run("compare", "v2", "--memory", "fp16").output
     assert "arena peak (fp16, bytes)" in table and "3,010,560" in table  # 2 × 1,505,280
     assert "peak_bytes" not in run("compare", "v2", "-f", "json").output
+
+
+def test_patch_needs_a_stage_patches_can_run():
+    """Read twice, a tensor is one input (no crash); a global pool, or a tensor of the stage read
+    after it, would need a whole map: the model does not apply, and says why."""
+    twice = PATCHED.replace("  - {name: b2.dw", "  - {name: b1.add, add: [b1.conv, b1.conv]}\n  - {name: b2.dw")
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(twice)), "int8")
+    assert (memory.peak["patch"], memory.peak_layer["patch"]) == (453, "b1.conv")  # the add: 196 + 196 + 32
+    pooled = PATCHED.replace(
+        "  - {name: b3.dw",
+        "  - {name: b2.pool, avgpool: {k: global}}\n  - {name: b2.x, multiply: [b2.pw, b2.pool]}\n  - {name: b3.dw",
+    )
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(pooled)), "int8")
+    assert "patch" not in memory.peak and memory.unavailable["patch"].startswith(
+        "b2.pool (avgpool) needs its whole input map"
+    )
+    skip = PATCHED.replace(
+        "{name: b4.pw, pw: {out: 8}}", "{name: b4.pw, pw: {out: 8}}\n  - {name: b4.cat, concat: [b4.pw, b3.dw]}"
+    )
+    memory = analyze_memory(mbcalc.build(mbcalc.loads(skip)), "int8")
+    assert memory.unavailable == {
+        "patch": "b4.cat reads b3.dw, made before the patch stage ends: it would be held whole"
+    }
+
+
+def test_a_branch_around_the_projection_stays_whole():
+    """ShuffleNet V2's unit splits its input: one half goes round the block to the concat, the
+    other is expanded; neither half is computed in slices, only the expansion and depthwise."""
+    memory = api.memory("shufflenet-v2")
+    assert {"unit2.pw1", "unit2.dw1"} <= memory.sliced and not {"unit2.half.0", "unit2.half.1"} & memory.sliced

@@ -10,19 +10,18 @@
       peak: ...
       bandwidth: ...
 
-Rates use K, M, G, T (powers of 1000); sizes use K, M (1000) or KiB, MiB (1024), as --sram does.
+Rates use K, M, G, T (powers of 1000); sizes also KiB, MiB (1024), as --sram does; whole numbers.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..cost import DTYPES
 from ..errors import MbcalcError, Problem, SpecError, did_you_mean
 from ..models import specs_dir
+from ..units import amount
 from .nodes import Node, read_yaml
 from .problems import Problems, name_problem, unshowable
 from .spec import decode
@@ -30,8 +29,6 @@ from .spec import decode
 KEYS = ("name", "description", "peak", "bandwidth", "sram", "flash", "sources")
 REQUIRED = ("name", "peak", "bandwidth", "sources")
 NUMBERS = ("peak", "bandwidth", "sram", "flash")  # each needs a source
-RATE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-SIZE_UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "KI": 2**10, "MI": 2**20, "GI": 2**30}
 MAX_BYTES = 2**20  # a device file is a dozen lines
 
 
@@ -84,6 +81,8 @@ def load_device(name_or_path: str) -> Device:
 
 
 def parse_device(text: str, file: str = "<device>") -> Device:
+    if not text.strip():
+        raise SpecError([Problem(file, 0, 0, "the device file is empty (docs/deployment.md shows one to start from)")])
     doc = read_yaml(text, file)
     problems = Problems(file)
     if not doc.is_map:
@@ -111,11 +110,11 @@ def parse_device(text: str, file: str = "<device>") -> Device:
                         where,
                         f"unknown dtype '{dtype}'{did_you_mean(dtype, list(DTYPES))} (dtypes: {', '.join(DTYPES)})",
                     )
-                elif (rate := _amount(node.value[dtype], f"peak.{dtype}", RATE_UNITS, "960M", problems)) is not None:
+                elif (rate := _amount(node.value[dtype], f"peak.{dtype}", False, "960M", problems)) is not None:
                     peak[dtype] = rate
-    bandwidth = _amount(fields.get("bandwidth"), "bandwidth", RATE_UNITS, "1.92G (bytes per second)", problems)
-    sram = _amount(fields.get("sram"), "sram", SIZE_UNITS, "512KiB", problems)
-    flash = _amount(fields.get("flash"), "flash", SIZE_UNITS, "2MiB", problems)
+    bandwidth = _amount(fields.get("bandwidth"), "bandwidth", False, "1.92G (bytes per second)", problems)
+    sram = _amount(fields.get("sram"), "sram", True, "512KiB", problems)
+    flash = _amount(fields.get("flash"), "flash", True, "2MiB", problems)
     sources: dict[str, str] = {}
     if (node := fields.get("sources")) is not None:
         if not node.is_map:
@@ -146,21 +145,16 @@ def _text(node: Node | None, key: str, problems: Problems) -> str | None:
     return " ".join(node.value.split())
 
 
-def _amount(node: Node | None, key: str, units: dict[str, int], example: str, problems: Problems) -> int | None:
-    """A positive whole amount written with a unit: 960M, 1.92G, 512KiB."""
+def _amount(node: Node | None, key: str, binary: bool, example: str, problems: Problems) -> int | None:
+    """A whole amount written with a unit: 960M, 1.92G, 512KiB (as --sram takes sizes)."""
     if node is None:
         return None
     text = str(node.value) if node.is_scalar and not isinstance(node.value, bool) else ""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?(?:[eE]\d+)?)\s*([KMGT]i?)?B?\s*", text, flags=re.I)
-    unit = (m[2] or "").upper() if m else ""
-    if not m or unit not in units:
-        problems.add(node, f"'{key}' must be an amount like {example}, got '{text or node.value}'")
-        return None
     try:
-        value = Decimal(m[1]) * units[unit]
-    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
-        value = Decimal(0)
-    if value < 1 or value != value.to_integral_value() or value > 10**18:
-        problems.add(node, f"'{key}' must be a whole number from 1 to 10^18 once its unit is applied, got '{text}'")
+        return amount(text, binary)
+    except ValueError as exc:
+        if str(exc) == "not an amount":
+            problems.add(node, f"'{key}' must be an amount like {example}, got '{text or node.value}'")
+        else:
+            problems.add(node, f"'{key}' must be a whole number from 1 to 10^18 once its unit is applied, got '{text}'")
         return None
-    return int(value)

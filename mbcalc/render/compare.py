@@ -67,7 +67,7 @@ class CompareView:
         if c.memories:
             footer.append(
                 "Memory as `mbcalc memory` gives it: the arena peak (tensors live at once) and the weights and "
-                "biases as deployed, batch norm folded (int8: quantization parameters apart, in the JSON)."
+                "biases as deployed, batch norm folded (int8: the quantization parameters apart, in JSON and CSV)."
             )
         if c.baseline:
             footer.append(

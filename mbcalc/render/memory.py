@@ -34,8 +34,8 @@ def microseconds(seconds: float) -> str:
 def rate(value: int, unit: str) -> str:
     """960000000, ' Mult-Adds/s' -> '960M Mult-Adds/s'; 1920000000, ' B/s' -> '1.92G B/s'."""
     for scale, prefix in ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K")):
-        if value >= scale:
-            return f"{value / scale:,.4g}{prefix}{unit}"
+        if scale <= value < 1000 * scale or (prefix == "T" and value >= scale):
+            return f"{value / scale:,.4g}{prefix}{unit}" if value < 10**15 else f"{value:,}{unit}"
     return f"{value:,}{unit}"
 
 
@@ -106,6 +106,8 @@ class MemoryView:
         )
         peaks = tuple(
             (name, number(m.peak[name], True), kib(m.peak[name]), m.peak_layer[name], PEAK_WORDS[name])
+            if name in m.peak
+            else (name, "-", "-", "", f"{PEAK_WORDS[name]}: does not apply, {m.unavailable[name]}")
             for name in PEAKS
         )
         peak_section = Section(
@@ -144,21 +146,20 @@ class MemoryView:
     @staticmethod
     def _roofline_section(roof: Roofline) -> Section:
         device = roof.device
-        compute, memory = roof.share("compute"), roof.share("memory")
         total = float(roof.seconds)
 
-        def part(share: tuple) -> str:
-            count, seconds = share
-            percent = 100 * float(seconds) / total if total else 0.0
-            return f"{count} operators, {float(seconds) * 1e3:,.3f} ms ({percent:.0f}% of the bound)"
+        def part(kind: str) -> str:
+            count, seconds = roof.share(kind)
+            share = 100 * float(roof.fraction(kind))
+            return f"{count} operators, {float(seconds) * 1e3:,.3f} ms ({share:.0f}% of the bound)"
 
         rows = (
             ("device", f"{device.name}: {device.description}" if device.description else device.name),
             ("peak", f"{rate(roof.peak, ' Mult-Adds/s')} at {roof.memory.dtype} (source below)"),
             ("bandwidth", f"{rate(device.bandwidth, ' bytes/s')} (source below)"),
             ("ridge point", f"{float(roof.ridge):,.2f} Mult-Adds per byte: below it an operator is memory-bound"),
-            ("compute-bound", part(compute)),
-            ("memory-bound", part(memory)),
+            ("compute-bound", part("compute")),
+            ("memory-bound", part("memory")),
             ("total bound", f"{total * 1e3:,.3f} ms (a lower bound, not a latency)"),
         )
         return Section("Roofline bound", ("", "value"), rows, (), wrap=(1,))
@@ -174,6 +175,7 @@ class MemoryView:
             "dtype": m.dtype,
             "peak": dict(m.peak),
             "peak_layer": dict(m.peak_layer),
+            "peak_unavailable": dict(m.unavailable),
             "weights_bytes": m.weights_bytes,
             "quantization_bytes": m.quantization_bytes,
             "steps": [
