@@ -23,6 +23,7 @@ from .errors import ArgumentError, MbcalcError, SpecError, did_you_mean, in_flag
 from .render import FORMATS, render
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 # --- output and shared options ----------------------------------------------------------------
@@ -656,6 +657,220 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
         from .plot import plot_memory
 
         plot_memory(report, plot, budgets[0])
+
+
+grid_options = options(
+    click.option(
+        "--alpha",
+        "-a",
+        "alphas",
+        default=None,
+        metavar="A:B:STEP|LIST",
+        help="Widths: an inclusive range 0.35:1.4:0.05 or a list 1.0,0.75 (default: each spec's own).",
+    ),
+    click.option(
+        "--res",
+        "-r",
+        "resolutions",
+        default=None,
+        metavar="A:B:STEP|LIST",
+        help="Resolutions: an inclusive range 96:512:4 or a list 224,192 (default: each spec's own).",
+    ),
+)
+budget_counting = options(
+    click.option("--biases/--no-biases", default=None, help="Count bias parameters (default: the profile's)."),
+    click.option("--bn", type=click.Choice(BN_CHOICES), default=None, help="Batch-norm parameters per channel."),
+)
+
+
+def progress_bar(total: int) -> Any:
+    """A progress bar on standard error for a long sweep: rich's, only when standard error is a
+    terminal and the work is large enough to take about a second (or None)."""
+    if total < PROGRESS_FROM or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    return Progress(transient=True, console=Console(stderr=True))
+
+
+PROGRESS_FROM = 20_000  # configurations: about a second at the slowest bundled model's pace
+
+
+def with_progress(total: int, work: Callable[[Callable[[int], Any] | None], T]) -> T:
+    """Run `work(advance)`, showing a bar while it runs when `progress_bar` gives one."""
+    bar = progress_bar(total)
+    if bar is None:
+        return work(None)
+    with bar:
+        task = bar.add_task("configurations", total=total)
+        return work(lambda n: bar.advance(task, n))
+
+
+@cli.command("sweep")
+@click.argument("models", nargs=-1, required=True)
+@grid_options
+@profile_option
+@network_options
+@budget_counting
+@click.option(
+    "--metric",
+    "metrics",
+    default="macs",
+    show_default=True,
+    metavar="LIST",
+    help="What each cell shows: macs, params, peak-memory, weight-bytes (comma-separated; one table each).",
+)
+@click.option(
+    "--dtype", type=click.Choice(DTYPE_NAMES), default="int8", show_default=True, help="For the memory metrics."
+)
+@output_options
+@exact_option
+@click.option(
+    "--plot",
+    default=None,
+    metavar="FILE.png|FILE.svg",
+    help="Also draw a heat map of the first metric with iso-budget contours; needs mbcalc[plot].",
+)
+def sweep(
+    models, alphas, resolutions, profile, classes, backbone, biases, bn, metrics, dtype, fmt, output, exact, plot
+):
+    """Every width x resolution of each model at once, each cell exact.
+
+    \b
+    Examples:
+      mbcalc sweep v2 --alpha 0.35:1.4:0.05 --res 96:224:32
+      mbcalc sweep v2 v3-large --alpha 1.0,0.75,0.5 --res 224,192,160 --metric macs,params -f csv
+      mbcalc sweep v2 --alpha 0.35,0.5,0.75 --res 96:224:16 --metric peak-memory --dtype int8
+    """
+    from . import api
+    from .render.sweep import SweepView
+
+    check_outputs(list(models), **{"-o": output, "--plot": plot})
+    if plot:
+        from .plot import check_plot_target
+
+        check_plot_target(plot)
+    chosen = [m.strip() for m in metrics.split(",") if m.strip()]
+    counting = {"classes": classes, "backbone": backbone, "biases": biases, "bn": bn}
+    total = len(models) * _grid_size(alphas, resolutions)
+    result = with_progress(
+        total,
+        lambda advance: api.sweep(list(models), alphas, resolutions, profile, chosen, dtype, advance, **counting),
+    )
+    emit(render(SweepView(result, exact), fmt, terminal_width(fmt, output)), output)
+    if plot:
+        from .plot import plot_sweep
+
+        plot_sweep(result, plot)
+
+
+def _grid_size(alphas: str | None, resolutions: str | None) -> int:
+    from .sweep import parse_range
+
+    widths = len(parse_range(alphas, "alphas", False)) if alphas else 1
+    sizes = len(parse_range(resolutions, "resolutions", True)) if resolutions else 1
+    return widths * sizes
+
+
+@cli.command("fit")
+@click.argument("models", nargs=-1, required=True)
+@click.option("--macs", default=None, metavar="N", help="A Mult-Adds budget: 150M, 1.2G or a whole number.")
+@click.option("--params", default=None, metavar="N", help="A parameter budget: 3M, 500K.")
+@click.option(
+    "--memory", default=None, metavar="SIZE", help="An activation-memory budget (the arena peak): 256K, 256KiB."
+)
+@click.option("--dtype", type=click.Choice(DTYPE_NAMES), default="int8", show_default=True, help="For --memory.")
+@grid_options
+@click.option(
+    "--sort",
+    type=click.Choice(["macs", "params", "peak-memory", "weight-bytes", "alpha", "resolution"]),
+    default="macs",
+    show_default=True,
+    help="Best first: the most of this within the budgets.",
+)
+@profile_option
+@network_options
+@budget_counting
+@output_options
+@exact_option
+@click.option(
+    "--plot",
+    default=None,
+    metavar="FILE.png|FILE.svg",
+    help="Also draw the fitting configurations, the frontier and the budget; needs mbcalc[plot].",
+)
+def fit(
+    models,
+    macs,
+    params,
+    memory,
+    dtype,
+    alphas,
+    resolutions,
+    sort,
+    profile,
+    classes,
+    backbone,
+    biases,
+    bn,
+    fmt,
+    output,
+    exact,
+    plot,
+):
+    """The configurations within every budget, best first, the frontier and the published checkpoints marked.
+
+    Without --alpha and --res the grid is each model's own widths (or 0.25 to 1.4 in steps of
+    0.05) at 96 to 320 in steps of 16. With one configuration it is a budget check: exit 1 when
+    it does not fit, saying by how much.
+
+    \b
+    Examples:
+      mbcalc fit v3-large --macs 150M
+      mbcalc fit v2 --memory 256K --dtype int8
+      mbcalc fit my-net.yaml --alpha 1 --res 224 --macs 300M --params 4M
+    """
+    from . import api
+    from .render.sweep import FitView
+    from .units import amount
+
+    check_outputs(list(models), **{"-o": output, "--plot": plot})
+    if plot:
+        from .plot import check_plot_target
+
+        check_plot_target(plot)
+    budgets = {}
+    for flag, text, binary in (("--macs", macs, False), ("--params", params, False), ("--memory", memory, True)):
+        if text is not None:
+            try:
+                budgets[flag.lstrip("-")] = amount(text, binary)
+            except ValueError:
+                example = "256K or 256KiB" if binary else "150M or 3M"
+                raise MbcalcError(f"{flag} must be a whole amount like {example}, got '{text}'") from None
+    counting = {"classes": classes, "backbone": backbone, "biases": biases, "bn": bn}
+    result = api.fit(
+        list(models),
+        dtype=dtype,
+        alphas=alphas,
+        resolutions=resolutions,
+        sort=sort,
+        profile=profile,
+        macs=budgets.get("macs"),
+        params=budgets.get("params"),
+        memory=budgets.get("memory"),
+        **counting,
+    )
+    view = FitView(result, exact)
+    emit(render(view, fmt, terminal_width(fmt, output)), output)
+    if plot:
+        from .plot import plot_fit
+
+        plot_fit(result, plot)
+    if not result.fitting:
+        if fmt != "table":  # the table's footer says it already
+            click.echo(f"mbcalc: {view.verdicts()[0]}", err=True)
+        sys.exit(1)
 
 
 @cli.command("reproduce")

@@ -1,4 +1,5 @@
-"""`mbcalc compare --plot`: Mult-Adds against parameters, and against published top-1 accuracy.
+"""`--plot`: compare's Mult-Adds against parameters and top-1, memory's live bytes, sweep's heat
+map and fit's frontier.
 
 matplotlib is an optional extra (`pip install "mbcalc[plot]"`); it is imported only here. The figure
 is drawn on a `Figure` of its own, never through pyplot, so plotting neither picks a backend nor
@@ -14,6 +15,9 @@ from .analysis import Comparison, Report
 from .errors import MbcalcError
 from .memory import Memory
 from .published import published_top1
+from .sweep import Fit, Sweep
+
+TITLE = {"macs": "Mult-Adds", "params": "parameters", "peak-memory": "peak memory", "weight-bytes": "weight bytes"}
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -239,6 +243,99 @@ def plot_memory(memory: Memory, path: str, sram: int | None = None) -> None:
     """Draw `mbcalc memory`'s live memory into `path` (.png or .svg), written whole or not at all."""
     check_plot_target(path)
     _save(memory_figure(memory, sram), path)
+
+
+def sweep_figure(sweep: Sweep) -> Figure:
+    """The first metric of a sweep as a heat map per model (alpha up, resolution across), with
+    iso-budget contours: each contour joins the configurations of equal cost."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    metric = sweep.metrics[0]
+    models = list(sweep.axes)
+    fig = Figure(figsize=(6.5 * len(models), 4.8), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, len(models), squeeze=False)[0]
+    scale, unit = (1e6, "M") if metric in ("macs", "params") else (1024, "KiB")
+    for ax, model in zip(axes, models, strict=True):
+        alphas, resolutions = sweep.axes[model]
+        grid = {(p.alpha, p.resolution): p.metric(metric) or 0 for p in sweep.grid(model)}
+        values = [[grid[(a, r)] / scale for r in resolutions] for a in alphas]
+        mesh = ax.pcolormesh(resolutions, alphas, values, shading="nearest", cmap="viridis")
+        fig.colorbar(mesh, ax=ax, label=f"{TITLE[metric]} ({unit})")
+        if len(alphas) > 1 and len(resolutions) > 1:
+            lines = ax.contour(resolutions, alphas, values, levels=6, colors="white", linewidths=0.8)
+            ax.clabel(lines, fontsize=7, fmt=lambda v: f"{v:,.0f}{unit}")
+        ax.set_title(literal(f"{model}: {TITLE[metric]}"))
+        ax.set_xlabel("resolution (px)")
+        ax.set_ylabel("width multiplier α")
+    return fig
+
+
+def fit_figure(fit: Fit) -> Figure:
+    """Every configuration of a fit's grid as Mult-Adds against parameters, those within the
+    budgets filled, the frontier joined per model, the budget lines drawn, checkpoints ringed."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 5), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    inside = {(p.model, p.alpha, p.resolution) for p in fit.fitting}
+    for i, model in enumerate(fit.sweep.axes):
+        color = f"C{i % 10}"
+        points = fit.sweep.grid(model)
+        out = [p for p in points if (p.model, p.alpha, p.resolution) not in inside]
+        ok = [p for p in points if (p.model, p.alpha, p.resolution) in inside]
+        ax.scatter(
+            [p.params / 1e6 for p in out],
+            [p.macs / 1e6 for p in out],
+            s=8,
+            facecolors="none",
+            edgecolors=color,
+            alpha=0.35,
+        )
+        ax.scatter(
+            [p.params / 1e6 for p in ok],
+            [p.macs / 1e6 for p in ok],
+            s=10,
+            color=color,
+            label=literal(f"{model} (fits)"),
+        )
+        edge = sorted((p for p in ok if (p.model, p.alpha, p.resolution) in fit.frontier), key=lambda p: p.params)
+        if edge:
+            ax.plot([p.params / 1e6 for p in edge], [p.macs / 1e6 for p in edge], color=color, linewidth=1.2)
+        marked = [p for p in ok if (p.model, p.alpha, p.resolution) in fit.checkpoints]
+        if marked:
+            ax.scatter(
+                [p.params / 1e6 for p in marked],
+                [p.macs / 1e6 for p in marked],
+                s=70,
+                facecolors="none",
+                edgecolors="black",
+                linewidths=1.0,
+            )
+    if "macs" in fit.budgets:
+        ax.axhline(fit.budgets["macs"] / 1e6, color="C3", linestyle="--", linewidth=1.2, label="Mult-Adds budget")
+    if "params" in fit.budgets:
+        ax.axvline(fit.budgets["params"] / 1e6, color="C3", linestyle=":", linewidth=1.2, label="parameter budget")
+    ax.scatter([], [], s=70, facecolors="none", edgecolors="black", label="published checkpoint or top-1")
+    ax.set_xlabel("parameters (M)")
+    ax.set_ylabel("Mult-Adds (M)")
+    ax.set_title("Configurations within the budgets; the frontier joined")
+    ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return fig
+
+
+def plot_sweep(sweep: Sweep, path: str) -> None:
+    check_plot_target(path)
+    _save(sweep_figure(sweep), path)
+
+
+def plot_fit(fit: Fit, path: str) -> None:
+    check_plot_target(path)
+    _save(fit_figure(fit), path)
 
 
 def plot_comparison(comparison: Comparison, path: str) -> None:

@@ -153,9 +153,9 @@ def test_device_and_size_arguments_are_checked(run, tmp_path):
     board = tmp_path / "board.yaml"
     board.write_text(BOARD, encoding="utf-8")
     assert api.roofline("v2", Path(board)).device.name == "board"  # a Path is a device file too
-    with pytest.raises(ArgumentError, match="^device must be"):
+    with pytest.raises(ArgumentError, match=r"^device must be"):
         api.device(5)
-    with pytest.raises(ArgumentError, match="^memory_dtype must be None or one of"):
+    with pytest.raises(ArgumentError, match=r"^memory_dtype must be None or one of"):
         api.compare(["v2"], [1.0], [224], memory_dtype="int4")
     board.write_text(BOARD.replace("bandwidth: 100K", "bandwidth: 1e999999999"), encoding="utf-8")
     result = run("memory", "v2", "--device", str(board))
@@ -163,6 +163,10 @@ def test_device_and_size_arguments_are_checked(run, tmp_path):
     board.write_text("\n", encoding="utf-8")
     result = run("memory", "v2", "--device", str(board))
     assert result.exit_code == 2 and "the device file is empty" in result.stderr
-    for size, why in (("1.5", "a whole number of bytes"), ("0", "from 1 byte to 10^18"), ("1" + "0" * 400, "a size like")):
+    for size, why in (
+        ("1.5", "a whole number of bytes"),
+        ("0", "from 1 byte to 10^18"),
+        ("1" + "0" * 400, "a size like"),
+    ):
         result = run("memory", "v2", "--sram", size)
         assert result.exit_code == 2 and f"--sram must be {why}" in result.stderr, result.stderr
