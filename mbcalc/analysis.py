@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .bulk import no_gc
 from .cost import Convention, Cost
 from .counting import Counter, count
 from .errors import ArgumentError
 from .ir import Layer, Network, Shape
-from .memory import Memory
 from .ops import REGISTRY, block_of, label
-from .output_schema import SCHEMA_VERSION
-from .tools import ITEMS, Tool, items_by_layer, reported
+from .schema_version import SCHEMA_VERSION
+
+if TYPE_CHECKING:  # the deployment view and the counting tools load when first used
+    from .memory import Memory
+    from .tools import Tool
 
 
 class LayerCost(NamedTuple):
@@ -92,6 +94,8 @@ class Report:
     @cached_property
     def line_items(self) -> tuple[dict[str, int], ...]:
         """Per layer, the quantities the counting tools count (tools.ITEMS)."""
+        from .tools import items_by_layer
+
         return tuple(items_by_layer(self.network, tuple(cost.macs for cost in self.costs)))
 
     @cached_property
@@ -99,6 +103,8 @@ class Report:
         """Per layer, what the chosen tool counts for it (they sum to `reported`)."""
         if self.tool is None:
             return ()
+        from .tools import reported
+
         chosen = self.tool
         return tuple(reported(items, chosen) for items in self.line_items)
 
@@ -484,6 +490,8 @@ class Explanation:
 
 
 def explain(report: Report, tools: tuple[Tool, ...]) -> Explanation:
+    from .tools import ITEMS
+
     totals: dict[str, int] = dict.fromkeys(ITEMS, 0)
     for items in report.line_items:
         for item, quantity in items.items():

@@ -17,11 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from . import analysis, models, tools
+from . import analysis, models
 from .analysis import ConvComparison, Report
-from .cost import DTYPES
 from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
@@ -31,15 +30,14 @@ from .ir import Config, Location, Network, Role, Shape
 from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
-from .memory import Memory, analyze_memory
-from .published import checkpoints, published_top1
-from .read.device import Device, bundled_devices, load_device
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
-from .roofline import Roofline
-from .roofline import roofline as bound
-from .sweep import METRICS, SORTS, Fit, Point, Sweep, parse_range, run
-from .sweep import fit as fit_budgets
+
+if TYPE_CHECKING:  # the deployment view, devices and sweeps load when first used: a count starts sooner
+    from .memory import Memory
+    from .read.device import Device
+    from .roofline import Roofline
+    from .sweep import Fit, Point, Sweep
 
 MAX_ALPHA = 4.0
 Model = str | Path | Spec
@@ -169,6 +167,8 @@ def analyze(
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report.
     `counting`: also what a counting tool (tools.TOOLS: ptflops, fvcore ...) prints for the
     profile's framework model, as `Report.reported`."""
+    from . import tools
+
     _expect(backbone, bool, "backbone", "True or False")
     chosen = tools.tool(counting) if counting is not None else None
     network = build(
@@ -285,6 +285,8 @@ def explain(
 ) -> analysis.Explanation:
     """Every counting tool's number for the profile's framework model, reached from the same line
     items (`mbcalc explain`)."""
+    from . import tools
+
     report = analyze(model, alpha=alpha, resolution=resolution, profile=profile)
     tools.check_measured(report.network, None, "explain", "explain")
     return analysis.explain(report, tools.tools_for(report.network))
@@ -302,6 +304,8 @@ def memory(
     dtype: str = "int8",
 ) -> Memory:
     """Weight bytes as deployed and activation memory under each named model (`mbcalc memory`)."""
+    from .memory import analyze_memory
+
     network = build(
         model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
     )
@@ -310,16 +314,21 @@ def memory(
 
 def device(name_or_path: str | Path) -> Device:
     """A bundled device (`cortex-m7`, see `devices()`) or a device file, for `roofline`."""
+
     return _device(name_or_path)
 
 
 def _device(name_or_path: str | Path) -> Device:
+    from .read.device import load_device
+
     _expect(name_or_path, (str, Path), "device", "a bundled device's name, a device file's path or a Device")
     return load_device(str(name_or_path))
 
 
 def devices() -> list[str]:
     """The bundled devices' names."""
+    from .read.device import bundled_devices
+
     return list(bundled_devices())
 
 
@@ -337,6 +346,8 @@ def roofline(
 ) -> Roofline:
     """Each operator's lower bound on a device, max(Mult-Adds / peak, traffic / bandwidth), and
     their sum (`mbcalc memory --device`): a bound, never a latency prediction."""
+    from .read.device import Device
+
     chosen = device if isinstance(device, Device) else _device(device)
     report = memory(
         model,
@@ -349,6 +360,13 @@ def roofline(
         dtype=dtype,
     )
     return bound(report, chosen)
+
+
+def bound(memory: Memory, device: Device) -> Roofline:
+    """The roofline bounds of a deployment view already made (`memory`) on `device`."""
+    from .roofline import roofline as bounds
+
+    return bounds(memory, device)
 
 
 def compare_conv(
@@ -429,6 +447,9 @@ def compare(
     resolution None is each spec's own input size). `counting`: analyze's classes, biases, bn,
     elementwise and backbone, for every configuration and the baseline. `memory_dtype`: also the
     deployment view of each at that dtype (its arena peak and weight bytes)."""
+    from .cost import DTYPES
+    from .memory import analyze_memory
+
     _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v1', 'v2']")
     _expect(alphas, (list, tuple), "alphas", "a list, e.g. [1.0, 0.75]")
     _expect(resolutions, (list, tuple), "resolutions", "a list, e.g. [224, 192]")
@@ -469,6 +490,7 @@ def sweep(
     `alphas` and `resolutions`: lists, or ranges as text ('0.35:1.4:0.05', inclusive); None: each
     spec's own. `metrics`: of sweep.METRICS (peak-memory and weight-bytes at `dtype`). `counting`:
     classes, biases, bn and backbone. `progress(n)` is called as configurations are done."""
+
     widths = _values(alphas, "alphas", False) if alphas is not None else None
     sizes = _values(resolutions, "resolutions", True) if resolutions is not None else None
 
@@ -496,6 +518,9 @@ def fit(
     at `dtype`), best first by `sort`, with the frontier and the published checkpoints marked
     (`mbcalc fit`). Without `alphas` and `resolutions`, each model's grid is its own widths (or
     0.25 to 1.4 in steps of 0.05) at 96 to 320 in steps of 16."""
+    from .sweep import METRICS, SORTS, parse_range
+    from .sweep import fit as fit_budgets
+
     budgets = {
         name: value
         for name, value in (("macs", macs), ("params", params), ("peak-memory", memory))
@@ -532,6 +557,9 @@ def _sweep(
     progress: Callable[[int], Any] | None,
     counting: dict[str, Any],
 ) -> Sweep:
+    from .cost import DTYPES
+    from .sweep import METRICS, Sweep, run
+
     _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v2']")
     if unknown := set(counting) - {"classes", "biases", "bn", "backbone"}:
         raise ArgumentError(f"sweep takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
@@ -563,11 +591,15 @@ def _sweep(
 
 
 def _published(model: str, alpha: float, resolution: int) -> tuple[tuple[str, ...], float | None]:
+    from .published import checkpoints, published_top1
+
     return checkpoints(model, alpha, resolution), published_top1(model, alpha, resolution)
 
 
 def _values(values: Sequence[Any] | str, argument: str, integer: bool) -> list[Any]:
     if isinstance(values, str):
+        from .sweep import parse_range
+
         return parse_range(values, argument, integer)
     _expect(values, (list, tuple), argument, "a list, or a range as text such as '0.35:1.4:0.05'")
     if not values:

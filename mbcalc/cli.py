@@ -62,6 +62,8 @@ def check_outputs(inputs: list[str], **outputs: str | None) -> None:
     from .io import same_as_stdin, same_file, writable_problem
 
     named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
+    if not named:  # printing only: nothing to protect
+        return
     sources = [(f"the input file {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
     sources += [(f"the bundled spec {path.name}", str(path)) for path in set(models.bundled().values())]
     sources += [

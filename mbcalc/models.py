@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from functools import cache, lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,19 @@ import yaml
 
 from .errors import MbcalcError, did_you_mean
 
+PACKAGE = Path(__file__).parent  # a regular package: its data files are plain files
 
+
+@cache
 def specs_dir() -> Path:
     """Installed: mbcalc/specs inside the package. From a source checkout: the repo's specs/."""
-    packaged = Path(str(resources.files("mbcalc"))) / "specs"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "specs"
+    packaged = PACKAGE / "specs"
+    return packaged if packaged.is_dir() else PACKAGE.resolve().parent / "specs"
 
 
 def references_path() -> Path:
     """The published figures (mbcalc/references.yaml), shipped with the package."""
-    return Path(str(resources.files("mbcalc"))) / "references.yaml"
+    return PACKAGE / "references.yaml"
 
 
 @lru_cache(maxsize=1)
@@ -34,7 +36,7 @@ def bundled() -> dict[str, Path]:
     variant's name (efficientnet-b0 ... efficientnet-b7), one without under its file's name."""
     found: dict[str, Path] = {}
     for path in specs_dir().glob("*.yaml"):
-        variants = _header(path).get("variants")
+        variants = _header(path).get("variants") if "\nvariants:" in _head(path) else None  # parse only those
         for name in variants if isinstance(variants, dict) and variants else [path.stem]:
             found[str(name)] = path
     return dict(sorted(found.items()))
@@ -86,6 +88,10 @@ def _alias_index() -> dict[str, str]:
 
 def canonical(name: str) -> str | None:
     """The bundled model a name or alias means ('mobilenet_v2' -> 'v2'), or None."""
+    if name.isidentifier() or name.replace("-", "_").isidentifier():  # a spec's own file: no index needed
+        path = specs_dir() / f"{name}.yaml"
+        if path.is_file() and "\nvariants:" not in _head(path):
+            return name
     return name if name in bundled() else _alias_index().get(_folded(name))
 
 
@@ -101,12 +107,20 @@ def find(name: str) -> Path:
 
 
 @cache
+def _head(path: Path) -> str:
+    """A bundled spec's text above `layers:` and `blocks:` (its header)."""
+    text = path.read_text(encoding="utf-8")
+    return text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
+
+
+@cache
 def _header(path: Path) -> dict[str, Any]:
     """A bundled spec's header (the keys above `layers:` and `blocks:`), read without its table."""
-    text = path.read_text(encoding="utf-8")
-    head = text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
-    value = yaml.safe_load(head) or {}
+    value = yaml.load(_head(path), Loader=_LOADER) or {}
     return value if isinstance(value, dict) else {}
+
+
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: headers parse in microseconds
 
 
 def variant(name: str) -> str | None:

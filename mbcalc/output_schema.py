@@ -12,9 +12,8 @@ import json
 from typing import Any
 
 from .cost import DTYPES
+from .schema_version import SCHEMA_VERSION
 from .tools import TOOLS
-
-SCHEMA_VERSION = 1
 
 COUNT = {"type": "integer", "minimum": 0}
 SHARE = {"type": "number", "minimum": 0, "maximum": 1}

@@ -13,7 +13,7 @@ import io
 import json
 from typing import Any, Protocol
 
-from ..output_schema import SCHEMA_VERSION  # the first key of every JSON output
+from ..schema_version import SCHEMA_VERSION  # the first key of every JSON output
 from .document import Document
 
 FORMATS = ("table", "markdown", "latex", "json", "csv")

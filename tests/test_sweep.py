@@ -1,0 +1,130 @@
+"""Sweeps and budgets: every cell the integers one build gives, ranges that do not drift, the
+configurations within a budget best first."""
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mbcalc import api
+from mbcalc.errors import ArgumentError
+from mbcalc.models import bundled
+from mbcalc.sweep import parse_range
+
+WIDE = [m for m in bundled() if not api.load(m).program.widths]  # built at any width
+
+
+def test_ranges_are_inclusive_and_exact():
+    widths = parse_range("0.35:1.4:0.05", "alphas", False)
+    assert len(widths) == 22 and widths[0] == 0.35 and widths[-1] == 1.4 and widths[13] == 1.0
+    assert (
+        parse_range("96:512:4", "resolutions", True)[-1] == 512
+        and len(parse_range("96:512:4", "resolutions", True)) == 105
+    )
+    assert parse_range("1.0,0.75", "alphas", False) == [1.0, 0.75]
+    for bad in ("1:0:0.1", "0.5:1:0", "a:b:c", "1:2", "96:100:1.5"):
+        with pytest.raises(ArgumentError):
+            parse_range(bad, "resolutions", True)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.sampled_from(WIDE),
+    st.sampled_from([0.25, 0.35, 0.5, 0.75, 1.0, 1.3, 1.4]),
+    st.lists(st.integers(32, 400), min_size=1, max_size=4, unique=True),
+    st.sampled_from(["paper", "torchvision", "keras"]),
+)
+def test_every_cell_is_what_one_build_gives(model, alpha, resolutions, profile):
+    try:
+        swept = api.sweep([model], [alpha], resolutions, profile, ("macs", "params", "peak-memory", "weight-bytes"))
+    except Exception as exc:  # a configuration the model refuses is refused by the sweep too
+        with pytest.raises(type(exc)):
+            for r in resolutions:
+                api.analyze(model, alpha=alpha, resolution=r, profile=profile)
+        return
+    for point in swept.points:
+        report = api.analyze(model, alpha=alpha, resolution=point.resolution, profile=profile)
+        memory = api.memory(model, alpha=alpha, resolution=point.resolution, profile=profile)
+        assert (point.macs, point.params) == (report.total.macs, report.total.params)
+        assert (point.peak, point.weights) == (memory.peak["arena"], memory.weights_bytes)
+
+
+def test_every_bundled_model_sweeps_exactly():
+    for model in bundled():
+        widths = list(api.load(model).program.widths or [1.0, 0.5])[:2]
+        swept = api.sweep([model], widths, [96, 161, 224], metrics=("macs", "params", "peak-memory"))
+        for p in swept.points:
+            report = api.analyze(model, alpha=p.alpha, resolution=p.resolution)
+            assert (p.macs, p.params) == (report.total.macs, report.total.params), (model, p)
+            assert p.peak == api.memory(model, alpha=p.alpha, resolution=p.resolution).peak["arena"], (model, p)
+
+
+def test_the_sweep_command(run):
+    result = run("sweep", "v2", "--alpha", "1.0,0.5", "--res", "96:224:64", "-f", "json")
+    points = json.loads(result.output)["points"]
+    assert [(p["alpha"], p["resolution"]) for p in points] == [
+        (1.0, 96),
+        (1.0, 160),
+        (1.0, 224),
+        (0.5, 96),
+        (0.5, 160),
+        (0.5, 224),
+    ]
+    assert points[2]["macs"] == 300_774_272 and points[2]["params"] == 3_470_760
+    csv = run(
+        "sweep", "v2", "v3-small", "--alpha", "1.0", "--res", "224", "--metric", "macs,peak-memory", "-f", "csv"
+    ).output
+    assert csv.splitlines()[0] == "model,alpha,resolution,macs,params,peak_bytes"
+    assert "v2,1.0,224,300774272,3470760,1505280" in csv
+    table = run("sweep", "v3-large", "--alpha", "1.0,0.75", "--res", "224,160", "--exact").output
+    assert "v3-large: Mult-Adds" in table and "216,589,760" in table
+    assert run("sweep", "v2", "--alpha", "0:1:0.1").exit_code == 2  # alpha 0 is no width
+
+
+def test_fit_lists_the_configurations_within_the_budget(run):
+    fit = api.fit(["v3-large"], macs=150_000_000)
+    macs = [p.macs for p in fit.fitting]
+    assert macs == sorted(macs, reverse=True) and max(macs) <= 150_000_000
+    assert len(fit.sweep.points) == 24 * 15  # 0.25:1.4:0.05 x 96:320:16
+    assert fit.checkpoints[("v3-large", 1.0, 160)] == ((), 71.7)  # the V3 paper's Table 9 row
+    table = run("fit", "v3-large", "--macs", "150M").output
+    assert table.index("v3-large │  0.6 │        272") < table.index("v3-large │  1.0 │        160")
+    # the frontier: no fitting configuration is wider and larger; 1.0@176 fits and 1.05@176 does not
+    assert ("v3-large", 1.0, 176) in fit.frontier and ("v3-large", 1.0, 160) not in fit.frontier
+
+
+def test_fit_by_memory_uses_the_arena_peak():
+    fit = api.fit(["v2"], memory=256_000, dtype="int8")
+    for point in fit.fitting:
+        memory = api.memory("v2", alpha=point.alpha, resolution=point.resolution, dtype="int8")
+        assert point.peak == memory.peak["arena"] <= 256_000
+    outside = [p for p in fit.sweep.points if p not in fit.fitting]
+    assert outside and all(p.peak > 256_000 for p in outside)
+
+
+def test_a_budget_check_exits_1_when_it_does_not_fit(run):
+    result = run("fit", "v2", "--alpha", "1", "--res", "224", "--macs", "300M", "--params", "4M")
+    assert (
+        result.exit_code == 1
+        and "v2@1.0/224 does not fit: Mult-Adds 300,774,272 > 300,000,000 by 774,272 (0.3%)" in result.output
+    )
+    result = run("fit", "v2", "--alpha", "1", "--res", "224", "--macs", "301M", "-f", "json")
+    assert result.exit_code == 0 and json.loads(result.output)["verdicts"][0].startswith("v2@1.0/224 fits")
+    assert run("fit", "v2").exit_code == 2  # no budget
+    assert run("fit", "v2", "--macs", "lots").exit_code == 2
+
+
+def test_no_progress_bar_off_a_terminal(run):
+    result = run("sweep", "v2", "--alpha", "0.25:2.0:0.05", "--res", "96:512:4", "-f", "csv")
+    assert result.exit_code == 0 and result.stderr == "" and len(result.output.splitlines()) == 3781
+
+
+def test_sweep_and_fit_plots(run, tmp_path):
+    pytest.importorskip("matplotlib")
+    heat = tmp_path / "heat.png"
+    assert run("sweep", "v2", "--alpha", "0.35:1.4:0.35", "--res", "96:224:32", "--plot", str(heat)).exit_code == 0
+    assert heat.read_bytes()[:4] == b"\x89PNG"
+    frontier = tmp_path / "fit.svg"
+    assert run("fit", "v2", "v3-large", "--macs", "150M", "--plot", str(frontier)).exit_code == 0
+    assert b"<svg" in frontier.read_bytes()[:500]
