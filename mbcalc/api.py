@@ -441,12 +441,14 @@ def compare(
     profile: str = "paper",
     baseline: str | None = None,
     memory_dtype: str | None = None,
+    progress: Callable[[int], Any] | None = None,
     **counting: Any,
 ) -> analysis.Comparison:
     """Every model x alpha x resolution, in that order, and the baseline if one is named (a
     resolution None is each spec's own input size). `counting`: analyze's classes, biases, bn,
     elementwise and backbone, for every configuration and the baseline. `memory_dtype`: also the
-    deployment view of each at that dtype (its arena peak and weight bytes)."""
+    deployment view of each at that dtype (its arena peak and weight bytes). `progress(n)` is
+    called as configurations are done."""
     from .cost import DTYPES
     from .memory import analyze_memory
 
@@ -466,7 +468,9 @@ def compare(
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
-    reports = tuple(analyze(specs[m], alpha=a, resolution=r, profile=profile, **counting) for m, a, r in runs)
+    reports = tuple(
+        _counted(analyze(specs[m], alpha=a, resolution=r, profile=profile, **counting), progress) for m, a, r in runs
+    )
     base = _target(baseline, profile, None, None, "baseline", **counting) if baseline else None
     memories = tuple(analyze_memory(r.network, memory_dtype) for r in reports) if memory_dtype is not None else ()
     return analysis.Comparison(reports, base, tuple(labels[m] for m, _, _ in runs), memories)
@@ -605,6 +609,12 @@ def _values(values: Sequence[Any] | str, argument: str, integer: bool) -> list[A
     if not values:
         raise ArgumentError(f"{argument} is empty", f"--{argument.rstrip('s').replace('alpha', 'alpha')} is empty")
     return [int(v) for v in values] if integer else [float(v) for v in values]
+
+
+def _counted(report: Report, progress: Callable[[int], Any] | None) -> Report:
+    if progress is not None:
+        progress(1)
+    return report
 
 
 def _labels(specs: Mapping[str, Spec]) -> dict[str, str]:

@@ -12,6 +12,7 @@ import itertools
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -526,7 +527,13 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75") if alphas is not None else [None]
     resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
     counting["elementwise"] = counting["elementwise"] or flops
-    comparison = api.compare(list(models), alphas, resolutions, profile, baseline, memory_dtype, **counting)
+    total = len(models) * len(alphas) * len(resolutions)
+    comparison = with_progress(
+        total,
+        lambda advance: api.compare(
+            list(models), alphas, resolutions, profile, baseline, memory_dtype, progress=advance, **counting
+        ),
+    )
     emit(render(CompareView(comparison, exact, flops), fmt, terminal_width(fmt, output)), output)
     if plot:
         from .plot import plot_comparison
@@ -685,28 +692,41 @@ budget_counting = options(
 )
 
 
-def progress_bar(total: int) -> Any:
-    """A progress bar on standard error for a long sweep: rich's, only when standard error is a
-    terminal and the work is large enough to take about a second (or None)."""
-    if total < PROGRESS_FROM or not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import Progress
+class Progress:
+    """A progress bar on standard error (rich's) for work that runs over about a second: it appears
+    only then, and only when standard error is a terminal; it is gone when the work ends."""
 
-    return Progress(transient=True, console=Console(stderr=True))
+    def __init__(self, total: int, delay: float = 1.0, stream: Any = None, clock: Callable[[], float] = time.monotonic):
+        self.total, self.delay, self.clock = total, delay, clock
+        self.stream = stream if stream is not None else sys.stderr
+        self.start, self.done = clock(), 0
+        self.bar: Any = None  # rich's Progress, once shown
+        self.task: Any = None
+
+    def __call__(self, count: int) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.update(self.task, completed=self.done)
+        elif self.clock() - self.start >= self.delay and self.stream is not None and self.stream.isatty():
+            from rich.console import Console
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(transient=True, console=Console(file=self.stream))
+            self.bar.start()
+            self.task = self.bar.add_task("configurations", total=self.total, completed=self.done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
-PROGRESS_FROM = 20_000  # configurations: about a second at the slowest bundled model's pace
-
-
-def with_progress(total: int, work: Callable[[Callable[[int], Any] | None], T]) -> T:
-    """Run `work(advance)`, showing a bar while it runs when `progress_bar` gives one."""
-    bar = progress_bar(total)
-    if bar is None:
-        return work(None)
-    with bar:
-        task = bar.add_task("configurations", total=total)
-        return work(lambda n: bar.advance(task, n))
+def with_progress(total: int, work: Callable[[Callable[[int], Any]], T]) -> T:
+    """Run `work(advance)` with a `Progress` that shows itself if the work takes long."""
+    progress = Progress(total)
+    try:
+        return work(progress)
+    finally:
+        progress.close()
 
 
 @cli.command("sweep")
@@ -851,17 +871,22 @@ def fit(
                 example = "256K or 256KiB" if binary else "150M or 3M"
                 raise MbcalcError(f"{flag} must be a whole amount like {example}, got '{text}'") from None
     counting = {"classes": classes, "backbone": backbone, "biases": biases, "bn": bn}
-    result = api.fit(
-        list(models),
-        dtype=dtype,
-        alphas=alphas,
-        resolutions=resolutions,
-        sort=sort,
-        profile=profile,
-        macs=budgets.get("macs"),
-        params=budgets.get("params"),
-        memory=budgets.get("memory"),
-        **counting,
+    grid = _grid_size(alphas or api.DEFAULT_FIT_ALPHAS, resolutions or api.DEFAULT_FIT_RESOLUTIONS)
+    result = with_progress(
+        len(models) * grid,
+        lambda advance: api.fit(
+            list(models),
+            progress=advance,
+            dtype=dtype,
+            alphas=alphas,
+            resolutions=resolutions,
+            sort=sort,
+            profile=profile,
+            macs=budgets.get("macs"),
+            params=budgets.get("params"),
+            memory=budgets.get("memory"),
+            **counting,
+        ),
     )
     view = FitView(result, exact)
     emit(render(view, fmt, terminal_width(fmt, output)), output)

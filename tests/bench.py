@@ -12,11 +12,20 @@ comment, as the old 10 MB test had them), whose ratio should be about 10 (linear
 Bounded work: the largest spec the limits admit (100,000 layers) in every format, and `diff` of two
 such specs whose layers all look alike (the worst case for aligning them), each of which must finish
 in well under a minute.
+
+Sweeps, each against its floor in the same run: configurations per second in process (V2's 3,780
+of 0.25:2.0:0.05 x 96:512:4, floor 10,000/s; EfficientNet-B0 at 1,000 resolutions, floor
+2,000/s); `mbcalc sweep` of those 3,780 against one cold `mbcalc v2 -f json` (at most 3x); and the
+cold start in CPU time (the processes' user + system time): `mbcalc v2 -f json` and `mbcalc v2`
+against `import click, yaml` (at most 1.5x; the table is drawn without rich, so its floor is the
+same). The package's bytecode is compiled first, as an install has it.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,6 +41,39 @@ def wall(argv: list[str], runs: int) -> float:
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def cpu(argv: list[str], runs: int) -> float:
+    """The median CPU time (user + system) of a whole process."""
+    times = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times)
+
+
+def sweeps(runs: int) -> list[tuple[str, float, float, str]]:
+    """(what, measured, floor, unit) for the sweep figures of the issue that asked for them."""
+    from mbcalc import api
+
+    py = sys.executable
+    grid = ("0.25:2.0:0.05", "96:512:4")
+    v2 = inprocess(lambda: api.sweep(["v2"], *grid), runs)
+    b0 = inprocess(lambda: api.sweep(["efficientnet-b0"], [1.0], "96:1095:1"), runs)
+    floor = cpu([py, "-c", "import click, yaml"], runs)
+    json_cold = cpu([py, "-m", "mbcalc", "v2", "-f", "json"], runs)
+    table_cold = cpu([py, "-m", "mbcalc", "v2"], runs)
+    command = [py, "-m", "mbcalc", "sweep", "v2", "--alpha", grid[0], "--res", grid[1], "-f", "csv"]
+    swept = cpu(command, runs)
+    return [
+        ("in-process sweep: V2 configurations/s", 3780 / v2, 10_000, "/s"),
+        ("in-process sweep: EfficientNet-B0 configurations/s", 1000 / b0, 2_000, "/s"),
+        ("mbcalc sweep v2 (3,780) vs cold v2 -f json (CPU)", swept, json_cold, "s"),
+        ("cold mbcalc v2 -f json vs import click, yaml (CPU)", json_cold, floor, "s"),
+        ("cold mbcalc v2 (table) vs import click, yaml (CPU)", table_cold, floor, "s"),
+    ]
 
 
 def inprocess(fn, runs: int) -> float:
@@ -82,6 +124,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     runs = parser.parse_args().runs
     py = sys.executable
+    compileall.compile_dir(str(Path(__file__).resolve().parent.parent / "mbcalc"), quiet=1)
     floor_python = wall([py, "-c", "pass"], runs)
     floor_deps = wall([py, "-c", "import click, yaml"], runs)
     rows = [
@@ -129,6 +172,14 @@ def main() -> None:
         f"scaling: 100,000 / 10,000 layers = {at_100k / at_10k:.2f} (linear: 10); "
         f"100,000 layers = {at_100k / v1_json:.1f} x a cold 'mbcalc v1 -f json'"
     )
+    print(f"{'sweeps':52} {'measured':>12} {'floor':>10} {'ratio':>7}")
+    for name, measured, floor, unit in sweeps(runs):
+        shown = (
+            (f"{measured:10,.0f}{unit}", f"{floor:8,.0f}{unit}")
+            if unit == "/s"
+            else (f"{measured * 1000:10.1f}ms", f"{floor * 1000:8.1f}ms")
+        )
+        print(f"{name:52} {shown[0]:>12} {shown[1]:>10} {measured / floor:6.2f}x")
 
 
 if __name__ == "__main__":

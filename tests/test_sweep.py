@@ -128,3 +128,41 @@ def test_sweep_and_fit_plots(run, tmp_path):
     frontier = tmp_path / "fit.svg"
     assert run("fit", "v2", "v3-large", "--macs", "150M", "--plot", str(frontier)).exit_code == 0
     assert b"<svg" in frontier.read_bytes()[:500]
+
+
+class FakeTerminal:
+    """A standard error that says it is a terminal and keeps what is written to it."""
+
+    def __init__(self, terminal=True):
+        self.terminal, self.text = terminal, []
+
+    def isatty(self):
+        return self.terminal
+
+    def write(self, text):
+        self.text.append(text)
+
+    def flush(self):
+        pass
+
+
+def test_the_progress_bar_shows_only_after_a_second_on_a_terminal():
+    from mbcalc.cli import Progress
+
+    now = [0.0]
+    quick = Progress(100, stream=FakeTerminal(), clock=lambda: now[0])
+    quick(60)
+    now[0] = 0.5
+    quick(40)
+    assert quick.bar is None  # done within the second: no bar
+    slow = Progress(100, stream=FakeTerminal(), clock=lambda: now[0])
+    now[0] = 1.7
+    slow(30)
+    assert slow.bar is not None and slow.bar.tasks[0].completed == 30 and slow.bar.tasks[0].total == 100
+    slow(20)
+    assert slow.bar.tasks[0].completed == 50
+    slow.close()
+    piped = Progress(100, stream=FakeTerminal(terminal=False), clock=lambda: now[0])
+    now[0] = 5.0
+    piped(100)
+    assert piped.bar is None  # standard error is not a terminal: never a bar
