@@ -310,7 +310,52 @@ MEMORY = _object(
     optional=("device", "roofline"),
     description="mbcalc memory -f json: weights as deployed and activation memory (with --device, roofline bounds)",
 )
+POINT = {  # one configuration of a sweep or fit
+    "model": TEXT,
+    "alpha": {"type": "number"},
+    "resolution": {"type": "integer"},
+    "macs": COUNT,
+    "params": COUNT,
+    "peak_bytes": {**COUNT, "description": "with the peak-memory metric: the arena peak at the dtype"},
+    "weights_bytes": {**COUNT, "description": "with the weight-bytes metric: weights and biases as deployed"},
+}
+SWEEP = _object(
+    {
+        "schema_version": VERSION,
+        "profile": TEXT,
+        "dtype": {"enum": [*DTYPES, None], "description": "the dtype of the memory metrics, or null"},
+        "metrics": {"type": "array", "items": {"enum": ["macs", "params", "peak-memory", "weight-bytes"]}},
+        "points": {"type": "array", "items": _object(POINT, ("peak_bytes", "weights_bytes"))},
+    },
+    description="mbcalc sweep -f json: one record per model x alpha x resolution",
+)
+FIT = _object(
+    {
+        "schema_version": VERSION,
+        "profile": TEXT,
+        "dtype": {"enum": [*DTYPES, None]},
+        "budgets": {"type": "object", "additionalProperties": COUNT, "description": "macs, params, peak_bytes -> most"},
+        "sort": TEXT,
+        "configurations": {**COUNT, "description": "how many configurations the grid had"},
+        "fitting": {
+            "type": "array",
+            "items": _object(
+                {
+                    **POINT,
+                    "frontier": {"type": "boolean"},
+                    "checkpoints": {"type": "array", "items": {"enum": ["TF-Slim", "Keras", "torchvision", "timm"]}},
+                    "top1": {"type": ["number", "null"], "description": "a published ImageNet top-1, percent"},
+                },
+                ("peak_bytes", "weights_bytes"),
+            ),
+        },
+        "verdicts": {"type": "array", "items": TEXT},
+    },
+    description="mbcalc fit -f json: the configurations within every budget, best first",
+)
 OUTPUTS = {
+    "sweep": SWEEP,
+    "fit": FIT,
     "memory": MEMORY,
     "model": MODEL,
     "compare": COMPARE,

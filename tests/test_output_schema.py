@@ -27,6 +27,12 @@ VALIDATOR = Draft202012Validator(output_schema())
         (["memory", "v3-small", "--dtype", "fp16", "--sram", "1M", "--flash", "1M"], "memory"),
         (["v2", "--profile", "torchvision", "--counting", "ptflops", "--by", "block"], "model"),
         (["compare", "v1", "v2", "--profile", "keras", "--counting", "tf-profiler"], "compare"),
+        (["compare", "v2", "--memory", "int8"], "compare"),
+        (["memory", "v2", "--device", "cortex-m7"], "memory"),
+        (["sweep", "v2", "v3-small", "--alpha", "1.0,0.5", "--res", "96:224:64"], "sweep"),
+        (["sweep", "v2", "--metric", "macs,peak-memory,weight-bytes", "--dtype", "fp16"], "sweep"),
+        (["fit", "v3-large", "--macs", "150M"], "fit"),
+        (["fit", "v2", "--memory", "256K", "--params", "3M", "--sort", "peak-memory"], "fit"),
     ],
 )
 def test_every_json_output_follows_the_schema(run, command, kind):
