@@ -197,6 +197,7 @@ class Report:
             "description": net.description,
             "alpha": net.config.alpha,
             "resolution": net.config.resolution,
+            "width": net.config.size[1],
             "profile": net.config.profile,
             "classes": net.classes,
             "backbone": net.config.backbone,

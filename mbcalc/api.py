@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # the deployment view, devices and sweeps load when first use
 
 MAX_ALPHA = 4.0
 Model = str | Path | Spec
+Resolution = int | str | tuple[int, int]  # 224 (224 x 224), '1024x2048' or (1024, 2048): height x width
 
 
 def load(model: str | Path) -> Spec:
@@ -83,7 +84,7 @@ def build(
     model: Model,
     *,
     alpha: float | None = None,
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
@@ -94,11 +95,13 @@ def build(
     times the spec's own input size (the V1 paper's resolution multiplier: 0.714 of 224 is 160).
     `backbone`: only the feature extractor, up to the last feature map before global pooling."""
     spec = model if isinstance(model, Spec) else load(model)
-    resolution = _resolution(spec, resolution, rho)
+    height, width = _resolution(spec, resolution, rho)
     alpha = default_alpha(spec) if alpha is None else alpha
-    check_config(alpha, resolution, classes)
+    check_config(alpha, height, classes)
+    check_config(alpha, width, classes)
     chosen = get_profile(profile)
-    network = expand(spec, Config(float(alpha), resolution, chosen.name, classes), chosen)
+    config = Config(float(alpha), height, chosen.name, classes, width=width if width != height else None)
+    network = expand(spec, config, chosen)
     return features(network) if backbone else network
 
 
@@ -153,7 +156,7 @@ def analyze(
     model: Model,
     *,
     alpha: float | None = None,
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
@@ -191,19 +194,38 @@ def analyze(
 # --- arguments ---------------------------------------------------------------------------------
 
 
-def _resolution(spec: Spec, resolution: int | None, rho: float | None) -> int:
-    """`resolution`, or round(rho * the spec's input size), or the spec's input size."""
+def _resolution(spec: Spec, resolution: Resolution | None, rho: float | None) -> tuple[int, int]:
+    """The input's (height, width): `resolution` (R is R x R; 'HxW' or (H, W) as given), or rho
+    times the spec's input size, or the spec's input size."""
     if resolution is not None and rho is not None:
         raise ArgumentError(
             "give resolution or rho, not both (rho P means resolution round(P * the spec's input size))",
             "give --res or --rho, not both (--rho P means --res round(P * the spec's input size))",
         )
+    own = spec.input[0], spec.input[1]
     if rho is not None:
         check_rho(rho)
-        if (scaled := round(spec.input[0] * rho)) < 1:
-            raise _bad("rho", "--rho", f"{rho:g} leaves no pixel of the {spec.input[0]}-pixel input", "0.5")
+        scaled = round(own[0] * rho), round(own[1] * rho)
+        if min(scaled) < 1:
+            size = f"{own[0]}" if own[0] == own[1] else f"{own[0]}x{own[1]}"
+            raise _bad("rho", "--rho", f"{rho:g} leaves no pixel of the {size}-pixel input", "0.5")
         return scaled
-    return spec.input[0] if resolution is None else resolution
+    if resolution is None:
+        return own
+    if isinstance(resolution, str):
+        return parse_resolution(resolution)
+    if isinstance(resolution, tuple) and len(resolution) == 2:
+        return resolution[0], resolution[1]
+    return resolution, resolution  # checked by check_config
+
+
+def parse_resolution(text: str) -> tuple[int, int]:
+    """'224' -> (224, 224); '1024x2048' -> (1024, 2048): height x width."""
+    parts = text.strip().lower().split("x")
+    if len(parts) in (1, 2) and all(p.strip().isdigit() and len(p.strip()) <= 4000 for p in parts):
+        height, width = int(parts[0]), int(parts[-1])
+        return height, width
+    raise _bad("resolution", "--res", f"must be R or HxW (pixels), got '{text}'", "224 or 1024x2048")
 
 
 def _expect(value: object, kinds: type | tuple[type, ...], argument: str, example: str) -> None:
@@ -280,7 +302,7 @@ def explain(
     model: Model,
     *,
     alpha: float | None = None,
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     profile: str | BuildProfile = "torchvision",
 ) -> analysis.Explanation:
     """Every counting tool's number for the profile's framework model, reached from the same line
@@ -296,7 +318,7 @@ def memory(
     model: Model,
     *,
     alpha: float | None = None,
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
@@ -337,7 +359,7 @@ def roofline(
     device: str | Path | Device,
     *,
     alpha: float | None = None,
-    resolution: int | None = None,
+    resolution: Resolution | None = None,
     rho: float | None = None,
     profile: str | BuildProfile = "paper",
     classes: int | None = None,
@@ -499,7 +521,7 @@ def sweep(
     sizes = _values(resolutions, "resolutions", True) if resolutions is not None else None
 
     def grid(spec: Spec) -> tuple[list[float], list[int]]:
-        return widths or [default_alpha(spec)], sizes or [_resolution(spec, None, None)]
+        return widths or [default_alpha(spec)], sizes or [_square(spec)]
 
     return _sweep(model_names, grid, profile, tuple(metrics), dtype, progress, counting)
 
@@ -592,6 +614,17 @@ def _sweep(
         axes[labels[name]] = (tuple(widths), tuple(sizes))
         points += run(labels[name], build_one, widths, sizes, dtype if measured else None, spec.bundled, progress)
     return Sweep(tuple(points), axes, metrics, get_profile(profile).name, dtype if measured else None)
+
+
+def _square(spec: Spec) -> int:
+    """A spec's own input size as a sweep's one resolution (a sweep builds R x R inputs)."""
+    height, width = _resolution(spec, None, None)
+    if height != width:
+        message = f"{spec.name}'s input is {height}x{width}; a sweep builds square inputs R x R: give the resolutions"
+        raise ArgumentError(
+            message.replace("give the", "give resolutions="), message.replace("give the resolutions", "give --res")
+        )
+    return height
 
 
 def _published(model: str, alpha: float, resolution: int) -> tuple[tuple[str, ...], float | None]:

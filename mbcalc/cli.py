@@ -186,9 +186,9 @@ size_options = options(
     click.option(
         "--res",
         "-r",
-        type=int,
         default=None,
-        help="Input resolution in pixels (default: the spec's, 224 for the bundled models).",
+        metavar="R|HxW",
+        help="Input resolution in pixels: R is R x R, or HxW such as 1024x2048 (default: the spec's input size).",
     ),
     click.option(
         "--rho",

@@ -98,10 +98,22 @@ class Config:
     """The knobs a user turns: width multiplier, input resolution, build profile, classes."""
 
     alpha: float = 1.0
-    resolution: int = 224
+    resolution: int = 224  # the input's height (and width, unless `width` says otherwise)
     profile: str = "paper"
     classes: int | None = None  # None: the profile's (1001 for TF-Slim) or the spec's
     backbone: bool = False  # only the feature extractor: up to the last feature map before global pooling
+    width: int | None = None  # the input's width where it differs from its height (1024x2048)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The input's (height, width)."""
+        return self.resolution, self.width or self.resolution
+
+    @property
+    def size_text(self) -> str:
+        """'224', or '1024x2048' for an input that is not square."""
+        height, width = self.size
+        return str(height) if height == width else f"{height}x{width}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -156,3 +156,43 @@ def test_a_closed_standard_input_is_a_clean_error(monkeypatch):
 def test_library_arguments_of_the_wrong_type_are_mbcalc_errors_naming_them(call, message):
     with pytest.raises(mbcalc.MbcalcError, match=re.escape(message)):
         call()
+
+
+NONSQUARE = """\
+name: wide
+form: graph
+input: 8x16x3
+classes: 10
+layers:
+  - {name: c, conv: {out: 4, k: 3, s: 2}}
+  - {adaptive_avgpool: 1}
+  - {fc: {out: 10}}
+"""
+
+
+def test_an_input_that_is_not_square_stays_so(tmp_path):
+    """A spec's 8x16 input is built at 8x16 (it used to be refused). c: a 4x8 output, 27 weights
+    per output channel."""
+    network = mbcalc.build(mbcalc.loads(NONSQUARE))
+    assert (network.input.height, network.input.width) == (8, 16) and network.layers[0].output.width == 8
+    assert mbcalc.count(network).macs == 27 * 4 * (4 * 8) + 4 * 10
+    assert mbcalc.build(mbcalc.loads(NONSQUARE), rho=0.5).input.width == 8  # rho scales both sides
+    wide = mbcalc.analyze("v3-large", resolution="1024x2048")
+    assert wide.network.config.size == (1024, 2048) and wide.network.config.size_text == "1024x2048"
+    assert mbcalc.analyze("v3-large", resolution=(1024, 2048)).macs == wide.macs
+    square = mbcalc.analyze("v3-large", resolution=1024)
+    assert square.network.config.size_text == "1024" and wide.macs > square.macs
+    spec = tmp_path / "wide.yaml"
+    spec.write_text(NONSQUARE, encoding="utf-8")
+    with pytest.raises(mbcalc.MbcalcError, match="a sweep builds square inputs R x R: give resolutions="):
+        api.sweep([str(spec)], [1.0], None)
+    assert api.sweep([str(spec)], [1.0], [8]).points[0].macs == 27 * 4 * 16 + 40  # 8 is 8x8
+
+
+def test_res_takes_height_x_width(run):
+    out = run("v3-large", "--res", "1024x2048", "-f", "json").output
+    data = json.loads(out)
+    assert (data["resolution"], data["width"]) == (1024, 2048)
+    assert "1024x2048" in run("v3-large", "--res", "1024x2048").output.splitlines()[0]
+    result = run("v2", "--res", "12x")
+    assert result.exit_code == 2 and "--res must be R or HxW (pixels), got '12x'" in result.stderr

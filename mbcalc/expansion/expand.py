@@ -34,10 +34,10 @@ _PARAM = re.compile(r"\$[A-Za-z_]\w*")
 
 def build(spec: Spec, config: Config, profile: BuildProfile | None = None, shape: Shape | None = None) -> Network:
     """Expand `spec` at `config` into the layer IR (`profile` defaults to config.profile's; `shape`,
-    the input, to config.resolution squared)."""
+    the input, to config.size)."""
     profile = profile or get_profile(config.profile)
     classes = config.classes or profile.classes or spec.classes
-    shape = shape or Shape(spec.input[2], config.resolution, config.resolution)
+    shape = shape or Shape(spec.input[2], *config.size)
     program = spec.program
     values = _width_values(spec, config.alpha)
     expansion = _Expansion(spec, config.alpha, profile, classes, shape)

@@ -121,10 +121,6 @@ def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
         problems.add(items["form"], f"unknown form '{form}'{did_you_mean(form, FORMS)} (forms: {', '.join(FORMS)})")
     before = len(problems.items)
     size = read_size_key(items["input"], problems) if "input" in items else (224, 224, 3)
-    if size[0] != size[1]:
-        problems.add(
-            items["input"], f"'input' must be square for now ({size[0]}x{size[1]}); a build's resolution R is R x R"
-        )
     size_read = "input" in items and len(problems.items) == before
     before = len(problems.items)
     classes = _read_classes(items["classes"], problems) if "classes" in items else 1000

@@ -12,7 +12,7 @@ from .document import Document, Section
 def label(report: Report, name: str | None = None) -> str:
     """'v2@1.0/224'; `name` replaces the network's name (a spec file's path where names collide)."""
     cfg = report.network.config
-    return f"{name or report.network.name}@{alpha_text(cfg.alpha)}/{cfg.resolution}"
+    return f"{name or report.network.name}@{alpha_text(cfg.alpha)}/{cfg.size_text}"
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class CompareView:
             cfg, total = report.network.config, report.total
             macs = number(total.macs, True) if exact else small_millions(total.macs, 1)
             params = number(total.params, True) if exact else small_millions(total.params)
-            cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), str(cfg.resolution), macs, params)
+            cells: tuple[str, ...] = (name, alpha_text(cfg.alpha), cfg.size_text, macs, params)
             extra = (total.ops,) * self._elementwise() + (total.flops,) * self.flops
             extra += (report.reported or 0,) if tool else ()
             cells += tuple(number(value, True) if exact else small_millions(value, 1) for value in extra)

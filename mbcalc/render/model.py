@@ -28,7 +28,7 @@ def network_title(net: Network) -> str:
     part = " backbone" if cfg.backbone else ""
     description = f" — {net.description}" if net.description.strip() else ""
     return (
-        f"{net.name}{part}: alpha {alpha_text(cfg.alpha)}, {cfg.resolution}x{cfg.resolution}, profile {cfg.profile}"
+        f"{net.name}{part}: alpha {alpha_text(cfg.alpha)}, {cfg.size[0]}x{cfg.size[1]}, profile {cfg.profile}"
         f"{description}"
     )
 
@@ -38,7 +38,7 @@ def validated(spec: Spec, report: Report) -> str:
     net, total = report.network, report.total
     return (
         f"{spec.file}: valid (form {spec.form}, {len(net.layers)} layers; at α {net.config.alpha:g}, "
-        f"{net.config.resolution}x{net.config.resolution}: {human(total.macs)} Mult-Adds, "
+        f"{net.config.size[0]}x{net.config.size[1]}: {human(total.macs)} Mult-Adds, "
         f"{human(total.params)} params)"
     )
 
