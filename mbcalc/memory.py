@@ -122,7 +122,8 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     produced: list[tuple[str, str, tuple[str, ...]]] = []  # (tensor, op, inputs) in order
     fused: dict[str, list[str]] = {}
     for layer in network.layers:
-        sources = tuple(dict.fromkeys(alias[name] for name in layer.inputs))
+        shape_only = REGISTRY[layer.op].size_from  # an input read for its size only is not read
+        sources = tuple(dict.fromkeys(alias[name] for i, name in enumerate(layer.inputs) if i != shape_only))
         follows = len(layer.inputs) == 1 and produced and sources[0] == produced[-1][0]
         if layer.op in VIEWS or (layer.op in FOLLOWERS and follows):
             alias[layer.name] = sources[0]
@@ -284,7 +285,8 @@ def _patch_peak(
             return f"{step.layer} reads {min(early)}, made before the patch stage ends: it would be held whole"
     for step in stage:
         layer = by_name[step.layer]
-        if REGISTRY[layer.op].resize(cast(Attrs, layer.attrs)) not in ("same", "window"):
+        op = REGISTRY[layer.op]
+        if op.resize(cast(Attrs, layer.attrs)) not in ("same", "window") or op.size_from is not None:
             return f"{step.layer} ({layer.op}) needs its whole input map, which no patch holds"
     last = by_name[stage[-1].output].output
     tile = {stage[-1].output: (-(-last.height // PATCHES), -(-last.width // PATCHES))}

@@ -69,6 +69,7 @@ class Op:
     macs_of: str = ""  # beyond conv and FC layers, what Mult-Adds it adds, for the counting line
     example: str = ""  # a spec line using it
     resize: Callable[[Attrs], str] = lambda attrs: "counted"  # at another resolution: see RESIZE
+    size_from: int | None = None  # an input read only for its height and width (not its data)
 
     def inputs_needed(self) -> str:
         """How many inputs a merge takes, in words ('two', 'two or more')."""
@@ -560,6 +561,42 @@ register(
         shorthand="inputs",
         example="concat: [a, b]",
         resize=lambda a: "same",
+    )
+)
+
+
+INTERPOLATIONS = {"bilinear": 7, "nearest": 0}  # mode -> element-wise ops per output element (--count)
+
+
+def _upsample_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    x, like = shapes
+    return Shape(x.channels, like.height, like.width)
+
+
+def _upsample_count(layer: Layer, convention: Convention) -> Cost:
+    """No Mult-Adds, no parameters; with --count: bilinear 7 element-wise ops per output element
+    (4 multiplies and 3 adds of the 4 neighbours), nearest none (a copy)."""
+    per = INTERPOLATIONS[layer.attrs["mode"]]
+    return Cost(ops=per * layer.output.size if convention.elementwise else 0)
+
+
+register(
+    Op(
+        "upsample",
+        "resize the first input's map to the second's height and width (bilinear or nearest), as "
+        "segmentation heads do; the second is read for its size only",
+        (
+            Arg("inputs", "names", doc="[the map to resize, the layer whose height and width it takes (or input)]"),
+            Arg("mode", "interpolation", "bilinear", "bilinear or nearest"),
+        ),
+        _upsample_infer,
+        _upsample_count,
+        {"upsample": "upsample"},
+        label=lambda layer: f"upsample {layer.attrs['mode']} to {layer.output.height}x{layer.output.width}",
+        merges=(2, 2),
+        example="upsample: {inputs: [head, c2], mode: bilinear}",
+        resize=lambda a: "window",
+        size_from=1,
     )
 )
 

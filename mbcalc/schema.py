@@ -13,7 +13,7 @@ from typing import Any
 
 from .lang.args import NONLINEARITIES
 from .lang.blocks import BUILTINS
-from .ops import ACTIVATIONS, REGISTRY, Arg
+from .ops import ACTIVATIONS, INTERPOLATIONS, REGISTRY, Arg
 from .read.graph import META, WIDTH_RULES
 from .read.spec import FORMS, REQUIRED
 
@@ -34,6 +34,7 @@ KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
     "nl": {"enum": list(NONLINEARITIES)},
     "activation": {"enum": [*ACTIVATIONS, "none"]},
     "names": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+    "interpolation": {"enum": list(INTERPOLATIONS)},
 }
 SIZE = {"type": "string", "pattern": r"^\s*\d+\s*(²|[xX×]\s*\d+)\s*[xX×]\s*\d+\s*$"}
 

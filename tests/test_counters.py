@@ -66,6 +66,8 @@ CASES = {
     "shuffle": (["shuffle: 2"], "shuffle1", [4, 8, 8], 0, 0, 0),
     "flatten": (["flatten"], "flatten1", [256, 1, 1], 0, 0, 0),
     "dropout": (["dropout"], "dropout1", [4, 8, 8], 0, 0, 0),
+    # a 4x4 map back to the input's 8x8: 4 channels x 64 outputs, 7 ops each (bilinear: 4 multiplies, 3 adds)
+    "upsample": (["{name: s, maxpool: {k: 2}}", "upsample: {inputs: [s, in]}"], "upsample1", [4, 8, 8], 0, 0, 1792),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..ir import Padding
-from ..ops import ACTIVATIONS, Arg
+from ..ops import ACTIVATIONS, INTERPOLATIONS, Arg
 
 NONLINEARITIES = {"relu": "relu", "hswish": "hswish", "RE": "relu", "HS": "hswish"}
 
@@ -53,6 +53,8 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
     if arg.kind == "activation":
         ok = value in ACTIVATIONS or value in (None, "none")
         return None if ok else f"{where} must be an activation ({', '.join(ACTIVATIONS)}) or none, got '{value}'"
+    if arg.kind == "interpolation":
+        return None if value in INTERPOLATIONS else f"{where} must be {' or '.join(INTERPOLATIONS)}, got '{value}'"
     if arg.kind == "names":
         items = value if isinstance(value, list) else [value]
         return None if all(isinstance(v, str) for v in items) else f"{where} must name layers, got '{value}'"

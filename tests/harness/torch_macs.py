@@ -52,7 +52,8 @@ class _MatmulCounter(TorchFunctionMode):
 
 
 def count(model, resolution):
-    """(macs, params) of model on a 1x3xRxR input."""
+    """(macs, params) of model on a 1x3xRxR input (or 1x3xHxW for resolution (H, W))."""
+    height, width = resolution if isinstance(resolution, tuple) else (resolution, resolution)
     macs = 0
 
     def conv_hook(module, inputs, output):
@@ -76,7 +77,7 @@ def count(model, resolution):
     matmuls = _MatmulCounter()
     try:
         with torch.no_grad(), matmuls:
-            model(torch.zeros(1, 3, resolution, resolution))
+            model(torch.zeros(1, 3, height, width))
     finally:
         for h in handles:
             h.remove()
