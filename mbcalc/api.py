@@ -571,7 +571,8 @@ def fit(
         return widths or own, sizes or parse_range(DEFAULT_FIT_RESOLUTIONS, "resolutions", True)
 
     whole = _sweep(model_names, grid, profile, metrics, dtype, progress, counting)
-    return fit_budgets(whole, budgets, sort, _published)
+    as_published = counting.get("classes") is None and not counting.get("backbone")  # the checkpoints' networks
+    return fit_budgets(whole, budgets, sort, _published if as_published else None)
 
 
 def _sweep(
@@ -584,9 +585,15 @@ def _sweep(
     counting: dict[str, Any],
 ) -> Sweep:
     from .cost import DTYPES
-    from .sweep import METRICS, Sweep, run
+    from .sweep import MAX_POINTS, METRICS, Sweep, run
 
     _expect(model_names, (list, tuple), "model_names", "a list of models, e.g. ['v2']")
+    metrics = tuple(dict.fromkeys(metrics))
+    if not metrics:
+        raise ArgumentError(
+            f"metrics is empty: give at least one of {', '.join(METRICS)}",
+            f"--metric is empty: give at least one of {', '.join(METRICS)}",
+        )
     if unknown := set(counting) - {"classes", "biases", "bn", "backbone"}:
         raise ArgumentError(f"sweep takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
     if bad := [m for m in metrics if m not in METRICS]:
@@ -601,12 +608,19 @@ def _sweep(
         )
     specs = {str(name): load(name) for name in dict.fromkeys(model_names)}
     labels = _labels(specs)
+    grids = {name: grid(spec) for name, spec in specs.items()}
+    total = sum(len(widths) * len(sizes) for widths, sizes in grids.values())
+    if total > MAX_POINTS:
+        message = f"the sweep has {total:,} configurations, more than {MAX_POINTS:,}: use coarser steps"
+        raise ArgumentError(message, message)
     points: list[Point] = []
     axes: dict[str, tuple[tuple[float, ...], tuple[int, ...]]] = {}
     for name, spec in specs.items():
-        widths, sizes = grid(spec)
+        widths, sizes = grids[name]
         for alpha in widths:
             check_config(alpha, sizes[0], counting.get("classes"))
+        for size in sizes:
+            check_config(widths[0], size, counting.get("classes"))
 
         def build_one(alpha: float, resolution: int, spec: Spec = spec) -> Report:
             return analyze(spec, alpha=alpha, resolution=resolution, profile=profile, **counting)

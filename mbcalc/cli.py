@@ -696,7 +696,9 @@ class Progress:
     """A progress bar on standard error (rich's) for work that runs over about a second: it appears
     only then, and only when standard error is a terminal; it is gone when the work ends."""
 
-    def __init__(self, total: int, delay: float = 1.0, stream: Any = None, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, total: int | None, delay: float = 1.0, stream: Any = None, clock: Callable[[], float] = time.monotonic
+    ):
         self.total, self.delay, self.clock = total, delay, clock
         self.stream = stream if stream is not None else sys.stderr
         self.start, self.done = clock(), 0
@@ -720,7 +722,7 @@ class Progress:
             self.bar.stop()
 
 
-def with_progress(total: int, work: Callable[[Callable[[int], Any]], T]) -> T:
+def with_progress(total: int | None, work: Callable[[Callable[[int], Any]], T]) -> T:
     """Run `work(advance)` with a `Progress` that shows itself if the work takes long."""
     progress = Progress(total)
     try:
@@ -775,7 +777,7 @@ def sweep(
         check_plot_target(plot)
     chosen = [m.strip() for m in metrics.split(",") if m.strip()]
     counting = {"classes": classes, "backbone": backbone, "biases": biases, "bn": bn}
-    total = len(models) * _grid_size(alphas, resolutions)
+    total = len(set(models)) * _grid_size(alphas, resolutions)
     result = with_progress(
         total,
         lambda advance: api.sweep(list(models), alphas, resolutions, profile, chosen, dtype, advance, **counting),
@@ -871,9 +873,9 @@ def fit(
                 example = "256K or 256KiB" if binary else "150M or 3M"
                 raise MbcalcError(f"{flag} must be a whole amount like {example}, got '{text}'") from None
     counting = {"classes": classes, "backbone": backbone, "biases": biases, "bn": bn}
-    grid = _grid_size(alphas or api.DEFAULT_FIT_ALPHAS, resolutions or api.DEFAULT_FIT_RESOLUTIONS)
+    grid = _grid_size(alphas, resolutions) if alphas and resolutions else None  # a model's own widths vary
     result = with_progress(
-        len(models) * grid,
+        len(set(models)) * grid if grid else None,
         lambda advance: api.fit(
             list(models),
             progress=advance,
@@ -894,9 +896,10 @@ def fit(
         from .plot import plot_fit
 
         plot_fit(result, plot)
-    if not result.fitting:
-        if fmt != "table":  # the table's footer says it already
-            click.echo(f"mbcalc: {view.verdicts()[0]}", err=True)
+    if result.failed:
+        if fmt != "table" or (output is not None and output != "-"):  # a printed table's footer says it already
+            for line in view.verdicts():
+                click.echo(f"mbcalc: {line}", err=True)
         sys.exit(1)
 
 

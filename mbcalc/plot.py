@@ -258,7 +258,7 @@ def sweep_figure(sweep: Sweep) -> Figure:
     axes = fig.subplots(1, len(models), squeeze=False)[0]
     scale, unit = (1e6, "M") if metric in ("macs", "params") else (1024, "KiB")
     for ax, model in zip(axes, models, strict=True):
-        alphas, resolutions = sweep.axes[model]
+        alphas, resolutions = sorted(sweep.axes[model][0]), sorted(sweep.axes[model][1])  # the mesh needs order
         grid = {(p.alpha, p.resolution): p.metric(metric) or 0 for p in sweep.grid(model)}
         values = [[grid[(a, r)] / scale for r in resolutions] for a in alphas]
         mesh = ax.pcolormesh(resolutions, alphas, values, shading="nearest", cmap="viridis")
@@ -322,7 +322,8 @@ def fit_figure(fit: Fit) -> Figure:
     ax.scatter([], [], s=70, facecolors="none", edgecolors="black", label="published checkpoint or top-1")
     ax.set_xlabel("parameters (M)")
     ax.set_ylabel("Mult-Adds (M)")
-    ax.set_title("Configurations within the budgets; the frontier joined")
+    memory = f"; peak memory at most {fit.budgets['peak-memory']:,} bytes" if "peak-memory" in fit.budgets else ""
+    ax.set_title(literal(f"Configurations within the budgets{memory}; the frontier joined"))
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return fig

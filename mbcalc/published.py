@@ -55,9 +55,12 @@ CHECKPOINTS = {"tf-": "TF-Slim", "keras-": "Keras", "torchvision-": "torchvision
 
 
 def _same(ref: dict, model: str, alpha: float, resolution: int) -> bool:
+    """The reference is of this configuration as the bundled spec builds it (not with other build
+    rules, as timm's V3 below width 1.0)."""
     c = ref["config"]
     return (
-        c.get("model") == model
+        "rules" not in c
+        and c.get("model") == model
         and abs(float(c.get("alpha", 1.0)) - alpha) < 1e-9
         and int(c.get("resolution", 224)) == resolution
     )

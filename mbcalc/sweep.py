@@ -22,7 +22,7 @@ from .cost import DTYPES, Cost
 from .counting import DEFAULT_COUNTERS
 from .errors import ArgumentError
 from .ir import Layer, Shape
-from .memory import INPUT, analyze_memory
+from .memory import INPUT, WEIGHTED, analyze_memory
 from .ops import REGISTRY, Attrs, ShapeError
 
 METRICS = ("macs", "params", "peak-memory", "weight-bytes")
@@ -31,13 +31,11 @@ MAX_POINTS = 1_000_000  # configurations in one sweep
 
 def parse_range(text: str, argument: str, integer: bool) -> list[Any]:
     """'0.35:1.4:0.05' -> 22 values (inclusive, exact decimal steps); '1.0,0.75' -> a list."""
-    flag = f"--{argument.rstrip('s')}" if argument in ("alphas", "resolutions") else argument
+    flag = {"alphas": "--alpha", "resolutions": "--res"}.get(argument, argument)
     example = "96:512:4 or 224,192" if integer else "0.35:1.4:0.05 or 1.0,0.75"
 
     def bad(why: str) -> ArgumentError:
-        return ArgumentError(
-            f"{argument}: {why} (e.g. {example})", f"{flag.replace('alphas', 'alpha')}: {why} (e.g. {example})"
-        )
+        return ArgumentError(f"{argument}: {why} (e.g. {example})", f"{flag}: {why} (e.g. {example})")
 
     try:
         if ":" in text:
@@ -45,6 +43,8 @@ def parse_range(text: str, argument: str, integer: bool) -> list[Any]:
             if len(parts) != 3:
                 raise bad(f"a range is START:STOP:STEP, got '{text}'")
             start, stop, step = (Decimal(p.strip()) for p in parts)
+            if not all(v.is_finite() for v in (start, stop, step)):
+                raise bad(f"'{text}' is not a range of numbers")
             if step <= 0 or stop < start:
                 raise bad(f"a range needs STOP >= START and STEP > 0, got '{text}'")
             count = int((stop - start) / step) + 1
@@ -57,6 +57,7 @@ def parse_range(text: str, argument: str, integer: bool) -> list[Any]:
         raise bad(f"'{text}' is not a list or a range of numbers") from None
     if not values or any(not v.is_finite() for v in values):
         raise bad(f"'{text}' is not a list or a range of numbers")
+    values = list(dict.fromkeys(values))  # each once, in the order given
     if integer:
         if any(v != v.to_integral_value() for v in values):
             raise bad(f"resolutions are whole numbers, got '{text}'")
@@ -109,6 +110,16 @@ class Fit:
     fitting: tuple[Point, ...]  # best first: the most of `sort`
     frontier: frozenset[tuple[str, float, int]]  # (model, alpha, resolution)
     checkpoints: dict[tuple[str, float, int], tuple[tuple[str, ...], float | None]]  # -> (sources, top-1 %)
+
+    @property
+    def is_check(self) -> bool:
+        """One configuration per model: a budget check, each model fitting or not."""
+        return all(len(alphas) * len(sizes) == 1 for alphas, sizes in self.sweep.axes.values())
+
+    @property
+    def failed(self) -> bool:
+        """Nothing fits, or (a budget check) some model does not."""
+        return not self.fitting or (self.is_check and len(self.fitting) < len(self.sweep.points))
 
     def excess(self, point: Point) -> dict[str, int]:
         """What a configuration exceeds each budget by (only the budgets it misses)."""
@@ -166,7 +177,7 @@ class Plan:
         fixed = [False]
         self.windows: list[tuple[int, Layer, tuple[int, ...]]] = []  # (node made, layer, input nodes)
         self.counted: list[tuple[Layer, tuple[int, ...], int]] = []  # counted again at each resolution
-        self.checks: list[tuple[int, ...]] = []  # merges: these nodes must keep one size
+        self.checks: list[tuple[Layer, tuple[int, ...]]] = []  # merges of maps that may stop agreeing
         macs_per_area: dict[int, int] = {}
         ops_per_area: dict[int, int] = {}
         constant = Cost()
@@ -179,9 +190,8 @@ class Plan:
                 return
             if kind == "same":
                 out = ins[0]
-                merged = tuple(dict.fromkeys(n for n in ins if not (fixed[n] and base_sizes[n] == (1, 1))))
-                if len(merged) > 1:
-                    self.checks.append(merged)
+                if len(set(ins)) > 1:  # the operator checks its inputs again at each resolution
+                    self.checks.append((layer, ins))
             else:
                 out = len(base_sizes)
                 base_sizes.append((layer.output.height, layer.output.width))
@@ -198,6 +208,9 @@ class Plan:
                 constant += Cost(params=cost.params)
             else:
                 self.counted.append((layer, ins, out))
+                if dtype is not None and layer.op in WEIGHTED:  # its weights follow the map it reads (an fc)
+                    self.valid = False
+                    return
         self.node, self.base_sizes, self.fixed = node, base_sizes, fixed
         self.constant = constant
         self.per_area = [(n, macs_per_area[n], ops_per_area.get(n, 0)) for n in macs_per_area]
@@ -228,11 +241,14 @@ class Plan:
                     tuple(shapes_of(layer, i, n, sizes) for i, n in enumerate(ins)),
                 )
                 sizes[out] = (shape.height, shape.width)
+            for layer, ins in self.checks:
+                REGISTRY[layer.op].infer(
+                    layer.name,
+                    cast(Attrs, layer.attrs),
+                    tuple(shapes_of(layer, i, n, sizes) for i, n in enumerate(ins)),
+                )
         except ShapeError:
             return None
-        for merged in self.checks:
-            if len({sizes[n] for n in merged}) > 1:
-                return None
         return sizes
 
     @staticmethod

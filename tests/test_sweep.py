@@ -166,3 +166,49 @@ def test_the_progress_bar_shows_only_after_a_second_on_a_terminal():
     now[0] = 5.0
     piped(100)
     assert piped.bar is None  # standard error is not a terminal: never a bar
+
+
+FC_ON_A_MAP = """\
+name: fcmap
+form: graph
+input: 32x32x3
+classes: 10
+layers:
+  - {conv: {out: 4, k: 3, s: 2}}
+  - relu
+  - {conv: {out: 4, k: 3, s: 2, p: valid}}
+  - {fc: {out: $classes}}
+"""
+
+
+def test_review_findings_on_sweeps(run, tmp_path):
+    """An fc's weights follow the map it reads: each cell's weight bytes are its own build's."""
+    spec = tmp_path / "fcmap.yaml"
+    spec.write_text(FC_ON_A_MAP, encoding="utf-8")
+    swept = api.sweep([str(spec)], [1.0], [32, 64], metrics=("weight-bytes",))
+    for point in swept.points:
+        assert point.weights == api.memory(str(spec), resolution=point.resolution).weights_bytes
+    assert run("sweep", "v2", "--alpha", "0:inf:1").exit_code == 2
+    assert run("sweep", "v2", "--metric", ",").exit_code == 2  # no metric
+    result = run("sweep", "v2", "--alpha", "1", "--res", "224,100001")
+    assert result.exit_code == 2 and "--res must be a whole number from 1 to 100,000" in result.stderr
+    result = run("sweep", "v2", "--alpha", "0.25:4:0.0001", "--res", "1:100000:1")
+    assert result.exit_code == 2 and "more than 1,000,000" in result.stderr
+    assert "--res: resolutions are whole numbers" in run("sweep", "v2", "--res", "1.5").stderr
+    assert [p.alpha for p in api.sweep(["v2"], "1.0,1.0,0.5", [224]).points] == [1.0, 0.5]  # each once
+
+
+def test_a_budget_check_of_several_models(run):
+    result = run("fit", "v2", "v3-large", "--alpha", "1", "--res", "224", "--macs", "250M")
+    assert result.exit_code == 1
+    assert "v2@1.0/224 does not fit: Mult-Adds 300,774,272 > 250,000,000" in result.output
+    assert "v3-large@1.0/224 fits" in result.output
+
+
+def test_checkpoints_only_mark_the_published_networks():
+    fit = api.fit(["v2"], alphas=[0.35], resolutions=[96], macs=300_000_000)
+    assert fit.checkpoints[("v2", 0.35, 96)][0] == ("TF-Slim",)
+    assert api.fit(["v2"], alphas=[0.35], resolutions=[96], macs=300_000_000, classes=10).checkpoints == {}
+    assert api.fit(["v3-large"], alphas=[0.75], resolutions=[224], macs=300_000_000).checkpoints[
+        ("v3-large", 0.75, 224)
+    ][0] == ("TF-Slim",)  # timm's 0.75 is built otherwise (a fixed head): not this network

@@ -124,24 +124,28 @@ class FitView:
         return Document(f"Fit: profile {f.sweep.profile}", (section,), tuple(footer))
 
     def verdicts(self) -> list[str]:
-        """With one configuration, whether it fits and by how much (a budget check)."""
+        """A budget check (one configuration per model): whether each fits and by how much."""
         f = self.fit
-        if len(f.sweep.points) != 1:
+        if not f.is_check:
             return [] if f.fitting else ["No configuration fits: loosen a budget or widen the grid."]
-        point = f.sweep.points[0]
-        label = f"{point.model}@{alpha_text(point.alpha)}/{point.resolution}"
-        over = f.excess(point)
-        if not over:
-            spare = ", ".join(
-                f"{BUDGETS[m]} {number(point.metric(m) or 0, True)} of {number(v, True)}" for m, v in f.budgets.items()
+        lines = []
+        for point in f.sweep.points:
+            label = f"{point.model}@{alpha_text(point.alpha)}/{point.resolution}"
+            over = f.excess(point)
+            if not over:
+                spare = ", ".join(
+                    f"{BUDGETS[m]} {number(point.metric(m) or 0, True)} of {number(v, True)}"
+                    for m, v in f.budgets.items()
+                )
+                lines.append(f"{label} fits: {spare}.")
+                continue
+            misses = ", ".join(
+                f"{BUDGETS[m]} {number(point.metric(m) or 0, True)} > {number(f.budgets[m], True)} "
+                f"by {number(extra, True)} ({100 * extra / f.budgets[m]:.1f}%)"
+                for m, extra in over.items()
             )
-            return [f"{label} fits: {spare}."]
-        misses = ", ".join(
-            f"{BUDGETS[m]} {number(point.metric(m) or 0, True)} > {number(f.budgets[m], True)} "
-            f"by {number(extra, True)} ({100 * extra / f.budgets[m]:.1f}%)"
-            for m, extra in over.items()
-        )
-        return [f"{label} does not fit: {misses}."]
+            lines.append(f"{label} does not fit: {misses}.")
+        return lines
 
     def data(self) -> dict[str, Any]:
         f = self.fit
@@ -166,5 +170,9 @@ class FitView:
         rows = self.data()["fitting"]
         for row in rows:
             row["checkpoints"] = " ".join(row["checkpoints"])
-        header = list(rows[0]) if rows else ["model", "alpha", "resolution", "macs", "params", "frontier"]
+        header = (
+            list(rows[0])
+            if rows
+            else [*record(Point("", 0.0, 0, 0, 0), self.fit.sweep.metrics), "frontier", "checkpoints", "top1"]
+        )
         return header, [list(r.values()) for r in rows]
