@@ -49,10 +49,11 @@ class Builtin:
 
 def conv_bn_act(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """conv k x k (or depthwise) + batch norm + activation: NAME, NAME.bn, NAME.<activation>."""
+    dilation = a.get("d", 1)
     if a["dw"]:
-        e.op("dw", name, role, k=a["k"], s=a["s"], p=a["p"])
+        e.op("dw", name, role, k=a["k"], s=a["s"], p=a["p"], d=dilation)
     else:  # without 'out' the emitter reports the block's place
-        e.op("conv", name, role, out=e.width(a["out"]), k=a["k"], s=a["s"], p=a["p"])
+        e.op("conv", name, role, out=e.width(a["out"]), k=a["k"], s=a["s"], p=a["p"], d=dilation)
     e.op("bn", f"{name}.bn", role)
     if a["act"] is not None:
         e.op(a["act"], f"{name}.{a['act']}", role)
@@ -78,7 +79,9 @@ def separable(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
 
 def bottleneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """V2's inverted residual: expand 1x1 + ReLU6 (not when t = 1), depthwise 3x3 + ReLU6, linear
-    projection 1x1, and a residual add when the stride is 1 and the widths match."""
+    projection 1x1, and a residual add when the stride is 1 and the widths match. `d`: the
+    depthwise's dilation (an atrous backbone's last stage: stride 1, dilation 2, as torchvision's
+    dilated=True builds it)."""
     inp, skip, out = e.channels, e.last, e.width(a["out"])
     if a["t"] != 1:
         conv_bn_act(
@@ -120,7 +123,8 @@ def bneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
             {"dw": False, "out": expanded, "k": 1, "s": 1, "p": Padding.SAME, "act": act},
             Role.EXPAND,
         )
-    conv_bn_act(e, f"{name}.dw", {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "act": act}, Role.DEPTHWISE)
+    dw = {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "d": a["d"], "act": act}
+    conv_bn_act(e, f"{name}.dw", dw, Role.DEPTHWISE)
     if a["se"]:
         # TF's channels / 4 and torchvision's // 4 agree for the multiples of 8 the tables produce
         squeeze_excite(e, f"{name}.se", {"squeeze": md(e.channels // 4), "act": "relu", "gate": "hsigmoid"}, Role.SE)
@@ -179,6 +183,7 @@ BUILTINS: dict[str, Builtin] = {
                 Arg("se", "bool", False, "squeeze-and-excite"),
                 Arg("nl", "nl", "relu", "relu or hswish (RE, HS)"),
                 _S,
+                Arg("d", "int", 1, "the depthwise's dilation"),
             ),
             bneck,
             15,

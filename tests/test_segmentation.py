@@ -1,0 +1,42 @@
+"""Segmentation networks on MobileNetV3-Large, exact against torchvision's builds.
+
+tests/data/segmentation.json: parameters and conv Mult-Adds of lraspp_mobilenet_v3_large and
+deeplabv3_mobilenet_v3_large (21 classes, no auxiliary head), whole and backbone alone, at
+520x520, 512x512 and 1024x2048, measured by tests/harness/segmentation_counts.py.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mbcalc import api
+
+MEASURED = json.loads((Path(__file__).parent / "data" / "segmentation.json").read_text())["builds"]
+
+
+@pytest.mark.parametrize("build", MEASURED, ids=[f"{b['model']}-{b['height']}x{b['width']}" for b in MEASURED])
+def test_exact_against_torchvision(build):
+    size = f"{build['height']}x{build['width']}"
+    whole = api.analyze(build["model"], resolution=size, profile="torchvision")
+    assert (whole.total.macs, whole.total.params) == (build["macs"], build["params"])
+    backbone = api.analyze(build["model"], resolution=size, profile="torchvision", backbone=True)
+    assert (backbone.total.macs, backbone.total.params) == (build["backbone_macs"], build["backbone_params"])
+
+
+def test_the_head_is_what_the_backbone_leaves(run):
+    report = api.analyze("lraspp-v3-large", profile="torchvision")
+    head = {group.key: group.cost for group in report.by_role}["segmentation"]
+    assert (head.macs, head.params) == (2_086_219_688 - 1_937_374_688, 3_221_538 - 2_971_952)
+    data = json.loads(run("lraspp-v3-large", "--res", "1024x2048", "--profile", "torchvision", "-f", "json").output)
+    assert (data["resolution"], data["width"], data["macs"]) == (1024, 2048, 15_785_910_144)
+
+
+def test_memory_and_compare_take_them(run):
+    memory = api.memory("lraspp-v3-large", dtype="int8")
+    assert memory.peak["arena"] >= memory.peak["layer-io"] > 0
+    # the last upsample reads the input only for its size: the image is not kept live to the end
+    last = memory.steps[-1]
+    assert last.layer == "out_resized" and "input" not in last.live and last.inputs == ("out",)
+    result = run("compare", "lraspp-v3-large", "deeplabv3-v3-large", "--profile", "torchvision", "--memory", "int8")
+    assert result.exit_code == 0 and "lraspp-v3-large" in result.output and "deeplabv3-v3-large" in result.output
