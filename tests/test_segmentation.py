@@ -40,3 +40,21 @@ def test_memory_and_compare_take_them(run):
     assert last.layer == "out_resized" and "input" not in last.live and last.inputs == ("out",)
     result = run("compare", "lraspp-v3-large", "deeplabv3-v3-large", "--profile", "torchvision", "--memory", "int8")
     assert result.exit_code == 0 and "lraspp-v3-large" in result.output and "deeplabv3-v3-large" in result.output
+
+
+DETECTION = json.loads((Path(__file__).parent / "data" / "detection.json").read_text())["builds"][0]
+
+
+def test_ssdlite320_exact_against_torchvision(run):
+    """tests/data/detection.json: torchvision's ssdlite320_mobilenet_v3_large (91 classes, reduced
+    tail), measured by tests/harness/detection_counts.py: backbone and head apart."""
+    data = json.loads(run("ssdlite320-v3-large", "--profile", "torchvision", "-f", "json").output)
+    assert (data["macs"], data["params"]) == (DETECTION["macs"], DETECTION["params"]) == (583_171_904, 3_440_060)
+    backbone = api.analyze("ssdlite320-v3-large", profile="torchvision", backbone=True)
+    assert (backbone.total.macs, backbone.total.params) == (DETECTION["backbone_macs"], DETECTION["backbone_params"])
+    whole = api.analyze("ssdlite320-v3-large", profile="torchvision")
+    head = {group.key: group.cost for group in whole.by_role}["detection"]
+    assert (head.macs, head.params) == (DETECTION["head_macs"], DETECTION["head_params"])
+    taps = ["c4", "c5", "extra1", "extra2", "extra3", "extra4"]
+    shapes = {layer.name: layer.output for layer in whole.network.layers}
+    assert [shapes[t].as_list() for t in taps] == DETECTION["feature_maps"]  # the six maps the head reads

@@ -28,9 +28,16 @@ def _classifier_start(layers: tuple[Layer, ...]) -> int:
     return next((i for i in range(after, len(layers)) if layers[i].op == "fc"), len(layers))
 
 
+TASK_HEADS = frozenset({"detection", "segmentation"})  # a detector's or a segmenter's head: not the backbone
+
+
 def backbone_end(layers: tuple[Layer, ...]) -> int:
-    """One past the last layer of the feature extractor: before the last global pooling and the
-    classifier, without the flatten, dropout and same-size pooling that trail the features."""
+    """One past the last layer of the feature extractor: before a detection or segmentation head
+    (the layers tagged so), or else before the last global pooling and the classifier, without
+    the flatten, dropout and same-size pooling that trail the features."""
+    task = next((i for i, layer in enumerate(layers) if layer.role in TASK_HEADS), None)
+    if task is not None:
+        return task
     pools = [i for i, layer in enumerate(layers) if global_pool(layer)]
     end = min(pools[-1] if pools else len(layers), _classifier_start(layers))
     while end > 0 and _trails(layers[end - 1]):
