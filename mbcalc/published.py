@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from .models import references_path
+from .models import canonical, header, references_path
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
 
@@ -47,7 +47,19 @@ class Printed:
 
 @cache
 def load_references() -> tuple[dict, ...]:
-    return tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
+    """The references, each configuration with its resolution: where a reference gives none, the
+    bundled spec's own input size (224, 320 for a detector, ...)."""
+    refs = tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
+    for ref in refs:
+        config = ref["config"]
+        if "model" in config and "resolution" not in config:
+            config["resolution"] = _own_resolution(config["model"])
+    return refs
+
+
+def _own_resolution(model: str) -> int:
+    size = str(header(model).get("input", "224")) if canonical(model) else "224"
+    return int(re.split(r"[x×²]", size)[0])
 
 
 # Published checkpoints: the reference tables of the implementations that ship weights.

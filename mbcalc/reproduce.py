@@ -113,6 +113,10 @@ def _from_report(report: Report, name: str) -> tuple[int, int]:
         if report.reported is None:
             raise ValueError("the quantity 'reported' needs a counting tool in the config (counting: NAME)")
         return report.reported, 1
+    if name.startswith(("macs_of.", "params_of.")):  # params_of.extra+detection: the layers of some roles
+        field, _, roles = name.partition(".")
+        groups = {g.key: g.cost for g in report.by_role}
+        return sum(getattr(groups[role], field.removesuffix("_of")) for role in roles.split("+")), 1
     share, _, layer_type = name.partition(".")  # macs_share.pointwise
     field = share.removesuffix("_share")
     group = {g.key: g for g in report.by_type}[layer_type]

@@ -79,9 +79,7 @@ def separable(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
 
 def bottleneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """V2's inverted residual: expand 1x1 + ReLU6 (not when t = 1), depthwise 3x3 + ReLU6, linear
-    projection 1x1, and a residual add when the stride is 1 and the widths match. `d`: the
-    depthwise's dilation (an atrous backbone's last stage: stride 1, dilation 2, as torchvision's
-    dilated=True builds it)."""
+    projection 1x1, and a residual add when the stride is 1 and the widths match."""
     inp, skip, out = e.channels, e.last, e.width(a["out"])
     if a["t"] != 1:
         conv_bn_act(
@@ -113,7 +111,9 @@ def squeeze_excite(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> No
 
 def bneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """V3's bottleneck: expand 1x1 (when it widens), depthwise k x k, squeeze-and-excite, linear
-    projection 1x1, and a residual add when the stride is 1 and the widths match."""
+    projection 1x1, and a residual add when the stride is 1 and the widths match. `d`: the
+    depthwise's dilation (an atrous backbone's last stage: stride 1, dilation 2, as torchvision's
+    dilated=True builds it)."""
     inp, skip, act = e.channels, e.last, a["nl"]
     expanded, out = e.width(a["exp"]), e.width(a["out"])
     if expanded > inp:  # no expansion conv when there is nothing to expand (the first bneck)
