@@ -46,8 +46,8 @@ def test_only_uncheckable_reasons_are_merely_documented():
     # of the MnasNet tpu README table (one recorded search rules out the candidates for all of them),
     # timm's benchmark GMACs of V3-Small 0.5, five of the STM32 model zoo's NPU RAM and flash
     # figures (the NPU compiler's allocation and weight layout are not published), and the V2
-    # paper's Table 5 SSDLite Mult-Adds
-    assert len(documented) <= 54
+    # paper's Table 5 SSDLite Mult-Adds, and the V3 paper's Table 6 SSDLite + V3 Mult-Adds
+    assert len(documented) <= 55
 
 
 def test_rounding_is_half_up_at_printed_precision():
