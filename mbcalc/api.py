@@ -25,7 +25,7 @@ from .counting import Counter, convention
 from .errors import ArgumentError, MbcalcError
 from .expansion.expand import build as expand
 from .expansion.profiles import BuildProfile, get_profile
-from .expansion.roles import backbone_end
+from .expansion.roles import backbone_end, head_before_backbone
 from .ir import Config, Location, Network, Role, Shape
 from .lang.args import MAX_WHOLE
 from .lang.program import Item, Program, Spec, Width
@@ -93,7 +93,8 @@ def build(
     """The layer IR at width multiplier `alpha` (None: 1.0, or the first of the widths a spec is
     built at when 1.0 is not one) and `resolution` (None: the spec's own input size), or at `rho`
     times the spec's own input size (the V1 paper's resolution multiplier: 0.714 of 224 is 160).
-    `backbone`: only the feature extractor, up to the last feature map before global pooling."""
+    `backbone`: only the feature extractor, up to the last feature map before global pooling (or
+    before the layers tagged as a detection or segmentation head)."""
     spec = model if isinstance(model, Spec) else load(model)
     height, width = _resolution(spec, resolution, rho)
     alpha = default_alpha(spec) if alpha is None else alpha
@@ -107,7 +108,14 @@ def build(
 
 def features(network: Network) -> Network:
     """The network's feature extractor: its layers up to the last feature map before global
-    pooling and the classifier (torchvision's `model.features`)."""
+    pooling and the classifier (torchvision's `model.features`), or before a detection or
+    segmentation head (the layers tagged so)."""
+    if (mixed := head_before_backbone(network.layers)) is not None:
+        message = (
+            f"{network.name} has backbone layer {mixed[1]} after head layer {mixed[0]}: list the detection or "
+            f"segmentation head's layers after the backbone's to count the backbone alone"
+        )
+        raise ArgumentError(f"backbone: {message}", f"--backbone: {message}")
     end = backbone_end(network.layers)
     if end == 0:
         message = f"{network.name} has no layers before its global pooling or classifier: there is no backbone"
@@ -222,7 +230,7 @@ def _resolution(spec: Spec, resolution: Resolution | None, rho: float | None) ->
 def parse_resolution(text: str) -> tuple[int, int]:
     """'224' -> (224, 224); '1024x2048' -> (1024, 2048): height x width."""
     parts = text.strip().lower().split("x")
-    if len(parts) in (1, 2) and all(p.strip().isdigit() and len(p.strip()) <= 4000 for p in parts):
+    if len(parts) in (1, 2) and all(re.fullmatch(r"[0-9]{1,4000}", p.strip()) for p in parts):
         height, width = int(parts[0]), int(parts[-1])
         return height, width
     raise _bad("resolution", "--res", f"must be R or HxW (pixels), got '{text}'", "224 or 1024x2048")
@@ -438,8 +446,9 @@ def compare_conv(
     return analysis.compare_conv(networks[0], networks[1], kernel, out)
 
 
-def parse_target(text: str) -> tuple[str, float | None, int | None]:
-    """'v3-large@0.75/224' -> ('v3-large', 0.75, 224); 'v2' -> ('v2', None, None); paths work too."""
+def parse_target(text: str) -> tuple[str, float | None, int | tuple[int, int] | None]:
+    """'v3-large@0.75/224' -> ('v3-large', 0.75, 224); 'lraspp-v3-large@1.0/1024x2048' -> (...,
+    (1024, 2048)); 'v2' -> ('v2', None, None); paths work too."""
     m = re.fullmatch(r"(.+?)@([^/@]+)(?:/([^/@]+))?", text)
     if not m:
         return text, None, None
@@ -447,11 +456,16 @@ def parse_target(text: str) -> tuple[str, float | None, int | None]:
         if "_" in m[2] + (m[3] or ""):  # Python reads 1_0 as 10: not a way to write 1.0
             raise ValueError(text)
         alpha = float(m[2])
-        res = int(m[3]) if m[3] is not None else None
-    except ValueError:
+        res: int | tuple[int, int] | None = None
+        if m[3] is not None:
+            if not re.fullmatch(r"[0-9]+(x[0-9]+)?", m[3].strip().lower()):
+                raise ValueError(text)
+            height, width = parse_resolution(m[3])
+            res = height if height == width else (height, width)
+    except (ValueError, ArgumentError):
         raise ArgumentError(
-            f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224",
-            f"'{text}': expected MODEL@ALPHA/RES, e.g. v3-large@0.75/224",
+            f"'{text}': expected MODEL@ALPHA/RES (RES: R or HxW), e.g. v3-large@0.75/224",
+            f"'{text}': expected MODEL@ALPHA/RES (RES: R or HxW), e.g. v3-large@0.75/224",
         ) from None
     return m[1], alpha, res
 
@@ -652,9 +666,14 @@ def _values(values: Sequence[Any] | str, argument: str, integer: bool) -> list[A
         from .sweep import parse_range
 
         return parse_range(values, argument, integer)
+    flag = {"alphas": "--alpha", "resolutions": "--res"}[argument]
     _expect(values, (list, tuple), argument, "a list, or a range as text such as '0.35:1.4:0.05'")
     if not values:
-        raise ArgumentError(f"{argument} is empty", f"--{argument.rstrip('s').replace('alpha', 'alpha')} is empty")
+        raise ArgumentError(f"{argument} is empty", f"{flag} is empty")
+    kind = "whole numbers (a sweep's inputs are R x R)" if integer else "numbers"
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int if integer else (int, float)):
+            raise ArgumentError(f"{argument} must be {kind}, got {value!r}", f"{flag} must be {kind}, got {value!r}")
     return [int(v) for v in values] if integer else [float(v) for v in values]
 
 
@@ -702,7 +721,7 @@ def _target(
     text: str,
     profile: str,
     alpha: float | None,
-    resolution: int | None,
+    resolution: Resolution | None,
     role: str,
     spec: Spec | None = None,
     **counting: Any,

@@ -144,7 +144,8 @@ network_options = options(  # what is built, beyond its width and resolution
     click.option(
         "--backbone",
         is_flag=True,
-        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's features).",
+        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's "
+        "features), or before a detection or segmentation head.",
     ),
 )
 

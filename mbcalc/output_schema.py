@@ -116,6 +116,7 @@ CONFIGURATION = _object(
         "model": TEXT,
         "alpha": {"type": "number"},
         "resolution": {"type": "integer"},
+        "width": {"type": "integer", "description": "the input's width (the height, when square)"},
         "macs": COUNT,
         "params": COUNT,
         "elementwise_ops": COUNT,
@@ -153,7 +154,14 @@ COMPARE = _object(
     "mbcalc compare -f json: one row per model x alpha x resolution",
 )
 SIDE = _object(
-    {"model": TEXT, "alpha": {"type": "number"}, "resolution": {"type": "integer"}, "macs": COUNT, "params": COUNT}
+    {
+        "model": TEXT,
+        "alpha": {"type": "number"},
+        "resolution": {"type": "integer"},
+        "width": {"type": "integer"},
+        "macs": COUNT,
+        "params": COUNT,
+    }
 )
 DIFF_LAYER = {
     "anyOf": [
@@ -231,7 +239,8 @@ RUN = {  # the configuration an output is of
     "schema_version": VERSION,
     "model": TEXT,
     "alpha": {"type": "number"},
-    "resolution": {"type": "integer"},
+    "resolution": {"type": "integer", "description": "the input's height"},
+    "width": {"type": "integer", "description": "the input's width (the height, when square)"},
     "profile": TEXT,
 }
 EXPLAIN = _object(

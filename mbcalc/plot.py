@@ -44,6 +44,11 @@ def published_accuracy(report: Report) -> float | None:
     return published_top1(report.network.name, config.alpha, config.resolution)
 
 
+def _size(size: tuple[int, int]) -> str:
+    """(224, 224) -> '224'; (1024, 2048) -> '1024x2048'."""
+    return str(size[0]) if size[0] == size[1] else f"{size[0]}x{size[1]}"
+
+
 def literal(text: str) -> str:
     """`text` as matplotlib shows it verbatim: a `$` would otherwise start mathematics."""
     return text.replace("$", r"\$")
@@ -103,13 +108,13 @@ def build_figure(comparison: Comparison) -> Figure:
 
     labelled = comparison.labelled()
     labels = list(dict.fromkeys(label for label, _ in labelled))
-    resolutions = sorted({r.network.config.resolution for _, r in labelled}, reverse=True)
+    resolutions = sorted({r.network.config.size for _, r in labelled}, reverse=True)
     colours = dict(zip(labels, _colours(len(labels)), strict=True))
     styles = {res: resolution_style(i) for i, res in enumerate(resolutions)}
 
-    def series(label: str, res: int) -> list[Report]:
+    def series(label: str, res: tuple[int, int]) -> list[Report]:
         return sorted(
-            (r for name, r in labelled if name == label and r.network.config.resolution == res),
+            (r for name, r in labelled if name == label and r.network.config.size == res),
             key=lambda r: r.network.config.alpha,
         )
 
@@ -138,7 +143,7 @@ def build_figure(comparison: Comparison) -> Figure:
             reports = series(label, res)
             if not reports:
                 continue
-            name = f"{label} {res}px"
+            name = f"{label} {_size(res)}px"
             alphas = [r.network.config.alpha for r in reports]
             params = [r.total.params / 1e6 for r in reports]
             macs = [r.total.macs / 1e6 for r in reports]
@@ -174,9 +179,9 @@ def build_figure(comparison: Comparison) -> Figure:
     heading = Line2D([], [], linestyle="", marker="")
     handles = [heading] + [Line2D([], [], color=colours[m], label=literal(m)) for m in labels]
     handles += [heading] + [
-        Line2D([], [], color="grey", linewidth=1, markersize=5, label=f"{r}px", **styles[r]) for r in resolutions
+        Line2D([], [], color="grey", linewidth=1, markersize=5, label=f"{_size(r)}px", **styles[r]) for r in resolutions
     ]
-    names = ["model", *map(literal, labels), "resolution", *(f"{r}px" for r in resolutions)]
+    names = ["model", *map(literal, labels), "resolution", *(f"{_size(r)}px" for r in resolutions)]
     legend = axes[-1].legend(
         handles=handles,
         labels=names,
@@ -230,7 +235,7 @@ def memory_figure(memory: Memory, sram: int | None = None) -> Figure:
     if sram is not None:
         ax.axhline(sram / 1024, color="C3", linestyle="--", linewidth=1.2, label=f"SRAM budget {sram / 1024:,.0f} KiB")
     net = memory.network
-    where = f"{net.name}@{alpha_text(net.config.alpha)}/{net.config.resolution}"
+    where = f"{net.name}@{alpha_text(net.config.alpha)}/{net.config.size_text}"
     ax.set_title(literal(f"{where}, {memory.dtype}: live activation memory per operator"))
     ax.set_xlabel("operator (execution order)")
     ax.set_ylabel("KiB")

@@ -58,8 +58,12 @@ def load_references() -> tuple[dict, ...]:
 
 
 def _own_resolution(model: str) -> int:
-    size = str(header(model).get("input", "224")) if canonical(model) else "224"
-    return int(re.split(r"[x×²]", size)[0])
+    """The input height a bundled model is built at (a variant's own, as EfficientNet-B1's 240)."""
+    if not canonical(model):
+        return 224
+    found = header(model)
+    own = ((found.get("variants") or {}).get(canonical(model)) or {}).get("input") or found.get("input", "224")
+    return int(re.split(r"[x×²]", str(own))[0])
 
 
 # Published checkpoints: the reference tables of the implementations that ship weights.

@@ -58,3 +58,31 @@ def test_ssdlite320_exact_against_torchvision(run):
     taps = ["c4", "c5", "extra1", "extra2", "extra3", "extra4"]
     shapes = {layer.name: layer.output for layer in whole.network.layers}
     assert [shapes[t].as_list() for t in taps] == DETECTION["feature_maps"]  # the six maps the head reads
+
+
+def test_review_findings(run, tmp_path):
+    """A head listed before the end of the backbone: --backbone refuses rather than cut it short.
+    Outputs give the width; targets take HxW; table forms stay square."""
+    text = (Path(__file__).parent.parent / "specs" / "ssdlite320-v3-large.yaml").read_text()
+    early = text.replace(
+        "  - {name: c4_dw, conv_bn_act",
+        "  - {name: early, input: c4, pw: {out: 8}, role: detection}\n  - {name: c4_dw, input: c4, conv_bn_act",
+        1,
+    )
+    spec = tmp_path / "early.yaml"
+    spec.write_text(early, encoding="utf-8")
+    result = run(str(spec), "--backbone")
+    assert result.exit_code == 2 and "backbone layer c4_dw after head layer early" in result.stderr
+    data = json.loads(run("memory", "lraspp-v3-large", "--res", "256x512", "-f", "json").output)
+    assert (data["resolution"], data["width"]) == (256, 512)
+    data = json.loads(run("diff", "lraspp-v3-large@1.0/256x512", "lraspp-v3-large@1.0/256", "-f", "json").output)
+    assert (data["a"]["width"], data["b"]["width"]) == (512, 256)
+    assert run("v2", "--res", "²").exit_code == 2  # a digit to str.isdigit, not to int
+    with pytest.raises(Exception, match="resolutions must be whole numbers"):
+        api.sweep(["v2"], [1.0], [160.9])
+    table = tmp_path / "wide-v2.yaml"
+    table.write_text(
+        (Path(__file__).parent.parent / "specs" / "v2.yaml").read_text().replace("input: 224x224x3", "input: 224x448x3")
+    )
+    result = run(str(table))
+    assert result.exit_code == 2 and "'input' of a table form is square" in result.stderr

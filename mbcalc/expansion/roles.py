@@ -45,6 +45,16 @@ def backbone_end(layers: tuple[Layer, ...]) -> int:
     return end
 
 
+def head_before_backbone(layers: tuple[Layer, ...]) -> tuple[str, str] | None:
+    """(a head layer, a backbone layer after it) when a detection or segmentation head does not
+    come after the whole backbone in the spec, so that no prefix of the layers is the backbone."""
+    first = next((i for i, layer in enumerate(layers) if layer.role in TASK_HEADS), None)
+    if first is None:
+        return None
+    later = next((layer for layer in layers[first:] if layer.role not in TASK_HEADS), None)
+    return (layers[first].name, later.name) if later is not None else None
+
+
 def _trails(layer: Layer) -> bool:
     same_size = layer.op == "adaptive_avgpool" and layer.output == layer.input
     return layer.op in TRAILING or same_size

@@ -121,6 +121,12 @@ def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
         problems.add(items["form"], f"unknown form '{form}'{did_you_mean(form, FORMS)} (forms: {', '.join(FORMS)})")
     before = len(problems.items)
     size = read_size_key(items["input"], problems) if "input" in items else (224, 224, 3)
+    if size[0] != size[1] and form in ("v1", "v2", "v3"):  # the papers' tables give one side per row
+        problems.add(
+            items["input"],
+            f"'input' of a table form is square (its rows give one side); {size[0]}x{size[1]} is not: "
+            f"make it square, or write the network with form: graph",
+        )
     size_read = "input" in items and len(problems.items) == before
     before = len(problems.items)
     classes = _read_classes(items["classes"], problems) if "classes" in items else 1000

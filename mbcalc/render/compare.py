@@ -89,6 +89,7 @@ class CompareView:
                 "model": name,
                 "alpha": cfg.alpha,
                 "resolution": cfg.resolution,
+                "width": cfg.size[1],
                 "macs": report.total.macs,
                 "params": report.total.params,
             }
@@ -122,6 +123,7 @@ class CompareView:
                 "model": c.baseline.network.name,
                 "alpha": cfg.alpha,
                 "resolution": cfg.resolution,
+                "width": cfg.size[1],
                 "macs": c.baseline.total.macs,
                 "params": c.baseline.total.params,
             }

@@ -57,6 +57,7 @@ class ExplainView:
             "model": e.report.network.name,
             "alpha": cfg.alpha,
             "resolution": cfg.resolution,
+            "width": cfg.size[1],
             "profile": cfg.profile,
             "items": [
                 {

@@ -171,6 +171,7 @@ class MemoryView:
             "model": m.network.name,
             "alpha": cfg.alpha,
             "resolution": cfg.resolution,
+            "width": cfg.size[1],
             "profile": cfg.profile,
             "dtype": m.dtype,
             "peak": dict(m.peak),
