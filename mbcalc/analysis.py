@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -456,6 +455,8 @@ def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
         end += 1
     middle_a, middle_b = keys_a[start : len(keys_a) - end], keys_b[start : len(keys_b) - end]
     exact = len(middle_a) * len(middle_b) <= EXACT_ALIGNMENT
+    from difflib import SequenceMatcher  # only for a diff
+
     matcher = SequenceMatcher(None, middle_a, middle_b, autojunk=not exact)
     pairs: list[tuple[LayerCost | None, LayerCost | None]] = list(zip(a.layers[:start], b.layers[:start], strict=True))
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -10,11 +10,9 @@ import errno
 import gc
 import itertools
 import os
-import shutil
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -39,6 +37,8 @@ def terminal_width(fmt: str, output: str | None) -> int | None:
     if columns.strip().isdigit() and int(columns) > 0:
         return int(columns)
     if sys.stdout is not None and sys.stdout.isatty():
+        import shutil  # only for a table printed to a terminal
+
         return shutil.get_terminal_size().columns
     return None
 
@@ -937,6 +937,8 @@ def docs_command(check, directory):
       mbcalc docs
       mbcalc docs --check
     """
+    from pathlib import Path
+
     from .docs import missing, stale, write
 
     docs = Path(directory)

@@ -7,7 +7,6 @@ Bugs are not `MbcalcError`s: they keep their tracebacks.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -67,5 +66,7 @@ def in_flags(message: str) -> str:
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
     """'; did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    import difflib  # only when a name is wrong
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import MbcalcError
@@ -38,6 +37,8 @@ def _umask() -> int:
 
 
 def _replace(target: Path, text: str, mode: int) -> None:
+    import tempfile  # only when a file is written
+
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -79,6 +80,8 @@ def writable_problem(path: str) -> str | None:
     if os.path.exists(path) and not os.path.isfile(path):  # /dev/null, a pipe: written as it is
         return None
     try:  # what the atomic write will do: a file of its own in that folder
+        import tempfile
+
         fd, probe = tempfile.mkstemp(dir=folder, prefix=".mbcalc-probe.")
         os.close(fd)
         os.unlink(probe)

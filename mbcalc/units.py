@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal
 
 
 def human(value: int) -> str:
@@ -78,6 +77,8 @@ def amount(text: object, binary: bool = True) -> int:
     unit = (m[2] or "").upper() if m else ""
     if not m or unit not in AMOUNT_UNITS or (unit.endswith("I") and not binary):
         raise ValueError("not an amount")
+    from decimal import Decimal  # only for a size or rate given as text
+
     value = Decimal(m[1]) * AMOUNT_UNITS[unit]
     if value != value.to_integral_value():
         raise ValueError("not a whole number")

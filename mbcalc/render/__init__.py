@@ -8,8 +8,6 @@ a view in one of FORMATS.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any, Protocol
 
@@ -46,6 +44,9 @@ def render(view: View, fmt: str, width: int | None = None) -> str:
         return json.dumps({"schema_version": SCHEMA_VERSION, **view.data()}, indent=2) + "\n"
     if fmt == "csv":
         header, rows = view.csv()
+        import csv
+        import io
+
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(header)
