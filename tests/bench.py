@@ -43,15 +43,17 @@ def wall(argv: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
-def cpu(argv: list[str], runs: int) -> float:
-    """The median CPU time (user + system) of a whole process."""
-    times = []
+def cpu(commands: list[list[str]], runs: int) -> list[float]:
+    """The median CPU time (user + system) of each whole process, the commands run in turn so that
+    a slower or faster spell of the machine falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return statistics.median(times)
+        for argv, spent in zip(commands, times, strict=True):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            spent.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return [statistics.median(spent) for spent in times]
 
 
 def sweeps(runs: int) -> list[tuple[str, float, float, str]]:
@@ -62,11 +64,16 @@ def sweeps(runs: int) -> list[tuple[str, float, float, str]]:
     grid = ("0.25:2.0:0.05", "96:512:4")
     v2 = inprocess(lambda: api.sweep(["v2"], *grid), runs)
     b0 = inprocess(lambda: api.sweep(["efficientnet-b0"], [1.0], "96:1095:1"), runs)
-    floor = cpu([py, "-c", "import click, yaml"], runs)
-    json_cold = cpu([py, "-m", "mbcalc", "v2", "-f", "json"], runs)
-    table_cold = cpu([py, "-m", "mbcalc", "v2"], runs)
     command = [py, "-m", "mbcalc", "sweep", "v2", "--alpha", grid[0], "--res", grid[1], "-f", "csv"]
-    swept = cpu(command, runs)
+    floor, json_cold, table_cold, swept = cpu(
+        [
+            [py, "-c", "import click, yaml"],
+            [py, "-m", "mbcalc", "v2", "-f", "json"],
+            [py, "-m", "mbcalc", "v2"],
+            command,
+        ],
+        2 * runs,
+    )
     return [
         ("in-process sweep: V2 configurations/s", 3780 / v2, 10_000, "/s"),
         ("in-process sweep: EfficientNet-B0 configurations/s", 1000 / b0, 2_000, "/s"),
