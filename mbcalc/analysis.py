@@ -17,6 +17,7 @@ from .bulk import no_gc
 from .cost import Convention, Cost
 from .counting import Counter, count
 from .errors import ArgumentError
+from .expansion.roles import TASK_HEADS
 from .ir import Layer, Network, Shape
 from .ops import REGISTRY, block_of, label
 from .schema_version import SCHEMA_VERSION
@@ -128,6 +129,14 @@ class Report:
     @cached_property
     def by_role(self) -> tuple[Group, ...]:
         return _groups(self.layers, attrgetter("role"), self.total, ROLE_ORDER, ROLE_LAST)
+
+    @cached_property
+    def by_part(self) -> tuple[Group, ...]:
+        """A detector's or segmenter's backbone, neck (a detector's extra layers) and head (the
+        layers tagged detection or segmentation); () for a network without such a head."""
+        if not any(layer.role in TASK_HEADS for layer in self.network.layers):
+            return ()
+        return _groups(self.layers, lambda layer: PARTS.get(layer.role, "backbone"), self.total, PART_ORDER)
 
     @cached_property
     def peak_activation(self) -> int:
@@ -253,7 +262,9 @@ class Report:
                 }
                 for part in self.parts(by)
             ]
-        for key, groups in (("by_type", self.by_type), ("by_role", self.by_role)):
+        breakdowns = [("by_type", self.by_type), ("by_role", self.by_role)]
+        breakdowns += [("by_part", self.by_part)] if self.by_part else []
+        for key, groups in breakdowns:
             data[key] = {
                 g.key: {
                     "layers": g.layers,
@@ -283,6 +294,8 @@ def _row(layer: Layer) -> str:
 TYPE_ORDER = ("conv", "depthwise", "pointwise", "fc")
 ROLE_ORDER = ("stem", "conv", "expand", "depthwise", "se", "pointwise", "project", "residual")
 ROLE_LAST = ("head", "classifier")  # after every other role: a graph spec's own (its blocks') come between
+PARTS = {"extra": "neck", "neck": "neck", **dict.fromkeys(TASK_HEADS, "head")}  # role -> part; others: backbone
+PART_ORDER = ("backbone", "neck", "head")
 
 
 def _groups(

@@ -106,9 +106,14 @@ MODEL = _object(
         "rows": {"type": "array", "items": PART, "description": "with --by row"},
         "by_type": {"type": "object", "additionalProperties": GROUP},
         "by_role": {"type": "object", "additionalProperties": GROUP},
+        "by_part": {
+            "type": "object",
+            "additionalProperties": GROUP,
+            "description": "a detector's or segmenter's backbone, neck and head",
+        },
         "notes": {"type": "array", "items": TEXT},
     },
-    ("elementwise_ops", "flops", "counting", "reported", "reported_unit", "by", "blocks", "rows"),
+    ("elementwise_ops", "flops", "counting", "reported", "reported_unit", "by", "blocks", "rows", "by_part"),
     "mbcalc MODEL -f json: one configuration of one model",
 )
 CONFIGURATION = _object(

@@ -86,3 +86,15 @@ def test_review_findings(run, tmp_path):
     )
     result = run(str(table))
     assert result.exit_code == 2 and "'input' of a table form is square" in result.stderr
+
+
+def test_reports_group_by_backbone_neck_and_head(run):
+    """torchvision's backbone of SSDLite is the feature extractor and its extra layers: mbcalc's
+    backbone and neck together; its head is the predictors."""
+    parts = {g.key: g.cost for g in api.analyze("ssdlite320-v3-large", profile="torchvision").by_part}
+    assert list(parts) == ["backbone", "neck", "head"]
+    assert parts["backbone"].macs + parts["neck"].macs == DETECTION["backbone_macs"]
+    assert (parts["head"].macs, parts["head"].params) == (DETECTION["head_macs"], DETECTION["head_params"])
+    data = json.loads(run("lraspp-v3-large", "--profile", "torchvision", "-f", "json").output)
+    assert {k: v["macs"] for k, v in data["by_part"].items()} == {"backbone": 1_937_374_688, "head": 148_845_000}
+    assert "by_part" not in json.loads(run("v2", "-f", "json").output) and api.analyze("v2").by_part == ()

@@ -168,6 +168,7 @@ class ModelView:
                 self._totals(),
                 breakdown(report.by_type, "type", self.exact, type_name, elementwise),
                 breakdown(report.by_role, "role", self.exact, elementwise=elementwise),
+                *((breakdown(report.by_part, "part", self.exact, elementwise=elementwise),) if report.by_part else ()),
             ),
             tuple(footer),
         )
