@@ -269,9 +269,11 @@ def run_model(
 
 
 def model_command(name: str, help_text: str) -> click.Command:
-    @click.command(
-        name=name, help=f"{help_text}\n\nExample: mbcalc {name} --alpha 0.75 --res 192", short_help=help_text
-    )
+    widths = models.widths(name) if models.canonical(name) else []  # an example the model takes
+    alpha = "0.75" if not widths or 0.75 in widths else f"{min(widths):g}"
+    example = f"mbcalc {name} --alpha {alpha} --res 192" if alpha != "1" else f"mbcalc {name} --res 192"
+
+    @click.command(name=name, help=f"{help_text}\n\nExample: {example}", short_help=help_text)
     @model_options
     def command(**options):
         run_model(name, **options)

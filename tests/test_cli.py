@@ -350,3 +350,11 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_any_output(ru
     result = run("compare", "v1", "--plot", "/proc/x.png", "-o", str(tmp_path / "out.txt"))
     assert result.exit_code == 2 and result.stdout == "" and "cannot write --plot /proc/x.png" in result.stderr
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_models_help_example_runs(run):
+    """Each bundled model's --help shows an example it accepts (alexnet is built at width 1.0 only)."""
+    for name in ("alexnet", "ssdlite-v2", "v2"):
+        example = next(line for line in run(name, "--help").output.splitlines() if "Example:" in line)
+        args = example.split("mbcalc ", 1)[1].split()
+        assert run(*args).exit_code == 0, example
