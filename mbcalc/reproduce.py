@@ -18,6 +18,8 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
                        tensor materialized after leaving that size (the stride-2 block's output);
                        the bytes figure is checked at that channel count (rounded to `step`
                        if given, or cut if `truncated`)
+    atrous-padded      the figure counts each dilated convolution over its output padded up to a
+                       multiple of its rate on each side, as TensorFlow 1's space_to_batch runs it
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
@@ -226,6 +228,16 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind == "counts-elementwise":
         report = model_report(config, elementwise=True)
         extra = sum(row.cost.ops for row in report.layers if row.layer.type in deviation["types"])
+        return printed.agrees(value + extra, denominator)
+    if kind == "atrous-padded":
+        report = model_report(config)
+        extra = 0
+        for row in report.layers:
+            rate = row.layer.attrs.get("dilation", 1) if row.layer.op in ("conv", "dw") else 1
+            if rate > 1 and row.cost.macs:
+                h, w = row.layer.output.height, row.layer.output.width
+                padded = -(-h // rate) * rate * (-(-w // rate) * rate)
+                extra += row.cost.macs * padded // (h * w) - row.cost.macs
         return printed.agrees(value + extra, denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
