@@ -268,7 +268,7 @@ def run_model(
     emit(render(ModelView(report, exact, flops, by, hide_zero), fmt, terminal_width(fmt, output)), output)
 
 
-def model_command(name: str, help_text: str) -> click.Command:
+def model_command(name: str, help_text: str, given: str | None = None) -> click.Command:
     widths = models.widths(name) if models.canonical(name) else []  # an example the model takes
     alpha = "0.75" if not widths or 0.75 in widths else f"{min(widths):g}"
     example = f"mbcalc {name} --alpha {alpha} --res 192" if alpha != "1" else f"mbcalc {name} --res 192"
@@ -276,6 +276,12 @@ def model_command(name: str, help_text: str) -> click.Command:
     @click.command(name=name, help=f"{help_text}\n\nExample: {example}", short_help=help_text)
     @model_options
     def command(**options):
+        implied = models.implied(given or name)  # an alias that names a width or an input size
+        alpha, res = options.get("alpha"), options.get("res")
+        if "alpha" in implied and alpha is not None and alpha != implied["alpha"]:
+            raise MbcalcError(f"{given} names {name} at width 1.0; for another width, use {name} --alpha {alpha:g}")
+        if "resolution" in implied and res is not None and str(res).strip() != f"{implied['resolution']:g}":
+            raise MbcalcError(f"{given} names {name} at 224x224; for another size, use {name} --res {res}")
         run_model(name, **options)
 
     return command
@@ -293,7 +299,7 @@ class MbcalcGroup(click.Group):
             return command
         known = models.canonical(name)  # a bundled model, by its name or an alias (mobilenet_v2)
         if known is not None and not models.is_spec_path(name):
-            return model_command(known, models.description(known))
+            return model_command(known, models.description(known), given=name)
         if models.is_spec_path(name):
             return model_command(name, f"Analyze the spec file {name}.")
         return None

@@ -7,6 +7,7 @@ of a spec (the keys above `layers:`), not the whole table.
 from __future__ import annotations
 
 import os
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,18 @@ ALIASES = {
     "mobilenetv4-hybrid-medium": ("mobilenetv4hybridmedium",),
     **{f"efficientnet-b{i}": (f"efficientnetb{i}",) for i in range(8)},
 }
+
+
+def implied(name: str) -> dict[str, float]:
+    """What an alias says of the build beyond the model: 'mobilenet_v2_1.0_224' is width 1.0 at
+    224, 'mobilenetv2_100' (timm's) width 1.0; {} for a model's own name or an alias that says
+    nothing more ('mobilenet_v2')."""
+    known = canonical(name)
+    if known is None or known == name or _folded(name) not in {_folded(a) for a in ALIASES.get(known, ())}:
+        return {}
+    if re.search(r"_1\.0_224$", name):
+        return {"alpha": 1.0, "resolution": 224}
+    return {"alpha": 1.0} if re.search(r"(100|x1_?0)$", name.lower().replace("-", "_")) else {}
 
 
 def _folded(name: str) -> str:

@@ -358,3 +358,17 @@ def test_a_models_help_example_runs(run):
         example = next(line for line in run(name, "--help").output.splitlines() if "Example:" in line)
         args = example.split("mbcalc ", 1)[1].split()
         assert run(*args).exit_code == 0, example
+
+
+def test_an_alias_that_names_a_width_keeps_it(run):
+    """timm's mobilenetv2_100 and TF-Slim's mobilenet_v2_1.0_224 say width 1.0 (and 224): another
+    --alpha (or --res) is refused with the model's own name to use; a plain alias takes any."""
+    result = run("mobilenetv2_100", "--alpha", "0.5")
+    assert (
+        result.exit_code == 2
+        and "mobilenetv2_100 names v2 at width 1.0; for another width, use v2 --alpha 0.5" in result.stderr
+    )
+    result = run("mobilenet_v2_1.0_224", "--res", "192")
+    assert result.exit_code == 2 and "use v2 --res 192" in result.stderr
+    assert run("mobilenetv2_100", "--alpha", "1.0").exit_code == 0
+    assert run("mobilenet_v2", "--alpha", "0.5").exit_code == 0
