@@ -473,7 +473,7 @@ def parse_target(text: str) -> tuple[str, float | None, int | tuple[int, int] | 
 def compare(
     model_names: list[str],
     alphas: Sequence[float | None],
-    resolutions: Sequence[int | None],
+    resolutions: Sequence[Resolution | None],
     profile: str = "paper",
     baseline: str | None = None,
     memory_dtype: str | None = None,

@@ -445,6 +445,14 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
     emit(render(ConvView(comparison, exact), fmt, terminal_width(fmt, output)), output)
 
 
+def _size(text: str) -> int | str:
+    """A list item of --res: R, or HxW kept as text for the library to read."""
+    text = text.strip()
+    if "x" in text.lower():
+        return text
+    return int(text)
+
+
 def split_list(text: str, kind: Callable[[str], Any], option: str, example: str) -> list[Any]:
     try:
         values = [kind(item) for item in text.split(",") if item.strip()]
@@ -458,7 +466,7 @@ def split_list(text: str, kind: Callable[[str], Any], option: str, example: str)
 @cli.command("validate")
 @click.argument("spec")
 @click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: as for the model commands).")
-@click.option("--res", "-r", type=int, default=None, help="Resolution to build at (default: the spec's).")
+@click.option("--res", "-r", default=None, metavar="R|HxW", help="Resolution to build at (default: the spec's).")
 @profile_option
 def validate(spec, alpha, res, profile):
     """Check a spec file (or a bundled model) without printing its analysis: exit 0 if it builds.
@@ -534,7 +542,7 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
 
         check_plot_target(plot)
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75") if alphas is not None else [None]
-    resolutions = split_list(resolutions, int, "--res", "224,192") if resolutions is not None else [None]
+    resolutions = split_list(resolutions, _size, "--res", "224,192 or 512x1024") if resolutions is not None else [None]
     counting["elementwise"] = counting["elementwise"] or flops
     total = len(models) * len(alphas) * len(resolutions)
     comparison = with_progress(
@@ -577,7 +585,7 @@ def diff(a, b, profile, fmt, output, exact):
 @cli.command("explain")
 @click.argument("model")
 @click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: 1.0).")
-@click.option("--res", "-r", type=int, default=None, help="Input resolution (default: the spec's).")
+@click.option("--res", "-r", default=None, metavar="R|HxW", help="Input resolution (default: the spec's).")
 @click.option(
     "--profile",
     "-p",

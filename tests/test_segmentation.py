@@ -98,3 +98,18 @@ def test_reports_group_by_backbone_neck_and_head(run):
     data = json.loads(run("lraspp-v3-large", "--profile", "torchvision", "-f", "json").output)
     assert {k: v["macs"] for k, v in data["by_part"].items()} == {"backbone": 1_937_374_688, "head": 148_845_000}
     assert "by_part" not in json.loads(run("v2", "-f", "json").output) and api.analyze("v2").by_part == ()
+
+
+def test_compare_explain_and_validate_take_height_x_width(run):
+    data = json.loads(
+        run(
+            "compare", "lraspp-v3-large", "--res", "512x1024,1024x2048", "--profile", "torchvision", "-f", "json"
+        ).output
+    )
+    half = api.analyze("lraspp-v3-large", resolution="512x1024", profile="torchvision").total.macs
+    assert [(r["resolution"], r["width"], r["macs"]) for r in data["rows"]] == [
+        (512, 1024, half),
+        (1024, 2048, 15_785_910_144),
+    ]
+    assert run("validate", "lraspp-v3-large", "--res", "64x128").exit_code == 0
+    assert run("explain", "v2", "--res", "160x320").exit_code == 0
