@@ -96,6 +96,8 @@ def build(
     `backbone`: only the feature extractor, up to the last feature map before global pooling (or
     before the layers tagged as a detection or segmentation head)."""
     spec = model if isinstance(model, Spec) else load(model)
+    if isinstance(model, str) and (implied := models.implied(model)):
+        _check_implied(model, spec.name, implied, alpha, resolution, rho)
     height, width = _resolution(spec, resolution, rho)
     alpha = default_alpha(spec) if alpha is None else alpha
     check_config(alpha, height, classes)
@@ -131,6 +133,37 @@ def features(network: Network) -> Network:
         config=replace(network.config, backbone=True),
         notes=(*network.notes, note),
     )
+
+
+def _check_implied(
+    alias: str,
+    name: str,
+    implied: dict[str, float],
+    alpha: float | None,
+    resolution: Resolution | None,
+    rho: float | None,
+) -> None:
+    """An alias that names a width (mobilenetv2_100) or a size (mobilenet_v2_1.0_224) keeps it."""
+    if "alpha" in implied and alpha is not None and alpha != implied["alpha"]:
+        raise ArgumentError(
+            f"{alias} names {name} at width 1.0; for alpha={alpha:g}, use the model {name!r}",
+            f"{alias} names {name} at width 1.0; for another width, use {name} --alpha {alpha:g}",
+        )
+    if "resolution" not in implied or (resolution is None and rho is None):
+        return
+    size = int(implied["resolution"])
+    given: tuple[int, int] | None = None
+    if isinstance(resolution, (int, str)):
+        given = parse_resolution(str(resolution))
+    elif resolution is not None:
+        given = (resolution[0], resolution[1])
+    if rho is not None or given != (size, size):
+        shown = f"rho={rho:g}" if rho is not None else f"resolution={resolution}"
+        raise ArgumentError(
+            f"{alias} names {name} at {size}x{size}; for {shown}, use the model {name!r}",
+            f"{alias} names {name} at {size}x{size}; for another size, use {name} "
+            + (f"--rho {rho:g}" if rho is not None else f"--res {resolution}"),
+        )
 
 
 def default_alpha(spec: Spec) -> float:
@@ -502,6 +535,11 @@ def compare(
             f"--memory must be one of {', '.join(DTYPES)}",
         )
     specs = {name: load(name) for name in dict.fromkeys(model_names)}  # each spec read (and checked) once
+    for name, spec in specs.items():
+        if isinstance(name, str) and (implied := models.implied(name)):
+            for a in alphas:
+                for r in resolutions:
+                    _check_implied(name, spec.name, implied, a, r, None)
     labels = _labels(specs)
     runs = [(m, a, r) for m in model_names for a in alphas for r in resolutions]
     reports = tuple(
@@ -730,6 +768,15 @@ def _target(
     of the target (`role`: A, B or baseline), not of an option."""
     name, al, res = parse_target(text)
     try:
+        if implied := models.implied(name):
+            _check_implied(
+                name,
+                (spec or load(name)).name,
+                implied,
+                alpha if al is None else al,
+                resolution if res is None else res,
+                None,
+            )
         return analyze(
             spec or name,
             alpha=alpha if al is None else al,

@@ -276,13 +276,7 @@ def model_command(name: str, help_text: str, given: str | None = None) -> click.
     @click.command(name=name, help=f"{help_text}\n\nExample: {example}", short_help=help_text)
     @model_options
     def command(**options):
-        implied = models.implied(given or name)  # an alias that names a width or an input size
-        alpha, res = options.get("alpha"), options.get("res")
-        if "alpha" in implied and alpha is not None and alpha != implied["alpha"]:
-            raise MbcalcError(f"{given} names {name} at width 1.0; for another width, use {name} --alpha {alpha:g}")
-        if "resolution" in implied and res is not None and str(res).strip() != f"{implied['resolution']:g}":
-            raise MbcalcError(f"{given} names {name} at 224x224; for another size, use {name} --res {res}")
-        run_model(name, **options)
+        run_model(given or name, **options)
 
     return command
 
@@ -446,11 +440,10 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
 
 
 def _size(text: str) -> int | str:
-    """A list item of --res: R, or HxW kept as text for the library to read."""
+    """A list item of --res: R (ASCII digits), or anything else as text for the library to read
+    (HxW, or a mistake it names)."""
     text = text.strip()
-    if "x" in text.lower():
-        return text
-    return int(text)
+    return int(text) if text.isascii() and text.isdigit() else text
 
 
 def split_list(text: str, kind: Callable[[str], Any], option: str, example: str) -> list[Any]:

@@ -51,13 +51,14 @@ def reproduction_page() -> str:
 def models_page() -> str:
     out = [
         HEADER + "# Bundled models\n\nEach bundled model at its standard configurations (profile `paper`), "
-        "then its Mult-Adds and parameters by layer type and by role at 1.0-224. `mbcalc MODEL --help` "
+        "then its Mult-Adds and parameters by layer type and by role at its default width and its own input "
+        "size (224 for the classifiers). `mbcalc MODEL --help` "
         "lists the options; `mbcalc compare` builds such tables for any choice.\n"
     ]
     for name in models.bundled():
         spec = api.load(name)
         out.append(f"## `{name}`\n\n{spec.description}. Source: {spec.source}.\n")
-        alphas, resolutions = STANDARD.get(name, ([1.0], [224]))
+        alphas, resolutions = STANDARD.get(name, ([api.default_alpha(spec)], [None]))  # None: its own size
         table = render(CompareView(api.compare([name], alphas, resolutions)), "markdown")
         out.append(table.split("\n", 2)[2].strip() + "\n")
         report = api.analyze(name)

@@ -83,9 +83,10 @@ def implied(name: str) -> dict[str, float]:
     known = canonical(name)
     if known is None or known == name or _folded(name) not in {_folded(a) for a in ALIASES.get(known, ())}:
         return {}
-    if re.search(r"_1\.0_224$", name):
+    spelled = name.lower().replace("-", "_")
+    if re.search(r"_1\.0_224$", spelled):
         return {"alpha": 1.0, "resolution": 224}
-    return {"alpha": 1.0} if re.search(r"(100|x1_?0)$", name.lower().replace("-", "_")) else {}
+    return {"alpha": 1.0} if re.search(r"(100|x1_?0)$", spelled) else {}
 
 
 def _folded(name: str) -> str:

@@ -354,7 +354,7 @@ def test_an_output_folder_that_cannot_be_written_is_refused_before_any_output(ru
 
 def test_a_models_help_example_runs(run):
     """Each bundled model's --help shows an example it accepts (alexnet is built at width 1.0 only)."""
-    for name in ("alexnet", "ssdlite-v2", "v2"):
+    for name in bundled_specs():
         example = next(line for line in run(name, "--help").output.splitlines() if "Example:" in line)
         args = example.split("mbcalc ", 1)[1].split()
         assert run(*args).exit_code == 0, example
@@ -372,3 +372,19 @@ def test_an_alias_that_names_a_width_keeps_it(run):
     assert result.exit_code == 2 and "use v2 --res 192" in result.stderr
     assert run("mobilenetv2_100", "--alpha", "1.0").exit_code == 0
     assert run("mobilenet_v2", "--alpha", "0.5").exit_code == 0
+
+
+def test_width_naming_aliases_everywhere(run):
+    """Hyphens spell the same alias; the same size written otherwise is the same size; every
+    command refuses another width (review findings)."""
+    assert run("mobilenet-v2-1.0-224", "--res", "192").exit_code == 2
+    assert run("mobilenet_v2_1.0_224", "--res", "224x224").exit_code == 0
+    assert run("mobilenet_v2_1.0_224", "--rho", "0.5").exit_code == 2
+    for args in (
+        ["compare", "mobilenetv2_100", "--alpha", "0.5"],
+        ["diff", "mobilenetv2_100@0.5", "v2"],
+        ["memory", "mobilenetv2_100", "--alpha", "0.5"],
+    ):
+        result = run(*args)
+        assert result.exit_code == 2 and "names v2 at width 1.0" in result.stderr, args
+    assert run("compare", "v2", "--res", "2_24").exit_code == 2  # Python's int() reads 2_24 as 224

@@ -88,7 +88,8 @@ def bottleneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
             {"dw": False, "out": inp * a["t"], "k": 1, "s": 1, "p": Padding.SAME, "act": "relu6"},
             Role.EXPAND,
         )
-    conv_bn_act(e, f"{name}.dw", {"dw": True, "k": 3, "s": a["s"], "p": Padding.SAME, "act": "relu6"}, Role.DEPTHWISE)
+    dw = {"dw": True, "k": 3, "s": a["s"], "p": Padding.SAME, "d": a.get("d", 1), "act": "relu6"}
+    conv_bn_act(e, f"{name}.dw", dw, Role.DEPTHWISE)
     conv_bn_act(
         e, f"{name}.project", {"dw": False, "out": out, "k": 1, "s": 1, "p": Padding.SAME, "act": None}, Role.PROJECT
     )  # linear bottleneck: no activation
@@ -168,7 +169,7 @@ BUILTINS: dict[str, Builtin] = {
         Builtin(
             "bottleneck",
             "V2's inverted residual (expand t x, dw 3x3, linear projection, residual add)",
-            (Arg("t", "int", doc="expansion factor"), _OUT, _S),
+            (Arg("t", "int", doc="expansion factor"), _OUT, _S, Arg("d", "int", 1, "the depthwise's dilation")),
             bottleneck,
             9,
             "bottleneck: {t: 6, out: 24, s: 2}",
