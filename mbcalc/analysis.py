@@ -8,7 +8,6 @@ by table row. Layers sum exactly to the totals because the totals are their sum.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -20,6 +19,7 @@ from .errors import ArgumentError
 from .expansion.roles import TASK_HEADS
 from .ir import Layer, Network, Shape
 from .ops import REGISTRY, block_of, label
+from .record import Record, record
 from .schema_version import SCHEMA_VERSION
 
 if TYPE_CHECKING:  # the deployment view and the counting tools load when first used
@@ -56,8 +56,8 @@ class LayerCost(NamedTuple):
         return self.layer.output
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+@record(slots=True)
+class Group(Record):
     """A subtotal: all layers of one type (or one role, or one table row)."""
 
     key: str
@@ -80,8 +80,8 @@ class Part(NamedTuple):
     reported: int | None = None  # what the report's counting tool counts for these layers
 
 
-@dataclass(frozen=True)
-class Report:
+@record
+class Report(Record):
     """A network counted under a convention. The per-layer rows and the breakdowns are made when
     first asked for (a 100,000-layer `validate` needs only the totals)."""
 
@@ -345,8 +345,8 @@ def analyze(network: Network, convention: Convention, counters: Mapping[str, Cou
 # --- one layer: standard vs depthwise separable (V1 paper, Section 3 and Table 3) ------------
 
 
-@dataclass(frozen=True)
-class ConvComparison:
+@record
+class ConvComparison(Record):
     standard: Report
     separable: Report
     kernel: int
@@ -392,8 +392,8 @@ def compare_conv(
 # --- several networks side by side, and two layer by layer -----------------------------------
 
 
-@dataclass(frozen=True)
-class Comparison:
+@record
+class Comparison(Record):
     """Reports of several configurations, optionally against a baseline."""
 
     reports: tuple[Report, ...]
@@ -414,8 +414,8 @@ class Comparison:
         return _share(report.total.macs, base.macs), _share(report.total.params, base.params)
 
 
-@dataclass(frozen=True)
-class Diff:
+@record
+class Diff(Record):
     """Two reports aligned layer by layer: pairs of rows (None where a layer exists on one side)."""
 
     a: Report
@@ -484,8 +484,8 @@ def diff(a: Report, b: Report, labels: tuple[str, str] | None = None) -> Diff:
     return Diff(a, b, tuple(pairs), labels)
 
 
-@dataclass(frozen=True)
-class Explanation:
+@record
+class Explanation(Record):
     """Why the counting tools print different numbers for one network: each line item's quantity,
     and what each convention (Mult-Adds, then each tool) counts for it. The column totals are the
     numbers the tools print."""

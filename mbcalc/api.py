@@ -14,7 +14,6 @@ import collections
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from .lang.program import Item, Program, Spec, Width
 from .lang.rounding import truncate
 from .read.spec import MAX_BYTES, decode, load_spec, parse_spec
 from .read.tables import parse_size
+from .record import replace
 
 if TYPE_CHECKING:  # the deployment view, devices and sweeps load when first used: a count starts sooner
     from .memory import Memory

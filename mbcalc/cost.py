@@ -5,8 +5,9 @@ Plain data shared by the operator registry (each operator's counting rule) and t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
+
+from .record import Record, record
 
 # Batch-norm tensors per channel that a convention counts as parameters.
 BN_TENSORS = {
@@ -24,8 +25,8 @@ BN_WORDS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Convention:
+@record(slots=True)
+class Convention(Record):
     """What a count includes: biases, batch-norm tensors, element-wise operations."""
 
     biases: bool = True

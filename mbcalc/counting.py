@@ -19,7 +19,7 @@ Which convention each build profile's implementation counts by is data too: `CON
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from .cost import BN_TENSORS, Convention, Cost
@@ -27,6 +27,7 @@ from .errors import MbcalcError
 from .expansion.profiles import base_name
 from .ir import Layer, Network
 from .ops import REGISTRY
+from .record import Record, record
 
 Counter = Callable[[Layer, Convention], Cost]
 
@@ -85,8 +86,8 @@ def count(network: Network, convention: Convention, counters: Mapping[str, Count
 # --- each implementation's counting convention ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CountingProfile:
+@record
+class CountingProfile(Record):
     """How an implementation counts parameters: batch-norm tensors per spec form, and biases."""
 
     name: str

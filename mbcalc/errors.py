@@ -8,7 +8,8 @@ Bugs are not `MbcalcError`s: they keep their tracebacks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from .record import Record, record
 
 
 class MbcalcError(Exception):
@@ -24,8 +25,8 @@ class ArgumentError(MbcalcError):
         self.flag_message = flag_message
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class Problem:
+@record(slots=True)
+class Problem(Record):
     """One problem in a spec file: where it is (1-based line and column; 0 when the whole file) and
     what is wrong, with how to fix it."""
 
@@ -33,6 +34,9 @@ class Problem:
     line: int
     column: int
     message: str
+
+    def __lt__(self, other: Problem) -> bool:  # sorted by position, then message
+        return self._record_values() < other._record_values()
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.column}: {self.message}" if self.line else f"{self.path}: {self.message}"

@@ -9,9 +9,10 @@ counter never infers anything. `inputs` names the layers a layer reads, which ma
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, NamedTuple
+
+from .record import Record, record
 
 # The records made once per layer (Shape, Location, Layer) are NamedTuples: as immutable as frozen
 # dataclasses, several times faster to make, which a 100,000-layer spec notices.
@@ -93,8 +94,8 @@ class Layer(NamedTuple):
         return self.input_shapes[0]
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+@record(slots=True)
+class Config(Record):
     """The knobs a user turns: width multiplier, input resolution, build profile, classes."""
 
     alpha: float = 1.0
@@ -116,8 +117,8 @@ class Config:
         return str(height) if height == width else f"{height}x{width}"
 
 
-@dataclass(frozen=True, slots=True)
-class Network:
+@record(slots=True)
+class Network(Record):
     name: str
     description: str
     config: Config

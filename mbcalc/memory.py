@@ -41,7 +41,7 @@ models of the peak, each from its source:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import cast
 
 from .cost import DTYPES, Convention
@@ -50,6 +50,7 @@ from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network, Shape
 from .ops import FOLLOWERS, REGISTRY, Attrs, block_of
+from .record import Record, record
 from .units import amount
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
@@ -60,8 +61,8 @@ PATCH_STRIDE = 8  # the patch-based stage ends at output stride 8
 INPUT = "input"
 
 
-@dataclass(frozen=True)
-class Step:
+@record
+class Step(Record):
     """One operator that allocates its output, in execution order."""
 
     layer: str  # the layer whose output the tensor is (after the layers fused into it)
@@ -82,8 +83,8 @@ class Step:
         return self.macs / self.traffic_bytes if self.traffic_bytes else 0.0
 
 
-@dataclass(frozen=True)
-class Memory:
+@record
+class Memory(Record):
     network: Network
     dtype: str
     steps: tuple[Step, ...]

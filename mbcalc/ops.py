@@ -10,17 +10,17 @@ from `REGISTRY`: adding an operator is one `register(Op(...))` here, plus its te
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from .cost import BN_TENSORS, Convention, Cost
 from .ir import Layer, Padding, Shape
+from .record import Record, record
 
 REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
 
 
-@dataclass(frozen=True, slots=True)
-class Arg:
+@record(slots=True)
+class Arg(Record):
     """One argument of an operator or block, as written in a spec.
 
     kind: width (a channel count alpha may scale), int (>= 1), padding (same, valid or pixels),
@@ -50,8 +50,8 @@ def _one(attrs: Attrs) -> list[tuple[str, Attrs]]:
     return [("", attrs)]
 
 
-@dataclass(frozen=True)
-class Op:
+@record
+class Op(Record):
     name: str
     doc: str  # one line for the operator table
     args: tuple[Arg, ...]

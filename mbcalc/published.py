@@ -4,7 +4,6 @@ configurations have a published checkpoint and a top-1. Nothing here computes a 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -12,12 +11,13 @@ from typing import Any
 import yaml
 
 from .models import canonical, header, references_path
+from .record import Record, record
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
 
 
-@dataclass(frozen=True)
-class Printed:
+@record
+class Printed(Record):
     """A figure as printed: its digits (with their precision) and its unit."""
 
     text: str

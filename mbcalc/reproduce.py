@@ -34,7 +34,6 @@ including a recorded deviation that no longer deviates or whose check fails).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -47,11 +46,12 @@ from .expansion.profiles import variant
 from .memory import Memory
 from .models import references_path
 from .published import UNITS, Printed, load_references
+from .record import Record, record
 from .roofline import Roofline
 
 
-@dataclass(frozen=True)
-class Outcome:
+@record
+class Outcome(Record):
     reference: dict
     quantity: str
     published: Printed
@@ -306,8 +306,8 @@ def delta(outcome: Outcome) -> Decimal:
 # --- measured latencies against their roofline bounds ------------------------------------------
 
 
-@dataclass(frozen=True)
-class Latency:
+@record
+class Latency(Record):
     """A published latency beside the roofline bound on the device it was measured on."""
 
     entry: dict  # one item of mbcalc/latencies.yaml

@@ -10,16 +10,16 @@ reach a fraction of either roof, and a runtime adds its own overheads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 
 from .errors import ArgumentError
 from .memory import Memory
 from .read.device import Device
+from .record import Record, record
 
 
-@dataclass(frozen=True)
-class Bound:
+@record
+class Bound(Record):
     layer: str
     op: str
     macs: int
@@ -36,8 +36,8 @@ class Bound:
         return "compute" if self.compute_seconds >= self.memory_seconds else "memory"
 
 
-@dataclass(frozen=True)
-class Roofline:
+@record
+class Roofline(Record):
     memory: Memory
     device: Device
     bounds: tuple[Bound, ...]

@@ -13,7 +13,6 @@ compares the two paths.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
@@ -24,6 +23,7 @@ from .errors import ArgumentError
 from .ir import Layer, Shape
 from .memory import INPUT, WEIGHTED, analyze_memory
 from .ops import REGISTRY, Attrs, ShapeError
+from .record import Record, record
 
 METRICS = ("macs", "params", "peak-memory", "weight-bytes")
 MAX_POINTS = 1_000_000  # configurations in one sweep
@@ -65,8 +65,8 @@ def parse_range(text: str, argument: str, integer: bool) -> list[Any]:
     return [float(v) for v in values]
 
 
-@dataclass(frozen=True)
-class Point:
+@record
+class Point(Record):
     """One configuration of a sweep and its totals (None: a metric not asked for)."""
 
     model: str  # the model's label
@@ -82,8 +82,8 @@ class Point:
         return {"macs": self.macs, "params": self.params, "peak-memory": self.peak, "weight-bytes": self.weights}[name]
 
 
-@dataclass(frozen=True)
-class Sweep:
+@record
+class Sweep(Record):
     points: tuple[Point, ...]  # model by model, then alpha, then resolution
     axes: dict[str, tuple[tuple[float, ...], tuple[int, ...]]]  # model label -> (alphas, resolutions)
     metrics: tuple[str, ...]
@@ -98,8 +98,8 @@ BUDGETS = {"macs": "Mult-Adds", "params": "parameters", "peak-memory": "peak mem
 SORTS = (*METRICS, "alpha", "resolution")
 
 
-@dataclass(frozen=True)
-class Fit:
+@record
+class Fit(Record):
     """The configurations of a sweep within every budget, best first, and which of them are on
     the frontier: no other fitting configuration of the same model is at least as wide and at
     least as large in resolution (the largest configurations that still fit)."""

@@ -14,11 +14,11 @@ tests/data/counting_tools.json) and read from their sources; the test suite chec
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from .errors import ArgumentError
 from .expansion.profiles import base_name, is_variant
 from .ir import Layer, Network
+from .record import Record, record
 
 # Line items, in the order `explain` shows them: key -> what it is.
 ITEMS: dict[str, str] = {
@@ -46,8 +46,8 @@ ITEMS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Tool:
+@record
+class Tool(Record):
     name: str
     unit: str  # what its number counts: "MACs" or "FLOPs"
     profiles: tuple[str, ...]  # the profiles whose framework models it counts

@@ -5,11 +5,11 @@ import json
 import re
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 from mbcalc import api
+from mbcalc.record import replace
 from mbcalc.render import FORMATS, render
 from mbcalc.render.compare import CompareView
 from mbcalc.render.conv import ConvView

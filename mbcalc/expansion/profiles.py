@@ -8,28 +8,29 @@ batch-norm tensors) is a counting convention, in counting.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field
 
 from ..errors import MbcalcError, did_you_mean
+from ..record import Record, record, replace
 
 
-@dataclass(frozen=True)
-class V1Rules:
+@record
+class V1Rules(Record):
     min_depth: int = 0  # channels = max(int(c * alpha), min_depth)
     activation: str = "relu"  # the paper says ReLU; TF-Slim and Keras use ReLU6
     dw_padding: str = "same"  # stride-2 depthwise: Keras pads bottom/right by one, then "valid" (pad01)
 
 
-@dataclass(frozen=True)
-class V2Rules:
+@record
+class V2Rules(Record):
     """How V2's t/c/n/s table is widened: make_divisible(c * alpha); the last 1x1 conv keeps 1280
     for alpha < 1 (the paper, and all three implementations)."""
 
     truncate_first: bool = False  # Keras: make_divisible(int(c * alpha)) for block outputs
 
 
-@dataclass(frozen=True)
-class V3Rules:
+@record
+class V3Rules(Record):
     """How V3's exp / #out table is widened by alpha."""
 
     stem: str = "scaled"  # "scaled": md(16 * alpha); "fixed": 16 at every alpha (Keras)
@@ -40,8 +41,8 @@ class V3Rules:
     #                      "scaled" md(1280 * alpha) (torchvision); "above1": fixed unless alpha > 1 (Keras)
 
 
-@dataclass(frozen=True)
-class BuildProfile:
+@record
+class BuildProfile(Record):
     name: str
     classes: int | None = None  # None: the spec's own
     v1: V1Rules = field(default_factory=V1Rules)
@@ -101,4 +102,4 @@ def variant(profile: str | BuildProfile, overrides: dict[str, str]) -> BuildProf
         rules = changes.get(family, getattr(base, family))
         changes[family] = replace(rules, **{rule: value})  # type: ignore[type-var]
     label = ",".join(f"{k}={v}" for k, v in overrides.items())
-    return replace(base, name=f"{base.name}[{label}]", **changes)  # type: ignore[arg-type]
+    return replace(base, name=f"{base.name}[{label}]", **changes)

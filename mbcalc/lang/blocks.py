@@ -8,11 +8,11 @@ blocks; a graph spec uses them by name (`bneck: {k: 5, exp: 120, out: 40, se: tr
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..ir import Padding, Role
 from ..ops import Arg
+from ..record import Record, record
 from .program import Width
 from .rounding import md
 
@@ -36,8 +36,8 @@ class Emitter(Protocol):
 BlockFn = Callable[[Emitter, str, Mapping[str, Any], str], None]
 
 
-@dataclass(frozen=True)
-class Builtin:
+@record
+class Builtin(Record):
     name: str
     doc: str
     args: tuple[Arg, ...]

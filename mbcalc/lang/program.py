@@ -10,10 +10,11 @@ build profile makes (V1's activation) is a `Setting`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, NamedTuple
 
 from ..ir import Location
+from ..record import Record, record
 
 # Value, Width, Setting and Item are made once per layer of a spec: NamedTuples, fast to make.
 
@@ -58,8 +59,8 @@ class Item(NamedTuple):
     row: str | None = None  # the table row it lowers, as written (table forms)
 
 
-@dataclass(frozen=True, slots=True)
-class Block:
+@record(slots=True)
+class Block(Record):
     """A block a graph spec defines: parameters and items, expanded at each use."""
 
     name: str
@@ -68,8 +69,8 @@ class Block:
     where: Location
 
 
-@dataclass(frozen=True, slots=True)
-class WidthRule:
+@record(slots=True)
+class WidthRule(Record):
     """A graph spec's `width:` rule: truncate int(c*alpha), make_divisible(c*alpha, divisor), none."""
 
     rule: str = "truncate"
@@ -78,8 +79,8 @@ class WidthRule:
     stated: bool = False  # written in the spec (else the default)
 
 
-@dataclass(frozen=True, slots=True)
-class Program:
+@record(slots=True)
+class Program(Record):
     items: tuple[Item, ...]
     blocks: Mapping[str, Block] = field(default_factory=dict)
     width: WidthRule = WidthRule()
@@ -89,8 +90,8 @@ class Program:
     values: Mapping[str, Any] = field(default_factory=dict)  # the chosen variant's values, as $names
 
 
-@dataclass(frozen=True, slots=True)
-class Spec:
+@record(slots=True)
+class Spec(Record):
     """A validated spec: its header and its program (whatever its form)."""
 
     name: str

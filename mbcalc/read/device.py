@@ -15,12 +15,12 @@ Rates use K, M, G, T (powers of 1000); sizes also KiB, MiB (1024), as --sram doe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..cost import DTYPES
 from ..errors import MbcalcError, Problem, SpecError, did_you_mean
 from ..models import specs_dir
+from ..record import Record, record
 from ..units import amount
 from .nodes import Node, read_yaml
 from .problems import Problems, name_problem, unshowable
@@ -32,8 +32,8 @@ NUMBERS = ("peak", "bandwidth", "sram", "flash")  # each needs a source
 MAX_BYTES = 2**20  # a device file is a dozen lines
 
 
-@dataclass(frozen=True)
-class Device:
+@record
+class Device(Record):
     name: str
     description: str
     peak: dict[str, int]  # dtype -> Mult-Adds per second

@@ -12,7 +12,6 @@ with its file:line:column (docs/spec-format.md).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -21,6 +20,7 @@ from ..bulk import no_gc
 from ..errors import Problem, SpecError, did_you_mean
 from ..lang.args import whole_problem
 from ..lang.program import Program, Spec
+from ..record import Record, record
 from . import graph, tables
 from .nodes import Node, read_yaml
 from .problems import MAX_NAME, Problems, name_problem, unshowable
@@ -170,8 +170,8 @@ def _read(doc: Node, problems: Problems, variant: str | None = None) -> Spec:
 # --- variants ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Variant:
+@record
+class Variant(Record):
     """One named variant of a spec: its values (read as $names) and, if it says, its input size."""
 
     name: str

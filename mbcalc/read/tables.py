@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import did_you_mean
@@ -23,6 +22,7 @@ from ..ir import Location, Role
 from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
 from ..lang.program import Item, Program, Setting, Value, Width
+from ..record import Record, record
 from .checks import MAX_LAYERS
 from .nodes import Node
 from .problems import Problems
@@ -30,8 +30,8 @@ from .problems import Problems
 # --- rows ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TableRow:
+@record(slots=True)
+class TableRow(Record):
     """One table row: its cells (typed by the form's column readers), its place and its text."""
 
     cells: tuple[Any, ...]
@@ -39,8 +39,8 @@ class TableRow:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Repeat:
+@record(slots=True)
+class Repeat(Record):
     """A group of rows repeated n times (V1 Table 1's '5x')."""
 
     times: int

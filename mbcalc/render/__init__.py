@@ -32,6 +32,46 @@ def inert(cell: Any) -> Any:
     return cell
 
 
+_ONE_LINE = json.JSONEncoder(separators=(", ", ": ")).encode  # no indent: the C encoder
+
+
+def json_text(value: Any) -> str:
+    """`value` as JSON, indented by two spaces per level, except that a record or list holding
+    nothing but values and lists of values is written on one line: a layer per line."""
+    out: list[str] = []
+    _write_json(value, "", out)
+    return "".join(out) + "\n"
+
+
+def _write_json(value: Any, indent: str, out: list[str]) -> None:
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = None
+    else:
+        out.append(_ONE_LINE(value))
+        return
+    values = value.values() if items is not None else value
+    if all(not isinstance(v, (dict, list, tuple)) or _scalars(v) for v in values) or not value:
+        out.append(_ONE_LINE(value))
+        return
+    inner = indent + "  "
+    out.append("{\n" if items is not None else "[\n")
+    for i, entry in enumerate(items if items is not None else value):
+        out.append(",\n" if i else "")
+        out.append(inner)
+        if items is not None:
+            key, entry = entry
+            out.append(_ONE_LINE(key if isinstance(key, str) else str(key)) + ": ")
+        _write_json(entry, inner, out)
+    out.append("\n" + indent + ("}" if items is not None else "]"))
+
+
+def _scalars(values: dict[str, Any] | list[Any] | tuple[Any, ...]) -> bool:
+    """A list of plain values (a shape, a list of widths): written on one line inside a record."""
+    return not isinstance(values, dict) and not any(isinstance(v, (dict, list, tuple)) for v in values)
+
+
 def render(view: View, fmt: str, width: int | None = None) -> str:
     """`view` in format `fmt`; a table fits a terminal `width` cells wide (None: no limit)."""
     if fmt in ("table", "markdown", "latex"):
@@ -41,7 +81,7 @@ def render(view: View, fmt: str, width: int | None = None) -> str:
             return draw_table(view.document(), width)
         return draw_markdown(view.document()) if fmt == "markdown" else draw_latex(view.document())
     if fmt == "json":
-        return json.dumps({"schema_version": SCHEMA_VERSION, **view.data()}, indent=2) + "\n"
+        return json_text({"schema_version": SCHEMA_VERSION, **view.data()})
     if fmt == "csv":
         header, rows = view.csv()
         import csv

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..analysis import Comparison, Report
+from ..record import Record, record
 from ..units import alpha_text, multiple, number, small_millions
 from .document import Document, Section
 
@@ -15,8 +14,8 @@ def label(report: Report, name: str | None = None) -> str:
     return f"{name or report.network.name}@{alpha_text(cfg.alpha)}/{cfg.size_text}"
 
 
-@dataclass(frozen=True)
-class CompareView:
+@record
+class CompareView(Record):
     comparison: Comparison
     exact: bool = False
     flops: bool = False

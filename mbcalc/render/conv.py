@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..analysis import ConvComparison, Report
 from ..ops import label
+from ..record import Record, record
 from ..units import number
 from .document import Document, Section
 
 
-@dataclass(frozen=True)
-class ConvView:
+@record
+class ConvView(Record):
     comparison: ConvComparison
     exact: bool = False
 

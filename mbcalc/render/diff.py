@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..analysis import Diff, LayerCost
 from ..ops import label as operator
+from ..record import Record, record
 from ..units import number, signed
 from .compare import label
 from .document import Document, Section
@@ -22,8 +21,8 @@ def _shape(row: LayerCost | None) -> str:
     return f"{row.layer.input} → {row.layer.output}" if row else "—"
 
 
-@dataclass(frozen=True)
-class DiffView:
+@record
+class DiffView(Record):
     diff: Diff
     exact: bool = False
 

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from ..record import Record, record
 
 
-@dataclass(frozen=True)
-class Section:
+@record
+class Section(Record):
     """A titled table. `wrap` and `optional` only matter when the table must fit a width (a
     terminal): first the `wrap` columns wrap, each down to MIN_WRAP cells or its longest unbreakable
     piece; if that is not enough, the `optional` columns are left out one by one, in the order
@@ -21,8 +23,8 @@ class Section:
     optional: tuple[int, ...] = ()  # indexes of columns that may be left out, least important first
 
 
-@dataclass(frozen=True)
-class Document:
+@record
+class Document(Record):
     title: str
     sections: tuple[Section, ...]
     footer: tuple[str, ...] = field(default=())

@@ -3,9 +3,8 @@ each counting tool prints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..analysis import Explanation
+from ..record import Record, record
 from ..tools import ITEMS, Tool
 from ..units import number
 from .document import Document, Section
@@ -14,8 +13,8 @@ from .model import title
 MULT_ADDS = "Mult-Adds"  # the papers' and every profile's count: conv and FC layers only
 
 
-@dataclass(frozen=True)
-class ExplainView:
+@record
+class ExplainView(Record):
     explanation: Explanation
     exact: bool = True
 

@@ -4,9 +4,8 @@ operator's roofline bound."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..memory import PEAKS, Memory
+from ..record import Record, record
 from ..roofline import Roofline
 from ..units import number
 from .document import Document, Section
@@ -39,8 +38,8 @@ def rate(value: int, unit: str) -> str:
     return f"{value:,}{unit}"
 
 
-@dataclass(frozen=True)
-class MemoryView:
+@record
+class MemoryView(Record):
     memory: Memory
     sram: int | None = None
     flash: int | None = None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from ..analysis import Group, LayerCost, Report
 from ..cost import Cost
 from ..ir import Network
 from ..lang.program import Spec
 from ..ops import label, type_title
+from ..record import Record, record
 from ..units import alpha_text, human, number, percent
 from .document import Document, Section
 
@@ -66,8 +66,8 @@ def breakdown(
 BY = ("layer", "block", "row")
 
 
-@dataclass(frozen=True)
-class ModelView:
+@record
+class ModelView(Record):
     report: Report
     exact: bool = False
     flops: bool = False

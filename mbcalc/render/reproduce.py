@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
 
+from ..record import Record, record
 from ..reproduce import Outcome, delta
 from ..units import alpha_text
 from .document import Document, Section
@@ -30,8 +30,8 @@ def configuration(ref: dict) -> str:
     return text + (f" ({', '.join(extras)})" if extras else "")
 
 
-@dataclass(frozen=True)
-class ReproduceView:
+@record
+class ReproduceView(Record):
     outcomes: tuple[Outcome, ...]
     sources: bool = True  # a source column (Markdown, JSON, CSV); the terminal table leaves it out
 

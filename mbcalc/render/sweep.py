@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ..record import Record, record
 from ..sweep import BUDGETS, Fit, Point, Sweep
 from ..units import alpha_text, number, small_millions
 from .document import Document, Section
@@ -27,15 +27,15 @@ def cell(metric: str, value: int | None, exact: bool) -> str:
     return small_millions(value, 1 if metric == "macs" else 2)
 
 
-def record(point: Point, metrics: tuple[str, ...]) -> dict[str, Any]:
+def point_record(point: Point, metrics: tuple[str, ...]) -> dict[str, Any]:
     row: dict[str, Any] = {"model": point.model, "alpha": point.alpha, "resolution": point.resolution}
     for metric in ("macs", "params", *metrics):
         row[FIELDS[metric]] = point.metric(metric)
     return row
 
 
-@dataclass(frozen=True)
-class SweepView:
+@record
+class SweepView(Record):
     sweep: Sweep
     exact: bool = False
 
@@ -67,17 +67,17 @@ class SweepView:
             "profile": s.profile,
             "dtype": s.dtype,
             "metrics": list(s.metrics),
-            "points": [record(p, s.metrics) for p in s.points],
+            "points": [point_record(p, s.metrics) for p in s.points],
         }
 
     def csv(self) -> tuple[list[str], list[list[Any]]]:
-        rows = [record(p, self.sweep.metrics) for p in self.sweep.points]
+        rows = [point_record(p, self.sweep.metrics) for p in self.sweep.points]
         header = list(rows[0]) if rows else ["model", "alpha", "resolution", "macs", "params"]
         return header, [list(r.values()) for r in rows]
 
 
-@dataclass(frozen=True)
-class FitView:
+@record
+class FitView(Record):
     fit: Fit
     exact: bool = False
 
@@ -151,7 +151,7 @@ class FitView:
         f = self.fit
         rows = []
         for p in f.fitting:
-            row = record(p, f.sweep.metrics)
+            row = point_record(p, f.sweep.metrics)
             sources, top1 = f.checkpoints.get((p.model, p.alpha, p.resolution), ((), None))
             row |= {"frontier": (p.model, p.alpha, p.resolution) in f.frontier, "checkpoints": list(sources)}
             row["top1"] = top1
@@ -173,6 +173,6 @@ class FitView:
         header = (
             list(rows[0])
             if rows
-            else [*record(Point("", 0.0, 0, 0, 0), self.fit.sweep.metrics), "frontier", "checkpoints", "top1"]
+            else [*point_record(Point("", 0.0, 0, 0, 0), self.fit.sweep.metrics), "frontier", "checkpoints", "top1"]
         )
         return header, [list(r.values()) for r in rows]

@@ -1,0 +1,97 @@
+"""Frozen records (mbcalc/record.py) behave as frozen dataclasses do, and JSON output keeps a
+layer per line."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import FrozenInstanceError, field
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mbcalc import api
+from mbcalc.record import Record, record, replace
+from mbcalc.render import json_text
+
+
+@record
+class Plain(Record):
+    name: str
+    sizes: list[int] = field(default_factory=list)
+    scale: float = 1.0
+
+
+@record(slots=True)
+class Slotted(Record):
+    name: str
+    scale: float = field(default=2.0)
+
+
+@pytest.mark.parametrize("kind", [Plain, Slotted])
+def test_a_record_is_frozen_and_equal_by_its_fields(kind):
+    one, same, other = kind("a"), kind("a"), kind("b")
+    assert one == same and one != other
+    if kind is Slotted:  # Plain holds a list, unhashable as in a dataclass
+        assert hash(one) == hash(same) == hash(("a", 2.0))
+    else:
+        with pytest.raises(TypeError, match="unhashable"):
+            hash(one)
+    assert one != ("a",) and one.name == "a"
+    with pytest.raises(FrozenInstanceError):
+        one.name = "c"  # type: ignore[misc]
+    with pytest.raises(FrozenInstanceError):
+        del one.name  # type: ignore[misc]
+    assert replace(one, name="c") == kind("c") and one.name == "a"
+
+
+def test_defaults_factories_repr_and_slots_are_those_of_a_dataclass():
+    first, second = Plain("a"), Plain("a")
+    assert first.sizes == [] and first.sizes is not second.sizes  # a fresh list each
+    assert Plain("x", [1], 3.0).scale == 3.0 and Plain.scale == 1.0  # a default stays on the class
+    assert repr(Plain("x", [1])) == "Plain(name='x', sizes=[1], scale=1.0)"
+    assert Slotted("y").scale == 2.0 and not hasattr(Slotted("y"), "__dict__")
+    assert Slotted.__match_args__ == ("name", "scale")
+    with pytest.raises(TypeError, match="has no field colour"):
+        replace(Plain("a"), colour="red")
+
+
+def test_a_record_refuses_what_a_dataclass_refuses():
+    with pytest.raises(TypeError, match="without a default follows"):
+
+        @record
+        class Backwards(Record):
+            first: int = 1
+            second: int  # type: ignore[misc]
+
+    with pytest.raises(TypeError, match="subclasses Record"):
+
+        @record
+        class Loose:
+            first: int
+
+
+def test_json_output_puts_each_layer_on_one_line_and_reads_back_exactly():
+    report = api.analyze("v2")
+    text = json_text(report.to_dict())
+    assert json.loads(text) == json.loads(json.dumps(report.to_dict()))
+    lines = text.splitlines()
+    first = next(line for line in lines if '"name": "conv1"' in line)
+    assert first == (
+        '    {"index": 1, "name": "conv1", "op": "conv", "role": "stem", "operator": "conv 3x3/2", '
+        '"input": [3, 224, 224], "output": [32, 112, 112], "macs": 10838016, "params": 864},'
+    )
+    assert lines[0] == "{" and lines[-1] == "}" and len(lines) < 200
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(values)
+def test_json_text_is_json_of_the_same_value(value):
+    text = json_text(value)
+    assert text.endswith("\n") and json.loads(text) == value
