@@ -11,11 +11,11 @@ The steps are public too: `load` (a validated `Spec`), `build` (the layer IR, a 
 from __future__ import annotations
 
 import collections
+import os
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import analysis, models
@@ -34,25 +34,28 @@ from .read.tables import parse_size
 from .record import replace
 
 if TYPE_CHECKING:  # the deployment view, devices and sweeps load when first used: a count starts sooner
+    from pathlib import Path
+
     from .memory import Memory
     from .read.device import Device
     from .roofline import Roofline
     from .sweep import Fit, Point, Sweep
 
+    Model = str | Path | Spec  # pathlib only for the types: `os.PathLike` checks a path without importing it
+
 MAX_ALPHA = 4.0
-Model = str | Path | Spec
 Resolution = int | str | tuple[int, int]  # 224 (224 x 224), '1024x2048' or (1024, 2048): height x width
 
 
 def load(model: str | Path) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path, read and validated."""
-    if not isinstance(model, (str, Path)):
+    if not isinstance(model, (str, os.PathLike)):
         raise MbcalcError(f"model must be a bundled model's name, a spec file's path or a Spec, got {model!r}")
     if "\0" in str(model):
         raise MbcalcError(f"model {str(model)!r} is no file name or model name (it contains a NUL character)")
     if model == "-":
         return parse_spec(_stdin(), "<stdin>")
-    if isinstance(model, Path) or models.is_spec_path(model):
+    if isinstance(model, os.PathLike) or models.is_spec_path(model):
         return load_spec(model)
     return _bundled(model)
 
@@ -77,7 +80,9 @@ def _bundled(name: str) -> Spec:
     """Bundled specs never change while mbcalc runs: each is parsed once."""
     name = models.canonical(name) or name
     path = models.find(name)
-    return replace(load_spec(path, display=f"bundled {path.name}", variant=models.variant(name)), bundled=True)
+    return replace(
+        load_spec(path, display=f"bundled {os.path.basename(path)}", variant=models.variant(name)), bundled=True
+    )
 
 
 def build(
@@ -384,7 +389,7 @@ def device(name_or_path: str | Path) -> Device:
 def _device(name_or_path: str | Path) -> Device:
     from .read.device import load_device
 
-    _expect(name_or_path, (str, Path), "device", "a bundled device's name, a device file's path or a Device")
+    _expect(name_or_path, (str, os.PathLike), "device", "a bundled device's name, a device file's path or a Device")
     return load_device(str(name_or_path))
 
 
@@ -526,7 +531,7 @@ def compare(
     _expect(resolutions, (list, tuple), "resolutions", "a list, e.g. [224, 192]")
     _expect(baseline, (str, type(None)), "baseline", "None or a target such as 'v2@1.0/224'")
     for name in model_names:
-        _expect(name, (str, Path), "model_names", "a list of models, e.g. ['v1', 'v2']")
+        _expect(name, (str, os.PathLike), "model_names", "a list of models, e.g. ['v1', 'v2']")
     if unknown := set(counting) - {"classes", "biases", "bn", "elementwise", "backbone", "counting"}:
         raise ArgumentError(f"compare takes no argument {', '.join(sorted(unknown))}", f"unknown {sorted(unknown)}")
     if memory_dtype is not None and memory_dtype not in DTYPES:

@@ -60,18 +60,17 @@ def check_outputs(inputs: list[str], **outputs: str | None) -> None:
     spec read from standard input, a bundled spec or device, the references or latencies file) or
     another output (`-o x.png
     --plot x.png`), or that cannot be written at all; the inputs are left untouched."""
-    from .io import same_as_stdin, same_file, writable_problem
-
     named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
     if not named:  # printing only: nothing to protect
         return
+    from .io import same_as_stdin, same_file, writable_problem
+
     sources = [(f"the input file {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
-    sources += [(f"the bundled spec {path.name}", str(path)) for path in set(models.bundled().values())]
-    sources += [
-        (f"the bundled device {path.name}", str(path)) for path in (models.specs_dir() / "devices").glob("*.yaml")
-    ]
-    sources += [("the references file", str(models.references_path()))]
-    sources += [("the latencies file", str(models.references_path().parent / "latencies.yaml"))]
+    sources += [(f"the bundled spec {os.path.basename(path)}", path) for path in set(models.bundled().values())]
+    devices = models.yaml_files(os.path.join(models.specs_dir(), "devices"))
+    sources += [(f"the bundled device {os.path.basename(path)}", path) for path in devices]
+    sources += [("the references file", models.references_path())]
+    sources += [("the latencies file", models.latencies_path())]
     for flag, path in named:
         if not path.strip() or "\0" in path:
             stdout = " (or - for stdout)" if flag == "-o" else ""

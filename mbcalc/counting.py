@@ -19,7 +19,6 @@ Which convention each build profile's implementation counts by is data too: `CON
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import field
 from typing import Any
 
 from .cost import BN_TENSORS, Convention, Cost
@@ -27,7 +26,7 @@ from .errors import MbcalcError
 from .expansion.profiles import base_name
 from .ir import Layer, Network
 from .ops import REGISTRY
-from .record import Record, record
+from .record import Record, field, record
 
 Counter = Callable[[Layer, Convention], Cost]
 

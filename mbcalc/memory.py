@@ -41,7 +41,6 @@ models of the peak, each from its source:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import field
 from typing import cast
 
 from .cost import DTYPES, Convention
@@ -50,7 +49,7 @@ from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network, Shape
 from .ops import FOLLOWERS, REGISTRY, Attrs, block_of
-from .record import Record, record
+from .record import Record, field, record
 from .units import amount
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor

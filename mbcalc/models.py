@@ -9,36 +9,57 @@ from __future__ import annotations
 import os
 import re
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from .errors import MbcalcError, did_you_mean
 
-PACKAGE = Path(__file__).parent  # a regular package: its data files are plain files
+# Paths are strings here (os.path): this module is on every command's start-up path, and
+# importing pathlib would cost more than everything it does for a bundled name.
+PACKAGE = os.path.dirname(os.path.abspath(__file__))  # a regular package: its data files are plain files
 
 
 @cache
-def specs_dir() -> Path:
+def specs_dir() -> str:
     """Installed: mbcalc/specs inside the package. From a source checkout: the repo's specs/."""
-    packaged = PACKAGE / "specs"
-    return packaged if packaged.is_dir() else PACKAGE.resolve().parent / "specs"
+    packaged = os.path.join(PACKAGE, "specs")
+    return packaged if os.path.isdir(packaged) else os.path.join(os.path.dirname(os.path.realpath(PACKAGE)), "specs")
 
 
-def references_path() -> Path:
+def references_path() -> str:
     """The published figures (mbcalc/references.yaml), shipped with the package."""
-    return PACKAGE / "references.yaml"
+    return os.path.join(PACKAGE, "references.yaml")
+
+
+def latencies_path() -> str:
+    """The measured latencies (mbcalc/latencies.yaml), shipped with the package."""
+    return os.path.join(PACKAGE, "latencies.yaml")
+
+
+def read_text(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
+
+
+def yaml_files(folder: str) -> list[str]:
+    """The .yaml files of a folder, by name."""
+    return [os.path.join(folder, name) for name in sorted(os.listdir(folder)) if name.endswith(".yaml")]
+
+
+def stem(path: str) -> str:
+    """A file's name without its extension: specs/v2.yaml -> v2."""
+    return os.path.splitext(os.path.basename(path))[0]
 
 
 @lru_cache(maxsize=1)
-def bundled() -> dict[str, Path]:
+def bundled() -> dict[str, str]:
     """Model name -> spec file, in a stable order. A spec with `variants` is bundled under each
     variant's name (efficientnet-b0 ... efficientnet-b7), one without under its file's name."""
-    found: dict[str, Path] = {}
-    for path in specs_dir().glob("*.yaml"):
+    found: dict[str, str] = {}
+    for path in yaml_files(specs_dir()):
         variants = _header(path).get("variants") if "\nvariants:" in _head(path) else None  # parse only those
-        for name in variants if isinstance(variants, dict) and variants else [path.stem]:
+        for name in variants if isinstance(variants, dict) and variants else [stem(path)]:
             found[str(name)] = path
     return dict(sorted(found.items()))
 
@@ -102,15 +123,23 @@ def _alias_index() -> dict[str, str]:
 
 def canonical(name: str) -> str | None:
     """The bundled model a name or alias means ('mobilenet_v2' -> 'v2'), or None."""
-    if name.isidentifier() or name.replace("-", "_").isidentifier():  # a spec's own file: no index needed
-        path = specs_dir() / f"{name}.yaml"
-        if path.is_file() and "\nvariants:" not in _head(path):
-            return name
+    if _own_file(name) is not None:  # no index needed
+        return name
     return name if name in bundled() else _alias_index().get(_folded(name))
 
 
-def find(name: str) -> Path:
+def _own_file(name: str) -> str | None:
+    """specs/NAME.yaml when it is the spec of the model NAME alone (it has no variants)."""
+    if not (name.isidentifier() or name.replace("-", "_").isidentifier()):
+        return None
+    path = os.path.join(specs_dir(), f"{name}.yaml")
+    return path if os.path.isfile(path) and "\nvariants:" not in _head(path) else None
+
+
+def find(name: str) -> str:
     """The spec file of a bundled model (by name or alias), or a clear error suggesting the closest name."""
+    if (own := _own_file(name)) is not None:
+        return own  # no index needed
     models = bundled()
     if (known := canonical(name)) is not None:
         return models[known]
@@ -121,14 +150,13 @@ def find(name: str) -> Path:
 
 
 @cache
-def _head(path: Path) -> str:
+def _head(path: str) -> str:
     """A bundled spec's text above `layers:` and `blocks:` (its header)."""
-    text = path.read_text(encoding="utf-8")
-    return text.split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
+    return read_text(path).split("\nlayers:", 1)[0].split("\nblocks:", 1)[0]
 
 
 @cache
-def _header(path: Path) -> dict[str, Any]:
+def _header(path: str) -> dict[str, Any]:
     """A bundled spec's header (the keys above `layers:` and `blocks:`), read without its table."""
     value = yaml.load(_head(path), Loader=_LOADER) or {}
     return value if isinstance(value, dict) else {}
@@ -140,7 +168,7 @@ _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when pre
 def variant(name: str) -> str | None:
     """The variant a bundled model's name picks in its spec (None: the spec has none)."""
     name = canonical(name) or name
-    return None if find(name).stem == name else name
+    return None if stem(find(name)) == name else name
 
 
 def header(name: str) -> dict[str, Any]:

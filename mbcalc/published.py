@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .models import canonical, header, references_path
+from .models import canonical, header, read_text, references_path
 from .record import Record, record
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
@@ -49,7 +49,7 @@ class Printed(Record):
 def load_references() -> tuple[dict, ...]:
     """The references, each configuration with its resolution: where a reference gives none, the
     bundled spec's own input size (224, 320 for a detector, ...)."""
-    refs = tuple(yaml.safe_load(references_path().read_text(encoding="utf-8")))
+    refs = tuple(yaml.safe_load(read_text(references_path())))
     for ref in refs:
         config = ref["config"]
         if "model" in config and "resolution" not in config:

@@ -3,7 +3,7 @@
 On Python 3.11 a `@dataclass(frozen=True)` compiles six methods and costs about 1 ms to create;
 a command defines some thirty at start-up, a third of its own time. A `record` compiles only its
 `__init__` and shares the rest from `Record`, with a frozen dataclass's behaviour: assignment
-raises `FrozenInstanceError`, instances are equal when the class and every field are equal,
+raises `FrozenInstanceError` (an AttributeError), instances are equal when the class and every field are equal,
 hash by their fields and show as `Name(field=value, ...)`. Defaults and `field(default=...)` or
 `field(default_factory=...)` work as in dataclasses; `replace` makes a changed copy.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from dataclasses import MISSING, Field, FrozenInstanceError, field
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -25,7 +24,30 @@ else:
 
 T = TypeVar("T")
 R = TypeVar("R", bound="Record")
+_MISSING: Any = object()  # no default given
 _FACTORY = object()  # the default of a field made by a factory: a fresh value per instance
+
+
+class FrozenInstanceError(AttributeError):
+    """A field of a record was assigned or deleted."""
+
+
+class Field:
+    """A field's default, as `field(...)` gives it."""
+
+    __slots__ = ("default", "default_factory")
+
+    def __init__(self, default: Any, default_factory: Any):
+        self.default = default
+        self.default_factory = default_factory
+
+
+def field(*, default: Any = _MISSING, default_factory: Callable[[], Any] = _MISSING) -> Any:
+    """A field's default (`default=`), or a factory called for each instance (`default_factory=`),
+    as in dataclasses."""
+    if default is not _MISSING and default_factory is not _MISSING:
+        raise ValueError("a field takes a default or a default_factory, not both")
+    return Field(default, default_factory)
 
 
 class Record:
@@ -91,9 +113,9 @@ def _make(cls: Any, slots: bool) -> Any:
             continue
         value = cls.__dict__[name]
         if isinstance(value, Field):
-            if value.default_factory is not MISSING:
+            if value.default_factory is not _MISSING:
                 factories[name] = value.default_factory
-            elif value.default is not MISSING:
+            elif value.default is not _MISSING:
                 defaults[name] = value.default
         else:
             defaults[name] = value

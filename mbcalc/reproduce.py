@@ -44,7 +44,7 @@ from . import api
 from .analysis import Report
 from .expansion.profiles import variant
 from .memory import Memory
-from .models import references_path
+from .models import latencies_path, read_text
 from .published import UNITS, Printed, load_references
 from .record import Record, record
 from .roofline import Roofline
@@ -327,7 +327,7 @@ class Latency(Record):
 
 @cache
 def load_latencies() -> tuple[dict, ...]:
-    return tuple(yaml.safe_load((references_path().parent / "latencies.yaml").read_text(encoding="utf-8")))
+    return tuple(yaml.safe_load(read_text(latencies_path())))
 
 
 def latencies() -> list[Latency]:

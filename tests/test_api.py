@@ -88,7 +88,7 @@ def test_the_cheap_index_agrees_with_the_specs():
 
 def test_compare_reads_each_spec_once(tmp_path, monkeypatch):
     path = tmp_path / "net.yaml"
-    path.write_text(models.find("v1").read_text(encoding="utf-8"), encoding="utf-8")
+    path.write_text(models.read_text(models.find("v1")), encoding="utf-8")
     calls = []
     original = api.load_spec
     monkeypatch.setattr(api, "load_spec", lambda *a, **k: calls.append(a) or original(*a, **k))
@@ -107,7 +107,7 @@ def test_the_cli_offers_the_library_profiles_and_batch_norm_conventions():
 
 
 def test_a_path_or_a_loaded_spec_works_as_a_model():
-    spec = mbcalc.load(str(models.find("v1")))
+    spec = mbcalc.load(models.find("v1"))
     assert mbcalc.analyze(spec).macs == mbcalc.analyze("v1").macs == 568_740_352
 
 

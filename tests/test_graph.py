@@ -50,7 +50,7 @@ def test_schema_accepts_every_bundled_spec_and_rejects_a_bad_one():
 
     validator = jsonschema.Draft202012Validator(schema())
     for path in bundled().values():
-        assert not list(validator.iter_errors(yaml.safe_load(path.read_text()))), path.name
+        assert not list(validator.iter_errors(yaml.safe_load(Path(path).read_text()))), path
     bad = yaml.safe_load((BAD / "unknown-keys.yaml").read_text())
     assert list(validator.iter_errors(bad))
     packaged = Path(__file__).parent.parent / "mbcalc" / "spec.schema.json"

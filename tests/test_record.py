@@ -4,14 +4,13 @@ layer per line."""
 from __future__ import annotations
 
 import json
-from dataclasses import FrozenInstanceError, field
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from mbcalc import api
-from mbcalc.record import Record, record, replace
+from mbcalc.record import FrozenInstanceError, Record, field, record, replace
 from mbcalc.render import json_text
 
 

@@ -8,10 +8,8 @@ batch-norm tensors) is a counting convention, in counting.py.
 
 from __future__ import annotations
 
-from dataclasses import field
-
 from ..errors import MbcalcError, did_you_mean
-from ..record import Record, record, replace
+from ..record import Record, field, record, replace
 
 
 @record

@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Callable, Mapping
-from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING, TypeGuard
 
 from .rounding import md
 
-Number = int | float | Fraction
+if TYPE_CHECKING:
+    from fractions import Fraction
+
+    Number = int | float | Fraction
 MAX_BITS = 1000  # about 300 digits: far past any count, small enough to stay fast
 MAX_DIGITS = 301
 
@@ -163,13 +167,17 @@ class _Parser:
             elif isinstance(value, float) or isinstance(right, float):
                 value = value / right
             else:  # whole numbers and fractions divide exactly
+                from fractions import Fraction  # the first division loads it: most specs never divide
+
                 value = self.bounded(Fraction(value) / right)
         return value
 
     def bounded(self, value: Number) -> Number:
         """`value`, unless it has grown past any count (a product of products, block after block,
         would otherwise take unbounded time and memory)."""
-        if isinstance(value, (int, Fraction)) and max(abs(value.numerator), value.denominator).bit_length() > MAX_BITS:
+        if (isinstance(value, int) or is_fraction(value)) and max(
+            abs(value.numerator), value.denominator
+        ).bit_length() > MAX_BITS:
             raise ValueProblem(
                 f"'{self.text}' grows past {MAX_DIGITS} digits (no width, kernel or count is that large)"
             )
@@ -201,7 +209,7 @@ class _Parser:
             if token[1:] not in self.env:
                 raise ValueError(f"unknown parameter '{token}' in '{self.text}'")
             value = self.env[token[1:]]
-            if not isinstance(value, (int, float, Fraction)):  # true and false count as 1 and 0
+            if not (isinstance(value, (int, float)) or is_fraction(value)):  # true and false count as 1 and 0
                 raise ValueProblem(f"'{token}' is '{value}', not a number, in '{self.text}'")
             return value
         if token[0].isdigit() or token[0] == ".":
@@ -238,8 +246,15 @@ class _Parser:
             raise ValueProblem(f"{name}{tuple(args)} has no value ({exc}) in '{self.text}'") from None
 
 
+def is_fraction(value: object) -> TypeGuard[Fraction]:
+    """Whether `value` is a Fraction. Only a division makes one, and it imports fractions first, so
+    before that nothing can be one (and start-up need not import it)."""
+    fractions = sys.modules.get("fractions")
+    return fractions is not None and isinstance(value, fractions.Fraction)
+
+
 def _plain(value: Number) -> Number:
     """A fraction that is whole is an int."""
-    if isinstance(value, Fraction) and value.denominator == 1:
+    if is_fraction(value) and value.denominator == 1:
         return int(value)
     return value

@@ -10,11 +10,10 @@ build profile makes (V1's activation) is a `Setting`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from typing import Any, NamedTuple
 
 from ..ir import Location
-from ..record import Record, record
+from ..record import Record, field, record
 
 # Value, Width, Setting and Item are made once per layer of a spec: NamedTuples, fast to make.
 

@@ -45,7 +45,7 @@ class Device(Record):
 
 
 def devices_dir() -> Path:
-    return specs_dir() / "devices"
+    return Path(specs_dir()) / "devices"
 
 
 def bundled_devices() -> dict[str, Path]:

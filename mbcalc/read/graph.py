@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from fractions import Fraction
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
@@ -37,7 +36,7 @@ from ..ir import Location
 from ..lang import args as kinds
 from ..lang.args import MAX_WHOLE
 from ..lang.blocks import BUILTINS
-from ..lang.expr import ValueProblem, evaluate, is_expression
+from ..lang.expr import ValueProblem, evaluate, is_expression, is_fraction
 from ..lang.program import Block, Item, Program, Value, Width, WidthRule
 from ..ops import LAYER_KEYS, REGISTRY, Arg
 from . import checks
@@ -214,7 +213,7 @@ def _read_widths(node: Node | None, problems: Problems) -> dict[float, dict[str,
 
 def _plain_whole(value: Any) -> Any:
     """A computed count as an int when it is whole (else as it is, for the message)."""
-    return int(value) if isinstance(value, (int, float, Fraction)) and value == int(value) else value
+    return int(value) if (isinstance(value, (int, float)) or is_fraction(value)) and value == int(value) else value
 
 
 def _number(text: str) -> Any:

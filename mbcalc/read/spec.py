@@ -12,9 +12,8 @@ with its file:line:column (docs/spec-format.md).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..bulk import no_gc
 from ..errors import Problem, SpecError, did_you_mean
@@ -24,6 +23,9 @@ from ..record import Record, record
 from . import graph, tables
 from .nodes import Node, read_yaml
 from .problems import MAX_NAME, Problems, name_problem, unshowable
+
+if TYPE_CHECKING:
+    from pathlib import Path
 from .tables import parse_size
 
 FORMS = ("v1", "v2", "v3", "graph")

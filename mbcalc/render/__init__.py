@@ -8,7 +8,7 @@ a view in one of FORMATS.
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ..schema_version import SCHEMA_VERSION  # the first key of every JSON output
@@ -32,28 +32,27 @@ def inert(cell: Any) -> Any:
     return cell
 
 
-_ONE_LINE = json.JSONEncoder(separators=(", ", ": ")).encode  # no indent: the C encoder
-
-
 def json_text(value: Any) -> str:
     """`value` as JSON, indented by two spaces per level, except that a record or list holding
     nothing but values and lists of values is written on one line: a layer per line."""
+    import json  # tables need no JSON
+
     out: list[str] = []
-    _write_json(value, "", out)
+    _write_json(value, "", out, json.JSONEncoder(separators=(", ", ": ")).encode)  # no indent: the C encoder
     return "".join(out) + "\n"
 
 
-def _write_json(value: Any, indent: str, out: list[str]) -> None:
+def _write_json(value: Any, indent: str, out: list[str], one_line: Callable[[Any], str]) -> None:
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, (list, tuple)):
         items = None
     else:
-        out.append(_ONE_LINE(value))
+        out.append(one_line(value))
         return
     values = value.values() if items is not None else value
     if all(not isinstance(v, (dict, list, tuple)) or _scalars(v) for v in values) or not value:
-        out.append(_ONE_LINE(value))
+        out.append(one_line(value))
         return
     inner = indent + "  "
     out.append("{\n" if items is not None else "[\n")
@@ -62,8 +61,8 @@ def _write_json(value: Any, indent: str, out: list[str]) -> None:
         out.append(inner)
         if items is not None:
             key, entry = entry
-            out.append(_ONE_LINE(key if isinstance(key, str) else str(key)) + ": ")
-        _write_json(entry, inner, out)
+            out.append(one_line(key if isinstance(key, str) else str(key)) + ": ")
+        _write_json(entry, inner, out, one_line)
     out.append("\n" + indent + ("}" if items is not None else "]"))
 
 

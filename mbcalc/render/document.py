@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import field
-
-from ..record import Record, record
+from ..record import Record, field, record
 
 
 @record

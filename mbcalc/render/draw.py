@@ -17,10 +17,10 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, islice, starmap
 
+from ..record import Record, record
 from .document import Document, Section
 
 # -- characters that must not reach a display raw -------------------------------------------------
@@ -178,8 +178,8 @@ MIN_WRAP = 12  # a wrapped column stays this wide to stay readable, unless its c
 GAP = 3  # " │ " between two columns
 
 
-@dataclass
-class Column:
+@record(slots=True)
+class Column(Record):
     header: str
     cells: Sequence[str]
     right: bool
