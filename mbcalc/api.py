@@ -216,10 +216,12 @@ def analyze(
     """load + build + count: a bundled model's name, a spec path or a loaded Spec -> Report.
     `counting`: also what a counting tool (tools.TOOLS: ptflops, fvcore ...) prints for the
     profile's framework model, as `Report.reported`."""
-    from . import tools
-
     _expect(backbone, bool, "backbone", "True or False")
-    chosen = tools.tool(counting) if counting is not None else None
+    chosen = None
+    if counting is not None:
+        from . import tools  # only for a counting tool's number
+
+        chosen = tools.tool(counting)
     network = build(
         model, alpha=alpha, resolution=resolution, rho=rho, profile=profile, classes=classes, backbone=backbone
     )

@@ -8,7 +8,7 @@ import pytest
 
 import mbcalc
 from mbcalc import api, models
-from mbcalc.cli import BN_CHOICES, BY, DTYPE_NAMES, PROFILE_NAMES, TOOL_NAMES
+from mbcalc.cli.shared import BN_CHOICES, BY, DTYPE_NAMES, PROFILE_NAMES, TOOL_NAMES
 from mbcalc.cost import BN_TENSORS, DTYPES
 from mbcalc.expansion.profiles import PROFILES
 from mbcalc.render.model import BY as VIEWS

@@ -57,7 +57,7 @@ def test_no_module_imports_one_that_imports_it_back():
 
 
 def test_the_finder_sees_deferred_imports():
-    assert "mbcalc.api" in imports("mbcalc.cli")  # imported inside the commands
+    assert "mbcalc.api" in imports("mbcalc.cli.shared")  # imported inside the model commands
 
 
 def test_the_library_works_without_click():
@@ -74,3 +74,17 @@ def test_json_and_csv_start_without_the_drawing_code():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False True"  # the view was made, the drawing code not loaded
+
+
+def test_a_model_command_starts_without_the_named_commands():
+    from mbcalc.cli import COMMANDS
+    from mbcalc.cli.commands import COMMANDS as defined
+
+    assert sorted(defined) == sorted(COMMANDS)
+    code = (
+        "import sys; from mbcalc.cli import cli\n"
+        "try:\n    cli.main(['v1', '-f', 'json'])\nexcept SystemExit:\n    pass\n"
+        "print('mbcalc.cli.commands' in sys.modules, 'pathlib' in sys.modules, 'fractions' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "False False False"  # each would cost start-up time

@@ -147,7 +147,7 @@ class FakeTerminal:
 
 
 def test_the_progress_bar_shows_only_after_a_second_on_a_terminal():
-    from mbcalc.cli import Progress
+    from mbcalc.cli.commands import Progress
 
     now = [0.0]
     quick = Progress(100, stream=FakeTerminal(), clock=lambda: now[0])

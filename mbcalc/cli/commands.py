@@ -1,389 +1,37 @@
-"""The command line: parse options, call the library, print a renderer's text. No arithmetic here.
-
-Every bundled model is a command (`mbcalc v1`, `mbcalc v2` ...); a spec file path works too
-(`mbcalc my-net.yaml`). Errors are one line on stderr and exit code 2.
-"""
+"""The named commands (list, conv, validate, compare, diff, explain, memory, sweep, fit,
+reproduce, docs). They load only when one of them runs, or for `mbcalc --help`."""
 
 from __future__ import annotations
 
-import errno
-import gc
-import itertools
-import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from . import __version__, models
-from .errors import ArgumentError, MbcalcError, SpecError, did_you_mean, in_flags
-from .render import FORMATS, render
-
-F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
-
-
-# --- output and shared options ----------------------------------------------------------------
-
-
-def terminal_width(fmt: str, output: str | None) -> int | None:
-    """The width a table must fit: COLUMNS if set, else the terminal's when printing to one;
-    None (as wide as its cells) for a file, a pipe or another format."""
-    if fmt != "table" or (output is not None and output != "-"):
-        return None
-    columns = os.environ.get("COLUMNS", "")
-    if columns.strip().isdigit() and int(columns) > 0:
-        return int(columns)
-    if sys.stdout is not None and sys.stdout.isatty():
-        import shutil  # only for a table printed to a terminal
-
-        return shutil.get_terminal_size().columns
-    return None
-
-
-def emit(text: str, output: str | None) -> None:
-    """Print, or write `output` atomically (io.write_text)."""
-    if output is None or output == "-":
-        if sys.stdout is None:  # started with standard output closed (`>&-`): an I/O error, not silence
-            raise OSError(errno.EBADF, "it is closed")
-        click.echo(text, nl=False)
-        return
-    from .io import write_text
-
-    write_text(output, text)
-
-
-def check_outputs(inputs: list[str], **outputs: str | None) -> None:
-    """Before any work: refuse an output that would replace an input (a spec or device file, the
-    spec read from standard input, a bundled spec or device, the references or latencies file) or
-    another output (`-o x.png
-    --plot x.png`), or that cannot be written at all; the inputs are left untouched."""
-    named = [(flag, path) for flag, path in outputs.items() if path is not None and path != "-"]
-    if not named:  # printing only: nothing to protect
-        return
-    from .io import same_as_stdin, same_file, writable_problem
-
-    sources = [(f"the input file {name}", name) for name in inputs if name != "-" and models.is_spec_path(name)]
-    sources += [(f"the bundled spec {os.path.basename(path)}", path) for path in set(models.bundled().values())]
-    devices = models.yaml_files(os.path.join(models.specs_dir(), "devices"))
-    sources += [(f"the bundled device {os.path.basename(path)}", path) for path in devices]
-    sources += [("the references file", models.references_path())]
-    sources += [("the latencies file", models.latencies_path())]
-    for flag, path in named:
-        if not path.strip() or "\0" in path:
-            stdout = " (or - for stdout)" if flag == "-o" else ""
-            raise MbcalcError(f"{flag} needs a file name{stdout}, got {path!r}")
-        if "-" in inputs and same_as_stdin(path):
-            raise MbcalcError(f"{flag} {path} is the spec read from standard input: choose another output file")
-        for what, source in sources:
-            if same_file(path, source):
-                raise MbcalcError(f"{flag} {path} is {what}: choose another output file")
-        if (problem := writable_problem(path)) is not None:
-            raise MbcalcError(f"cannot write {flag} {path}: {problem}")
-    for (flag, path), (other, second) in itertools.pairwise(named):
-        if same_file(path, second):
-            raise MbcalcError(f"{flag} and {other} both name {path}: give each output its own file")
-
-
-def options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    """A bundle of options, declared once and shared by the commands that take them."""
-
-    def apply(fn: F) -> F:
-        for decorator in reversed(decorators):
-            fn = decorator(fn)
-        return fn
-
-    return apply
-
-
-PROFILE_NAMES = ("paper", "torchvision", "keras", "tf-slim")  # expansion/profiles.py (a test checks they agree)
-BN_CHOICES = ("none", "affine", "beta-stats", "all")  # cost.BN_TENSORS (likewise)
-BY = ("layer", "block", "row")  # render.model.BY (likewise)
-DTYPE_NAMES = ("int8", "fp16", "bf16", "fp32")  # memory.DTYPES (likewise)
-TOOL_NAMES = (
-    "flopcounter",
-    "ptflops",
-    "ptflops-aten",
-    "thop",
-    "fvcore",
-    "torchinfo",
-    "tf-profiler",
-    "timm",
-)  # tools.TOOLS (likewise)
-profile_option = click.option(
-    "--profile",
-    "-p",
-    type=click.Choice(PROFILE_NAMES),
-    default="paper",
-    show_default=True,
-    help="Whose architecture details and counting convention to follow.",
-)
-output_options = options(
-    click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="table", show_default=True),
-    click.option(
-        "--output",
-        "-o",
-        metavar="FILE",
-        default=None,
-        help="Write to FILE (atomically) instead of stdout.",
-    ),
-)
-exact_option = click.option("--exact", is_flag=True, help="Exact integers instead of 568.7M in table/markdown.")
-
-
-# --- the model commands ----------------------------------------------------------------------
-
-
-network_options = options(  # what is built, beyond its width and resolution
-    click.option(
-        "--classes", type=int, default=None, help="Classifier outputs (default: the spec's, 1000; TF-Slim's 1001)."
-    ),
-    click.option(
-        "--backbone",
-        is_flag=True,
-        help="Only the feature extractor: up to the last feature map before global pooling (torchvision's "
-        "features), or before a detection or segmentation head.",
-    ),
-)
-
-counting_options = options(
-    click.option(
-        "--biases/--no-biases",
-        default=None,
-        help="Count bias parameters (default: the profile's, or the paper's convention).",
-    ),
-    click.option(
-        "--bn",
-        type=click.Choice(BN_CHOICES),
-        default=None,
-        help="Batch-norm parameters per channel: none 0, affine 2 (γ,β), beta-stats 3, all 4.",
-    ),
-    click.option(
-        "--count",
-        "elementwise",
-        is_flag=True,
-        help="Also count element-wise ops (activations, batch norm, adds, SE multiply, layer scale, pooling, softmax).",
-    ),
-    click.option("--flops", is_flag=True, help="Also report FLOPs = 2 × Mult-Adds + element-wise ops."),
-    click.option(
-        "--counting",
-        type=click.Choice(TOOL_NAMES),
-        default=None,
-        help="Also give exactly what this counting tool prints for the profile's framework model (see README).",
-    ),
-)
-
-size_options = options(
-    click.option(
-        "--alpha",
-        "-a",
-        type=float,
-        default=None,
-        help="Width multiplier α, 0 < α ≤ 4 (default: 1.0, or a spec's first width when it is not built at 1.0).",
-    ),
-    click.option(
-        "--res",
-        "-r",
-        default=None,
-        metavar="R|HxW",
-        help="Input resolution in pixels: R is R x R, or HxW such as 1024x2048 (default: the spec's input size).",
-    ),
-    click.option(
-        "--rho",
-        type=float,
-        default=None,
-        help="Resolution multiplier ρ: --res round(ρ·R), R the spec's input size (224 for the bundled models).",
-    ),
-)
-
-model_options = options(
-    size_options,
-    profile_option,
-    network_options,
-    output_options,
-    exact_option,
+from .. import models
+from ..errors import MbcalcError
+from ..render import render
+from .shared import (
+    BN_CHOICES,
+    DTYPE_NAMES,
+    PROFILE_NAMES,
+    T,
+    check_outputs,
     counting_options,
-    click.option(
-        "--by",
-        type=click.Choice(BY),
-        default="layer",
-        show_default=True,
-        help="One row per layer, per block (stem, each block, head, classifier) or per row of the paper's table.",
-    ),
-    click.option(
-        "--hide-zero",
-        is_flag=True,
-        help="Per-layer view: leave out layers that cost nothing (the table says how many).",
-    ),
+    emit,
+    exact_option,
+    network_options,
+    options,
+    output_options,
+    profile_option,
+    size_options,
+    terminal_width,
 )
 
 
-def run_model(
-    model: str,
-    alpha: float | None,
-    res: int | None,
-    rho: float | None,
-    profile: str,
-    classes: int | None,
-    fmt: str,
-    output: str | None,
-    exact: bool,
-    biases: bool | None,
-    bn: str | None,
-    elementwise: bool,
-    flops: bool,
-    backbone: bool,
-    counting: str | None,
-    by: str,
-    hide_zero: bool,
-) -> None:
-    check_outputs([model], **{"-o": output})
-    if hide_zero and (by != "layer" or fmt in ("json", "csv")):
-        raise MbcalcError(
-            "--hide-zero leaves rows out of the per-layer table (table, markdown, latex); "
-            "JSON and CSV list every layer, and --by block or row has no per-layer rows"
-        )
-    from . import api  # the library loads only when a command needs it: --help and --version stay fast
-
-    report = api.analyze(
-        model,
-        alpha=alpha,
-        resolution=res,
-        rho=rho,
-        profile=profile,
-        classes=classes,
-        biases=biases,
-        bn=bn,
-        elementwise=elementwise or flops,
-        backbone=backbone,
-        counting=counting,
-    )
-    from .render.model import ModelView
-
-    if by == "row":
-        report.parts(by)  # a graph spec has no rows: said before anything is drawn
-    emit(render(ModelView(report, exact, flops, by, hide_zero), fmt, terminal_width(fmt, output)), output)
-
-
-def model_command(name: str, help_text: str, given: str | None = None) -> click.Command:
-    widths = models.widths(name) if models.canonical(name) else []  # an example the model takes
-    alpha = "0.75" if not widths or 0.75 in widths else f"{min(widths):g}"
-    example = f"mbcalc {name} --alpha {alpha} --res 192" if alpha != "1" else f"mbcalc {name} --res 192"
-
-    @click.command(name=name, help=f"{help_text}\n\nExample: {example}", short_help=help_text)
-    @model_options
-    def command(**options):
-        run_model(given or name, **options)
-
-    return command
-
-
-class MbcalcGroup(click.Group):
-    """Bundled models are commands too; an argument ending in .yaml is a spec file to analyze."""
-
-    def list_commands(self, ctx):
-        return sorted(super().list_commands(ctx)) + list(models.bundled())
-
-    def get_command(self, ctx, name):
-        command = super().get_command(ctx, name)
-        if command is not None:
-            return command
-        known = models.canonical(name)  # a bundled model, by its name or an alias (mobilenet_v2)
-        if known is not None and not models.is_spec_path(name):
-            return model_command(known, models.description(known), given=name)
-        if models.is_spec_path(name):
-            return model_command(name, f"Analyze the spec file {name}.")
-        return None
-
-    def resolve_command(self, ctx, args):
-        name = args[0]
-        if self.get_command(ctx, name) is None and not name.startswith("-"):
-            choices = self.list_commands(ctx)
-            raise click.UsageError(
-                f"unknown model or command '{name}'{did_you_mean(name, choices)} "
-                f"(see 'mbcalc list' and 'mbcalc --help')"
-            )
-        return super().resolve_command(ctx, args)
-
-    def main(self, args=None, prog_name="mbcalc", complete_var=None, standalone_mode=True, **extra):
-        """Run, turning every user error into one line on stderr and exit code 2."""
-        try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except click.exceptions.NoArgsIsHelpError as exc:  # plain `mbcalc`: show the help
-            click.echo(exc.ctx.get_help())
-            code = 0
-        except click.ClickException as exc:
-            ctx = getattr(exc, "ctx", None)
-            hint = (
-                f" (see '{ctx.command_path} --help')" if ctx is not None and "(see" not in exc.format_message() else ""
-            )
-            click.echo(f"mbcalc: error: {one_line(exc.format_message())}{hint}", err=True)
-            code = 2
-        except click.Abort:
-            click.echo("mbcalc: aborted", err=True)
-            code = 1
-        except SpecError as exc:  # every problem in the spec, one line each
-            for problem in exc.problems:
-                click.echo(f"mbcalc: error: {one_line(in_flags(str(problem)))}", err=True)
-            code = 2
-        except ArgumentError as exc:  # the library names its arguments; here they are options
-            click.echo(f"mbcalc: error: {one_line(exc.flag_message)}", err=True)
-            code = 2
-        except MbcalcError as exc:
-            click.echo(f"mbcalc: error: {one_line(in_flags(str(exc)))}", err=True)
-            code = 2
-        except OSError as exc:  # stdout (the library turns its own I/O errors into MbcalcErrors, and click
-            # ends a run whose reader went away, as `| head` does, quietly with exit code 1)
-            _discard_stdout()
-            hint = "free some space, or write elsewhere with -o FILE" if exc.errno == errno.ENOSPC else "use -o FILE"
-            click.echo(f"mbcalc: error: cannot write to standard output: {exc.strerror or exc} ({hint})", err=True)
-            code = 2
-        except Exception as exc:  # a bug: one line for the user, the traceback with MBCALC_DEBUG=1
-            if os.environ.get("MBCALC_DEBUG"):
-                raise
-            click.echo(
-                f"mbcalc: internal error: {type(exc).__name__}: {one_line(str(exc))} (a bug; please report it with "
-                f"the command and input; MBCALC_DEBUG=1 shows the traceback)",
-                err=True,
-            )
-            code = 70
-        sys.exit(code if isinstance(code, int) else 0)
-
-
-def _discard_stdout() -> None:
-    """Point standard output at /dev/null, so that the unwritten rest is not retried (and fails
-    again, with a traceback) when the interpreter flushes it at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture): nothing to flush
-        pass
-
-
-def one_line(message: str) -> str:
-    """A message on one line: line breaks become spaces, other control characters are escaped."""
-    text = " ".join(line.strip() for line in message.strip().splitlines()) or "unknown error"
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-@click.group(cls=MbcalcGroup, no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", "-V", prog_name="mbcalc")
-def cli():
-    """Exact Mult-Adds and parameters of MobileNet-style networks, from the papers' own tables.
-
-    \b
-    Examples:
-      mbcalc v1 --alpha 0.75 --res 192
-      mbcalc v1 --format json -o v1.json
-      mbcalc conv --in 14x14x512 --out 512 -k 3
-      mbcalc list
-    """
-
-
-@cli.command("list")
+@click.command("list")
 def list_models():
     """List the bundled models, one line each.
 
@@ -397,7 +45,7 @@ def list_models():
         emit(f"{name.ljust(width)}  {models.description(name)}{widths}\n", None)
 
 
-@cli.command("conv")
+@click.command("conv")
 @click.option("--in", "in_shape", required=True, metavar="HxWxC", help="Input feature map, e.g. 14x14x512.")
 @click.option("--out", "out_channels", required=True, type=click.IntRange(min=1), help="Output channels N.")
 @click.option("-k", "--kernel", type=click.IntRange(min=1), default=3, show_default=True, help="Kernel size D_K.")
@@ -429,8 +77,8 @@ def conv(in_shape, out_channels, kernel, stride, padding, alpha, rho, fmt, outpu
       mbcalc conv --in 14x14x512 --out 512 -k 3 --alpha 0.75 --rho 0.714
       mbcalc conv --in 5x5x3 --out 4 -k 3 --padding valid
     """
-    from . import api
-    from .render.conv import ConvView
+    from .. import api
+    from ..render.conv import ConvView
 
     check_outputs([], **{"-o": output})
 
@@ -455,7 +103,7 @@ def split_list(text: str, kind: Callable[[str], Any], option: str, example: str)
     return values
 
 
-@cli.command("validate")
+@click.command("validate")
 @click.argument("spec")
 @click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: as for the model commands).")
 @click.option("--res", "-r", default=None, metavar="R|HxW", help="Resolution to build at (default: the spec's).")
@@ -470,14 +118,14 @@ def validate(spec, alpha, res, profile):
       mbcalc validate my-net.yaml
       mbcalc validate my-net.yaml --alpha 0.35 --res 96
     """
-    from . import api
-    from .render.model import validated
+    from .. import api
+    from ..render.model import validated
 
     loaded = api.load(spec)
     emit(validated(loaded, api.analyze(loaded, alpha=alpha, resolution=res, profile=profile)) + "\n", None)
 
 
-@cli.command("compare")
+@click.command("compare")
 @click.argument("models", nargs=-1, required=True)
 @click.option(
     "--alpha",
@@ -525,12 +173,12 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
       mbcalc compare v2 v3-large --baseline v2@1.0/224 --format markdown
       mbcalc compare v2 v3-small --alpha 0.35,0.5 --res 96,128 --memory int8
     """
-    from . import api
-    from .render.compare import CompareView
+    from .. import api
+    from ..render.compare import CompareView
 
     check_outputs([*models, api.parse_target(baseline)[0] if baseline else ""], **{"-o": output, "--plot": plot})
     if plot:
-        from .plot import check_plot_target
+        from ..plot import check_plot_target
 
         check_plot_target(plot)
     alphas = split_list(alphas, float, "--alpha", "1.0,0.75") if alphas is not None else [None]
@@ -545,12 +193,12 @@ def compare(models, alphas, resolutions, profile, baseline, fmt, output, exact, 
     )
     emit(render(CompareView(comparison, exact, flops), fmt, terminal_width(fmt, output)), output)
     if plot:
-        from .plot import plot_comparison
+        from ..plot import plot_comparison
 
         plot_comparison(comparison, plot)
 
 
-@cli.command("diff")
+@click.command("diff")
 @click.argument("a")
 @click.argument("b")
 @profile_option
@@ -566,15 +214,15 @@ def diff(a, b, profile, fmt, output, exact):
       mbcalc diff v3-large@1.0/224 v3-large@0.75/224
       mbcalc diff v1 v1-shallow
     """
-    from . import api
-    from .render.diff import DiffView
+    from .. import api
+    from ..render.diff import DiffView
 
     check_outputs([api.parse_target(a)[0], api.parse_target(b)[0]], **{"-o": output})
 
     emit(render(DiffView(api.diff(a, b, profile), exact), fmt, terminal_width(fmt, output)), output)
 
 
-@cli.command("explain")
+@click.command("explain")
 @click.argument("model")
 @click.option("--alpha", "-a", type=float, default=None, help="Width multiplier (default: 1.0).")
 @click.option("--res", "-r", default=None, metavar="R|HxW", help="Input resolution (default: the spec's).")
@@ -599,15 +247,15 @@ def explain(model, alpha, res, profile, fmt, output, human):
       mbcalc explain v2
       mbcalc explain v3-large --alpha 0.75 --res 160 -f markdown
     """
-    from . import api
-    from .render.explain import ExplainView
+    from .. import api
+    from ..render.explain import ExplainView
 
     check_outputs([model], **{"-o": output})
     explanation = api.explain(model, alpha=alpha, resolution=res, profile=profile)
     emit(render(ExplainView(explanation, not human), fmt, terminal_width(fmt, output)), output)
 
 
-@cli.command("memory")
+@click.command("memory")
 @click.argument("model")
 @size_options
 @profile_option
@@ -648,13 +296,13 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
       mbcalc memory v1 --dtype fp16 -f json
       mbcalc memory v3-large --dtype fp32 --device pixel-1
     """
-    from . import api
-    from .memory import parse_size
-    from .render.memory import MemoryView
+    from .. import api
+    from ..memory import parse_size
+    from ..render.memory import MemoryView
 
     check_outputs([model, device or ""], **{"-o": output, "--plot": plot})
     if plot:
-        from .plot import check_plot_target
+        from ..plot import check_plot_target
 
         check_plot_target(plot)
     budgets = [
@@ -672,7 +320,7 @@ def memory(model, alpha, res, rho, profile, classes, backbone, dtype, sram, flas
     view = MemoryView(report, sram=budgets[0], flash=budgets[1], roofline=roof)
     emit(render(view, fmt, terminal_width(fmt, output)), output)
     if plot:
-        from .plot import plot_memory
+        from ..plot import plot_memory
 
         plot_memory(report, plot, budgets[0])
 
@@ -740,7 +388,7 @@ def with_progress(total: int | None, work: Callable[[Callable[[int], Any]], T]) 
         progress.close()
 
 
-@cli.command("sweep")
+@click.command("sweep")
 @click.argument("models", nargs=-1, required=True)
 @grid_options
 @profile_option
@@ -776,12 +424,12 @@ def sweep(
       mbcalc sweep v2 v3-large --alpha 1.0,0.75,0.5 --res 224,192,160 --metric macs,params -f csv
       mbcalc sweep v2 --alpha 0.35,0.5,0.75 --res 96:224:16 --metric peak-memory --dtype int8
     """
-    from . import api
-    from .render.sweep import SweepView
+    from .. import api
+    from ..render.sweep import SweepView
 
     check_outputs(list(models), **{"-o": output, "--plot": plot})
     if plot:
-        from .plot import check_plot_target
+        from ..plot import check_plot_target
 
         check_plot_target(plot)
     chosen = [m.strip() for m in metrics.split(",") if m.strip()]
@@ -793,20 +441,20 @@ def sweep(
     )
     emit(render(SweepView(result, exact), fmt, terminal_width(fmt, output)), output)
     if plot:
-        from .plot import plot_sweep
+        from ..plot import plot_sweep
 
         plot_sweep(result, plot)
 
 
 def _grid_size(alphas: str | None, resolutions: str | None) -> int:
-    from .sweep import parse_range
+    from ..sweep import parse_range
 
     widths = len(parse_range(alphas, "alphas", False)) if alphas else 1
     sizes = len(parse_range(resolutions, "resolutions", True)) if resolutions else 1
     return widths * sizes
 
 
-@cli.command("fit")
+@click.command("fit")
 @click.argument("models", nargs=-1, required=True)
 @click.option("--macs", default=None, metavar="N", help="A Mult-Adds budget: 150M, 1.2G or a whole number.")
 @click.option("--params", default=None, metavar="N", help="A parameter budget: 3M, 500K.")
@@ -864,13 +512,13 @@ def fit(
       mbcalc fit v2 --memory 256K --dtype int8
       mbcalc fit my-net.yaml --alpha 1 --res 224 --macs 300M --params 4M
     """
-    from . import api
-    from .render.sweep import FitView
-    from .units import amount
+    from .. import api
+    from ..render.sweep import FitView
+    from ..units import amount
 
     check_outputs(list(models), **{"-o": output, "--plot": plot})
     if plot:
-        from .plot import check_plot_target
+        from ..plot import check_plot_target
 
         check_plot_target(plot)
     budgets = {}
@@ -902,7 +550,7 @@ def fit(
     view = FitView(result, exact)
     emit(render(view, fmt, terminal_width(fmt, output)), output)
     if plot:
-        from .plot import plot_fit
+        from ..plot import plot_fit
 
         plot_fit(result, plot)
     if result.failed:
@@ -912,7 +560,7 @@ def fit(
         sys.exit(1)
 
 
-@cli.command("reproduce")
+@click.command("reproduce")
 @click.argument("which", type=click.Choice(["v1", "v2", "v3", "peers", "all"]), default="all")
 @output_options
 def reproduce_command(which, fmt, output):
@@ -923,8 +571,8 @@ def reproduce_command(which, fmt, output):
       mbcalc reproduce v1
       mbcalc reproduce all --format markdown -o reproduction.md
     """
-    from .render.reproduce import ReproduceView
-    from .reproduce import reproduce
+    from ..render.reproduce import ReproduceView
+    from ..reproduce import reproduce
 
     check_outputs([], **{"-o": output})
 
@@ -934,7 +582,7 @@ def reproduce_command(which, fmt, output):
         raise click.exceptions.Exit(1)
 
 
-@cli.command("docs")
+@click.command("docs")
 @click.option("--check", is_flag=True, help="Only report stale pages (exit 1 if any); write nothing.")
 @click.option("--dir", "directory", type=click.Path(file_okay=False), default="docs", show_default=True)
 def docs_command(check, directory):
@@ -947,7 +595,7 @@ def docs_command(check, directory):
     """
     from pathlib import Path
 
-    from .docs import missing, stale, write
+    from ..docs import missing, stale, write
 
     docs = Path(directory)
     if not docs.is_dir():
@@ -966,8 +614,19 @@ def docs_command(check, directory):
         raise click.exceptions.Exit(1)
 
 
-def main() -> None:
-    # One run is short and builds no reference cycles: the cyclic collector would only rescan the
-    # records of a large spec over and over (a third of the time of a 100,000-layer one).
-    gc.disable()
-    cli()
+COMMANDS: dict[str, click.Command] = {
+    str(command.name): command
+    for command in (
+        list_models,
+        conv,
+        validate,
+        compare,
+        diff,
+        explain,
+        memory,
+        sweep,
+        fit,
+        reproduce_command,
+        docs_command,
+    )
+}
