@@ -57,13 +57,16 @@ def load_references() -> tuple[dict, ...]:
     return refs
 
 
-def _own_resolution(model: str) -> int:
-    """The input height a bundled model is built at (a variant's own, as EfficientNet-B1's 240)."""
+def _own_resolution(model: str) -> int | str:
+    """The input size a bundled model is built at (a variant's own, as EfficientNet-B1's 240):
+    its side when square, else 'HxW'."""
     if not canonical(model):
         return 224
     found = header(model)
     own = ((found.get("variants") or {}).get(canonical(model)) or {}).get("input") or found.get("input", "224")
-    return int(re.split(r"[x×²]", str(own))[0])
+    parts = [part for part in re.split(r"[x×²]", str(own)) if part]  # 224x224x3, 224²×3 or 224
+    height, width = parts[0], parts[1] if len(parts) > 2 else parts[0]
+    return int(height) if height == width else f"{height}x{width}"
 
 
 # Published checkpoints: the reference tables of the implementations that ship weights.

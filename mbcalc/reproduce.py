@@ -20,10 +20,15 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
                        if given, or cut if `truncated`)
     atrous-padded      the figure counts each dilated convolution over its output padded up to a
                        multiple of its rate on each side, as TensorFlow 1's space_to_batch runs it
+                       (at each of a multi-scale configuration's sizes)
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
     unresolved         no convention we know reproduces it; `reason` says what was ruled out
+
+A configuration with `scales` (input sizes) is multi-scale inference: its Mult-Adds are the sum
+over the sizes, twice with `flipped: true` (each image also mirrored); its parameters are the
+network's own.
 
 A figure agrees when the exact computed value, rounded half-up to the printed precision, equals
 the printed value. Verdicts: exact, rounded (within the published rounding), explained (a recorded
@@ -68,7 +73,7 @@ class Outcome(Record):
 def _report(
     model: str,
     alpha: float,
-    resolution: int,
+    resolution: int | str,
     profile: str,
     rules: tuple,
     biases: Any,
@@ -97,7 +102,7 @@ def model_report(config: dict, rules: dict | None = None, elementwise: bool = Fa
     return _report(
         c["model"],
         float(c.get("alpha", 1.0)),
-        int(c.get("resolution", 224)),
+        _resolution(c.get("resolution", 224)),
         c.get("profile", "paper"),
         tuple(sorted((rules or {}).items())),
         c.get("biases"),
@@ -106,6 +111,20 @@ def model_report(config: dict, rules: dict | None = None, elementwise: bool = Fa
         c.get("classes"),
         c.get("counting"),
     )
+
+
+def _resolution(given: Any) -> int | str:
+    """A configuration's resolution: 224, or '1024x2048' (height x width)."""
+    return given if isinstance(given, str) and "x" in given else int(given)
+
+
+def runs(config: dict) -> tuple[list[dict], int]:
+    """The single-size configurations a figure's inference runs, and how many times each runs (2
+    when each image is also mirrored): one per size of a multi-scale configuration (`scales`)."""
+    if "scales" not in config:
+        return [config], 1
+    single = {key: value for key, value in config.items() if key not in ("scales", "flipped")}
+    return [{**single, "resolution": size} for size in config["scales"]], 2 if config.get("flipped") else 1
 
 
 def _from_report(report: Report, name: str) -> tuple[int, int]:
@@ -129,13 +148,13 @@ MEMORY = ("peak.", "io.", "materialized.", "materialized_channels.", "weights_by
 
 
 @cache
-def _memory(model: str, alpha: float, resolution: int, profile: str, dtype: str, classes: int | None) -> Memory:
+def _memory(model: str, alpha: float, resolution: int | str, profile: str, dtype: str, classes: int | None) -> Memory:
     return api.memory(model, alpha=alpha, resolution=resolution, profile=profile, dtype=dtype, classes=classes)
 
 
 def memory_of(config: dict) -> Memory:
     c = config
-    alpha, resolution = float(c.get("alpha", 1.0)), int(c.get("resolution", 224))
+    alpha, resolution = float(c.get("alpha", 1.0)), _resolution(c.get("resolution", 224))
     return _memory(c["model"], alpha, resolution, c.get("profile", "paper"), c["dtype"], c.get("classes"))
 
 
@@ -172,6 +191,14 @@ def next_size_channels(memory: Memory, height: int, width: int) -> int:
 
 def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
     """A named quantity as an exact fraction (numerator, denominator)."""
+    if "scales" in config:
+        if not name.startswith(("macs", "params")) or "_share." in name:
+            raise ValueError(f"a multi-scale configuration gives Mult-Adds and parameters, not '{name}'")
+        singles, views = runs(config)
+        values = [quantity(single, name, **options) for single in singles]
+        if name.startswith("params"):  # one network at every size
+            return values[0]
+        return views * sum(numerator for numerator, _ in values), 1
     if name.startswith(MEMORY):
         return _memory_quantity(config, name)
     if "conv" in config:
@@ -230,14 +257,8 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         extra = sum(row.cost.ops for row in report.layers if row.layer.type in deviation["types"])
         return printed.agrees(value + extra, denominator)
     if kind == "atrous-padded":
-        report = model_report(config)
-        extra = 0
-        for row in report.layers:
-            rate = row.layer.attrs.get("dilation", 1) if row.layer.op in ("conv", "dw") else 1
-            if rate > 1 and row.cost.macs:
-                h, w = row.layer.output.height, row.layer.output.width
-                padded = -(-h // rate) * rate * (-(-w // rate) * rate)
-                extra += row.cost.macs * padded // (h * w) - row.cost.macs
+        singles, views = runs(config)
+        extra = views * sum(_atrous_padding(model_report(single)) for single in singles)
         return printed.agrees(value + extra, denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
@@ -246,6 +267,19 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind in ("conflict", "unresolved"):
         return None
     raise ValueError(f"{ref['id']}: unknown deviation kind '{kind}'")
+
+
+def _atrous_padding(report: Report) -> int:
+    """The Mult-Adds TensorFlow 1's space_to_batch adds to the dilated convolutions: each runs over
+    its output padded up to a multiple of its rate on each side."""
+    extra = 0
+    for row in report.layers:
+        rate = row.layer.attrs.get("dilation", 1) if row.layer.op in ("conv", "dw") else 1
+        if rate > 1 and row.cost.macs:
+            h, w = row.layer.output.height, row.layer.output.width
+            padded = -(-h // rate) * rate * (-(-w // rate) * rate)
+            extra += row.cost.macs * padded // (h * w) - row.cost.macs
+    return extra
 
 
 def _rounded_to(printed: Printed, step_text: str, value: int, denominator: int = 1) -> bool:

@@ -113,3 +113,29 @@ def test_compare_explain_and_validate_take_height_x_width(run):
     ]
     assert run("validate", "lraspp-v3-large", "--res", "64x128").exit_code == 0
     assert run("explain", "v2", "--res", "160x320").exit_code == 0
+
+
+def test_deeplab_at_output_stride_8_dilates_where_stride_16_strides():
+    sixteen, eight = (api.build(m, profile="torchvision") for m in ("deeplabv3-v2-aspp", "deeplabv3-v2-aspp-os8"))
+    layers16, layers8 = ({layer.name: layer for layer in n.layers} for n in (sixteen, eight))
+    assert layers16["features.project"].output[1:] == (33, 33) and layers8["features.project"].output[1:] == (65, 65)
+    assert [layers8[f"aspp{i}_conv"].attrs["dilation"] for i in (1, 2, 3)] == [12, 24, 36]
+    assert [layers16[f"aspp{i}_conv"].attrs["dilation"] for i in (1, 2, 3)] == [6, 12, 18]
+    assert (layers16["b8.dw"].attrs["dilation"], layers8["b8.dw"].attrs["dilation"]) == (1, 2)
+    assert (layers16["b15.dw"].attrs["dilation"], layers8["b15.dw"].attrs["dilation"]) == (2, 4)
+    v1 = {layer.name: layer for layer in api.build("deeplabv3-v1-aspp-os8", profile="torchvision").layers}
+    assert v1["b7.dw"].attrs["dilation"] == 2 and v1["features.dw"].attrs["dilation"] == 4  # separable takes d
+    assert api.count(sixteen).total.params == api.count(eight).total.params == 4_523_541
+
+
+def test_a_multi_scale_figure_sums_each_size_twice_when_flipped():
+    from mbcalc.reproduce import quantity
+
+    sizes = [257, 513]
+    config = {"model": "deeplabv3-v2-os8", "profile": "torchvision", "scales": sizes, "flipped": True}
+    each = [api.analyze("deeplabv3-v2-os8", resolution=s, profile="torchvision").total for s in sizes]
+    assert quantity(config, "macs") == (2 * (each[0].macs + each[1].macs), 1)
+    assert quantity({**config, "flipped": False}, "macs") == (each[0].macs + each[1].macs, 1)
+    assert quantity(config, "params") == (each[0].params, 1) == (2_113_557, 1)
+    with pytest.raises(ValueError, match="multi-scale"):
+        quantity(config, "macs_share.conv")

@@ -71,7 +71,8 @@ def _conv_bn_act_check(args: Mapping[str, Any]) -> str | None:
 def separable(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
     """V1's depthwise separable block: depthwise k x k + BN + act, pointwise 1x1 + BN + act."""
     act = e.setting("v1.activation")
-    conv_bn_act(e, f"{name}.dw", {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "act": act}, Role.DEPTHWISE)
+    dw = {"dw": True, "k": a["k"], "s": a["s"], "p": Padding.SAME, "d": a.get("d", 1), "act": act}
+    conv_bn_act(e, f"{name}.dw", dw, Role.DEPTHWISE)
     conv_bn_act(
         e, f"{name}.pw", {"dw": False, "out": a["out"], "k": 1, "s": 1, "p": Padding.SAME, "act": act}, Role.POINTWISE
     )
@@ -139,6 +140,7 @@ def bneck(e: Emitter, name: str, a: Mapping[str, Any], role: str) -> None:
 _OUT = Arg("out", "width", doc="output channels at alpha 1")
 _K = Arg("k", "int", 3, "depthwise kernel size")
 _S = Arg("s", "int", 1, "stride")
+_D = Arg("d", "int", 1, "the depthwise's dilation (an atrous backbone)")
 BUILTINS: dict[str, Builtin] = {
     b.name: b
     for b in (
@@ -161,7 +163,7 @@ BUILTINS: dict[str, Builtin] = {
         Builtin(
             "separable",
             "V1's depthwise separable block (dw k x k + BN + act, pw + BN + act; act as the profile's V1)",
-            (_OUT, _K, _S),
+            (_OUT, _K, _S, _D),
             separable,
             6,
             "separable: {out: 64}",
@@ -169,7 +171,7 @@ BUILTINS: dict[str, Builtin] = {
         Builtin(
             "bottleneck",
             "V2's inverted residual (expand t x, dw 3x3, linear projection, residual add)",
-            (Arg("t", "int", doc="expansion factor"), _OUT, _S, Arg("d", "int", 1, "the depthwise's dilation")),
+            (Arg("t", "int", doc="expansion factor"), _OUT, _S, _D),
             bottleneck,
             9,
             "bottleneck: {t: 6, out: 24, s: 2}",
@@ -184,7 +186,7 @@ BUILTINS: dict[str, Builtin] = {
                 Arg("se", "bool", False, "squeeze-and-excite"),
                 Arg("nl", "nl", "relu", "relu or hswish (RE, HS)"),
                 _S,
-                Arg("d", "int", 1, "the depthwise's dilation"),
+                _D,
             ),
             bneck,
             15,

@@ -24,8 +24,10 @@ def configuration(ref: dict) -> str:
         conv = c["conv"]
         extra = "".join(f" {k}={conv[k]}" for k in ("alpha", "rho", "padding") if k in conv)
         return f"conv {conv['in']}→{conv['out']} k{conv.get('k', 3)}{extra}"
-    text = f"{c['model']}@{alpha_text(float(c.get('alpha', 1.0)))}/{c.get('resolution', 224)}"
-    extras = [f"{k} {c[k]}" for k in ("profile", "counting", "classes", "bn", "biases") if k in c]
+    sizes = ",".join(map(str, c["scales"])) if "scales" in c else c.get("resolution", 224)
+    text = f"{c['model']}@{alpha_text(float(c.get('alpha', 1.0)))}/{sizes}"
+    extras = ["flipped"] if c.get("flipped") else []
+    extras += [f"{k} {c[k]}" for k in ("profile", "counting", "classes", "bn", "biases") if k in c]
     extras += [f"{rule}={value}" for rule, value in (c.get("rules") or {}).items()]
     return text + (f" ({', '.join(extras)})" if extras else "")
 
