@@ -6,6 +6,7 @@ deeplabv3_mobilenet_v3_large (21 classes, no auxiliary head), whole and backbone
 """
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,14 @@ def test_a_multi_scale_figure_sums_each_size_twice_when_flipped():
     assert quantity(config, "params") == (each[0].params, 1) == (2_113_557, 1)
     with pytest.raises(ValueError, match="multi-scale"):
         quantity(config, "macs_share.conv")
+
+
+def test_ssdlite_on_mnasnet_rounds_its_squeeze_widths_to_eights():
+    """The V3 paper's MnasNet detector: slim's make_divisible(block input / 4, 8) squeeze widths
+    (the classifier's int(input / 4) gives 6/10/20/28/40), which its 4.88M parameters need."""
+    network = api.build("ssdlite-mnasnet-a1")
+    squeezes = [layer.output.channels for layer in network.layers if re.search(r"\.se\d*\.pw1$", layer.name)]
+    classifier = api.build("mnasnet-a1")
+    theirs = [layer.output.channels for layer in classifier.layers if re.search(r"\.se\d*\.pw1$", layer.name)]
+    assert sorted(set(squeezes)) == [8, 16, 24, 32, 40] and 6 in theirs
+    assert api.count(network).total.params == 4_879_455  # 4.88M; the unrounded widths give 4,861,669
