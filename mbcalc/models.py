@@ -174,8 +174,8 @@ def variant(name: str) -> str | None:
 def header(name: str) -> dict[str, Any]:
     """A bundled model's header, with its variant's own description when it has one."""
     found = dict(_header(find(name)))
-    if (chosen := variant(name)) is not None:
-        own = (found.get("variants") or {}).get(chosen) or {}
+    own = (found.get("variants") or {}).get(canonical(name) or name)  # also the variant named as its file
+    if isinstance(own, dict):
         found["description"] = own.get("description", found.get("description", ""))
     return found
 

@@ -47,9 +47,11 @@ def test_only_uncheckable_reasons_are_merely_documented():
     # timm's benchmark GMACs of V3-Small 0.5, five of the STM32 model zoo's NPU RAM and flash
     # figures (the NPU compiler's allocation and weight layout are not published), and the V2
     # paper's Table 5 SSDLite Mult-Adds, the V3 paper's Table 6 SSDLite + V3 Mult-Adds, and two
-    # DeepLabv3 Mult-Adds of the V2 paper's Table 7 and two of its multi-scale (OS=8, MF) rows, and
-    # the V3 paper's SSDLite + V2 0.35 Mult-Adds
-    assert len(documented) <= 60
+    # DeepLabv3 Mult-Adds of the V2 paper's Table 7 and two of its multi-scale (OS=8, MF) rows, the
+    # V3 paper's SSDLite + V2 0.35 Mult-Adds, and its Cityscapes Tables 7 and 8: all 19 Mult-Adds
+    # (convolutions fall short; the profiler-style remainder is not identified) and the four
+    # parameter counts of RF2 on MobileNetV2 (a build DeepLab's code does not have)
+    assert len(documented) <= 83
 
 
 def test_rounding_is_half_up_at_printed_precision():
