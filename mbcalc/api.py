@@ -34,20 +34,17 @@ from .read.tables import parse_size
 from .record import replace
 
 if TYPE_CHECKING:  # the deployment view, devices and sweeps load when first used: a count starts sooner
-    from pathlib import Path
-
     from .memory import Memory
     from .read.device import Device
     from .roofline import Roofline
     from .sweep import Fit, Point, Sweep
 
-    Model = str | Path | Spec  # pathlib only for the types: `os.PathLike` checks a path without importing it
-
 MAX_ALPHA = 4.0
+Model = str | os.PathLike[str] | Spec  # a bundled name, a spec path (str or pathlib.Path) or a loaded Spec
 Resolution = int | str | tuple[int, int]  # 224 (224 x 224), '1024x2048' or (1024, 2048): height x width
 
 
-def load(model: str | Path) -> Spec:
+def load(model: str | os.PathLike[str]) -> Spec:
     """A bundled model by name ('v1'), or a spec file by path, read and validated."""
     if not isinstance(model, (str, os.PathLike)):
         raise MbcalcError(f"model must be a bundled model's name, a spec file's path or a Spec, got {model!r}")
@@ -382,13 +379,13 @@ def memory(
     return analyze_memory(network, dtype)
 
 
-def device(name_or_path: str | Path) -> Device:
+def device(name_or_path: str | os.PathLike[str]) -> Device:
     """A bundled device (`cortex-m7`, see `devices()`) or a device file, for `roofline`."""
 
     return _device(name_or_path)
 
 
-def _device(name_or_path: str | Path) -> Device:
+def _device(name_or_path: str | os.PathLike[str]) -> Device:
     from .read.device import load_device
 
     _expect(name_or_path, (str, os.PathLike), "device", "a bundled device's name, a device file's path or a Device")
@@ -404,7 +401,7 @@ def devices() -> list[str]:
 
 def roofline(
     model: Model,
-    device: str | Path | Device,
+    device: str | os.PathLike[str] | Device,
     *,
     alpha: float | None = None,
     resolution: Resolution | None = None,
@@ -562,7 +559,7 @@ DEFAULT_FIT_RESOLUTIONS = "96:320:16"
 
 
 def sweep(
-    model_names: Sequence[str | Path],
+    model_names: Sequence[str | os.PathLike[str]],
     alphas: Sequence[float] | str | None = None,
     resolutions: Sequence[int] | str | None = None,
     profile: str = "paper",
@@ -586,7 +583,7 @@ def sweep(
 
 
 def fit(
-    model_names: Sequence[str | Path],
+    model_names: Sequence[str | os.PathLike[str]],
     *,
     macs: int | None = None,
     params: int | None = None,
@@ -635,7 +632,7 @@ def fit(
 
 
 def _sweep(
-    model_names: Sequence[str | Path],
+    model_names: Sequence[str | os.PathLike[str]],
     grid: Callable[[Spec], tuple[list[float], list[int]]],
     profile: str,
     metrics: tuple[str, ...],

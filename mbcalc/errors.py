@@ -8,6 +8,7 @@ Bugs are not `MbcalcError`s: they keep their tracebacks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import total_ordering
 
 from .record import Record, record
 
@@ -25,6 +26,7 @@ class ArgumentError(MbcalcError):
         self.flag_message = flag_message
 
 
+@total_ordering  # sorted by path, position, then message
 @record(slots=True)
 class Problem(Record):
     """One problem in a spec file: where it is (1-based line and column; 0 when the whole file) and
@@ -35,7 +37,9 @@ class Problem(Record):
     column: int
     message: str
 
-    def __lt__(self, other: Problem) -> bool:  # sorted by position, then message
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Problem):
+            return NotImplemented
         return self._record_values() < other._record_values()
 
     def __str__(self) -> str:

@@ -64,7 +64,7 @@ def _own_resolution(model: str) -> int | str:
         return 224
     found = header(model)
     own = ((found.get("variants") or {}).get(canonical(model)) or {}).get("input") or found.get("input", "224")
-    parts = [part for part in re.split(r"[x×²]", str(own)) if part]  # 224x224x3, 224²×3 or 224
+    parts = [part for part in re.split(r"\s*[xX×²]\s*", str(own).strip()) if part]  # 224x224x3, 224²×3, 224
     height, width = parts[0], parts[1] if len(parts) > 2 else parts[0]
     return int(height) if height == width else f"{height}x{width}"
 
@@ -81,7 +81,7 @@ def _same(ref: dict, model: str, alpha: float, resolution: int) -> bool:
         "rules" not in c
         and c.get("model") == model
         and abs(float(c.get("alpha", 1.0)) - alpha) < 1e-9
-        and int(c.get("resolution", 224)) == resolution
+        and str(c.get("resolution", 224)) == str(resolution)  # 224, or '1025x2049'
     )
 
 

@@ -71,6 +71,9 @@ class Record:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._record_fields)
         return f"{self.__class__.__qualname__}({shown})"
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:  # copy and pickle: made again from the fields
+        return self.__class__, self._record_values()
+
     def __setattr__(self, name: str, value: Any) -> None:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
@@ -101,24 +104,23 @@ def replace(obj: R, /, **changes: Any) -> R:
 
 
 def _make(cls: Any, slots: bool) -> Any:
-    if not issubclass(cls, Record):
-        raise TypeError(f"{cls.__qualname__}: a record subclasses Record")
+    _refuse_what_dataclasses_do_otherwise(cls)
     names = tuple(inspect.get_annotations(cls))  # this class's own fields, unevaluated
     defaults: dict[str, Any] = {}
     factories: dict[str, Callable[[], Any]] = {}
     for name in names:
-        if name not in cls.__dict__:
-            if defaults or factories:
-                raise TypeError(f"{cls.__qualname__}.{name}: a field without a default follows one with it")
-            continue
-        value = cls.__dict__[name]
+        value = cls.__dict__.get(name, _MISSING)
         if isinstance(value, Field):
             if value.default_factory is not _MISSING:
                 factories[name] = value.default_factory
             elif value.default is not _MISSING:
                 defaults[name] = value.default
-        else:
+        elif value is not _MISSING:
+            if isinstance(value, (list, dict, set)):
+                raise ValueError(f"{cls.__qualname__}.{name}: a mutable default is shared (use default_factory)")
             defaults[name] = value
+        if name not in defaults and name not in factories and (defaults or factories):
+            raise TypeError(f"{cls.__qualname__}.{name}: a field without a default follows one with it")
     made = {
         "__match_args__": names,
         "_record_fields": names,
@@ -135,6 +137,20 @@ def _make(cls: Any, slots: bool) -> Any:
     for key, value in (defaults | made).items():  # as in dataclasses, a default stays on the class
         setattr(cls, key, value)
     return cls
+
+
+def _refuse_what_dataclasses_do_otherwise(cls: Any) -> None:
+    """A record is a plain frozen dataclass: what would make it behave otherwise is refused."""
+    name = cls.__qualname__
+    if not issubclass(cls, Record):
+        raise TypeError(f"{name}: a record subclasses Record")
+    if any(base is not Record and issubclass(base, Record) for base in cls.__bases__):
+        raise TypeError(f"{name}: a record does not subclass another record (its fields would be lost)")
+    for attribute in ("__eq__", "__hash__", "__post_init__"):
+        if attribute in cls.__dict__:
+            raise TypeError(f"{name}: a record does not define {attribute} (Record's is by field)")
+    if any("ClassVar" in str(annotation) for annotation in inspect.get_annotations(cls).values()):
+        raise TypeError(f"{name}: a record has no ClassVar fields (define the constant outside the class)")
 
 
 def _init(owner: str, names: tuple[str, ...], defaults: dict[str, Any], factories: dict[str, Any]) -> Any:

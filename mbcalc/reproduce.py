@@ -222,6 +222,8 @@ def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
 def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) -> bool | None:
     """True: the recorded reason accounts for the figure; False: it does not; None: not checkable."""
     kind, config = deviation["kind"], ref["config"]
+    if "scales" in config and kind not in ("atrous-padded", "variant", "erratum", "unresolved", "conflict"):
+        raise ValueError(f"{ref['id']}: a '{kind}' deviation is checked at one size, not at a configuration's scales")
     value, denominator = quantity(config, name)
     if kind == "erratum":
         return Printed.parse(deviation["corrected"]).agrees(value, denominator)

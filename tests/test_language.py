@@ -71,6 +71,13 @@ def test_expressions(text, env, value):
     assert evaluate(text, env) == value
 
 
+def test_fractions_are_exact_numbers_whole_ones_ints_and_bounded_like_ints():
+    assert type(evaluate("7 / 2 * 2", {})) is int  # a whole fraction is an int again
+    assert evaluate("$a * 2", {"a": Fraction(1, 2)}) == 1  # a $value may be a fraction
+    with pytest.raises(ValueError, match="grows past 301 digits"):
+        evaluate("1 / 3 * " + "9" * 200 + " * " + "9" * 200, {})
+
+
 @pytest.mark.parametrize(
     "text, message",
     [

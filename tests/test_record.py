@@ -3,7 +3,9 @@ layer per line."""
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 
 import pytest
 from hypothesis import given
@@ -70,6 +72,46 @@ def test_a_record_refuses_what_a_dataclass_refuses():
             first: int
 
 
+@record
+class Twin(Record):  # Plain's fields: still another record
+    name: str
+    sizes: list[int] = field(default_factory=list)
+    scale: float = 1.0
+
+
+def test_records_of_two_classes_differ_and_copy_and_pickle_as_themselves():
+    assert Plain("a") != Twin("a") and Slotted("a") != Plain("a")
+    for made in (Plain("a", [1]), Slotted("b", 3.0), api.build("v2").config):
+        assert copy.copy(made) == made == copy.deepcopy(made) == pickle.loads(pickle.dumps(made))
+
+
+def test_a_record_refuses_what_would_make_it_unlike_a_frozen_dataclass():
+    cases = {
+        "does not subclass another record": "class Child(Plain):\n    extra: int = 0",
+        "does not define __eq__": "class Own(Record):\n    x: int\n    def __eq__(self, other): return True",
+        "does not define __post_init__": "class Post(Record):\n    x: int\n    def __post_init__(self): pass",
+        "no ClassVar": "class Constant(Record):\n    x: ClassVar[int] = 1",
+        "mutable default": "class Shared(Record):\n    xs: list = []",
+        "without a default follows": "class Order(Record):\n    a: int = 1\n    b: int = field()",
+    }
+    for message, body in cases.items():
+        scope = {"Plain": Plain, "Record": Record, "field": field}
+        with pytest.raises((TypeError, ValueError), match=message):
+            exec(
+                f"from __future__ import annotations\nfrom typing import ClassVar\n@record\n{body}",
+                scope | {"record": record},
+            )
+
+
+def test_problems_order_by_place_and_refuse_other_types():
+    from mbcalc.errors import Problem
+
+    first, second = Problem("a.yaml", 1, 2, "x"), Problem("a.yaml", 1, 3, "x")
+    assert first < second and first <= second and second >= first and sorted([second, first]) == [first, second]
+    with pytest.raises(TypeError):
+        _ = first < 3
+
+
 def test_json_output_puts_each_layer_on_one_line_and_reads_back_exactly():
     report = api.analyze("v2")
     text = json_text(report.to_dict())
@@ -94,3 +136,10 @@ values = st.recursive(
 def test_json_text_is_json_of_the_same_value(value):
     text = json_text(value)
     assert text.endswith("\n") and json.loads(text) == value
+
+
+def test_json_text_writes_keys_as_the_encoder_does():
+    value = {True: {"x": {"y": 1}}, None: {"z": [{"w": 2}]}, 1.5: [[1], {"v": [3]}]}
+    assert json.loads(json_text(value)) == json.loads(json.dumps(value))
+    with pytest.raises(TypeError):
+        json_text({("a", "b"): {"x": {"y": 1}}})

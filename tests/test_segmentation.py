@@ -140,6 +140,12 @@ def test_a_multi_scale_figure_sums_each_size_twice_when_flipped():
     assert quantity(config, "params") == (each[0].params, 1) == (2_113_557, 1)
     with pytest.raises(ValueError, match="multi-scale"):
         quantity(config, "macs_share.conv")
+    from mbcalc.published import Printed
+    from mbcalc.reproduce import _check_deviation
+
+    ref = {"id": "t", "config": config}
+    with pytest.raises(ValueError, match="at one size"):  # checked at 513 only, it would mix sizes
+        _check_deviation(ref, "macs", Printed.parse("150B"), {"kind": "omits", "types": ["fc"]})
 
 
 def test_ssdlite_on_mnasnet_rounds_its_squeeze_widths_to_eights():

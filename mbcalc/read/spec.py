@@ -11,9 +11,10 @@ with its file:line:column (docs/spec-format.md).
 
 from __future__ import annotations
 
+import os
 import re
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..bulk import no_gc
 from ..errors import Problem, SpecError, did_you_mean
@@ -23,9 +24,6 @@ from ..record import Record, record
 from . import graph, tables
 from .nodes import Node, read_yaml
 from .problems import MAX_NAME, Problems, name_problem, unshowable
-
-if TYPE_CHECKING:
-    from pathlib import Path
 from .tables import parse_size
 
 FORMS = ("v1", "v2", "v3", "graph")
@@ -50,7 +48,7 @@ COUNTING_KEYS = ("biases",)
 MAX_BYTES = 50 * 2**20  # a spec larger than this is refused before parsing
 
 
-def load_spec(path: str | Path, display: str | None = None, variant: str | None = None) -> Spec:
+def load_spec(path: str | os.PathLike[str], display: str | None = None, variant: str | None = None) -> Spec:
     """Read and validate a spec file. `display` is the name used in messages (default: path);
     `variant` picks one of the spec's `variants` (default: its first)."""
     file = display or str(path)

@@ -61,7 +61,7 @@ def _write_json(value: Any, indent: str, out: list[str], one_line: Callable[[Any
         out.append(inner)
         if items is not None:
             key, entry = entry
-            out.append(one_line(key if isinstance(key, str) else str(key)) + ": ")
+            out.append(one_line({key: 0})[1:-4] + ": ")  # the key as the encoder writes keys (true, 1.5)
         _write_json(entry, inner, out, one_line)
     out.append("\n" + indent + ("}" if items is not None else "]"))
 
