@@ -374,7 +374,7 @@ def latencies() -> list[Latency]:
             c["model"],
             entry["device"],
             alpha=float(c.get("alpha", 1.0)),
-            resolution=int(c.get("resolution", 224)),
+            resolution=_resolution(c.get("resolution", 224)),
             profile=c.get("profile", "paper"),
             dtype=entry["dtype"],
         )
