@@ -180,6 +180,17 @@ def header(name: str) -> dict[str, Any]:
     return found
 
 
+def own_input(name: str) -> tuple[int, int]:
+    """The input (height, width) a bundled model is built at: a variant's own (EfficientNet-B1's
+    240), or the spec's; (224, 224) for a name that is not a bundled model."""
+    if not canonical(name):
+        return 224, 224
+    found = header(name)
+    own = ((found.get("variants") or {}).get(canonical(name)) or {}).get("input") or found.get("input", "224")
+    parts = [part for part in re.split(r"\s*[xX×²]\s*", str(own).strip()) if part]  # 224x224x3, 224²×3, 224
+    return int(parts[0]), int(parts[1] if len(parts) > 2 else parts[0])
+
+
 def description(name: str) -> str:
     """A bundled model's description, from its header alone."""
     return str(header(name).get("description", ""))

@@ -358,6 +358,7 @@ register(
 ACTIVATIONS = {  # name: (display name, operations per element, why)
     "relu": ("ReLU", 1, "max(x, 0)"),
     "relu6": ("ReLU6", 2, "min(max(x, 0), 6)"),
+    "leaky_relu": ("leaky ReLU", 2, "max(x, 0.1 * x): multiply, max (darknet's leaky)"),
     "hsigmoid": ("hard-sigmoid", 4, "relu6(x + 3) / 6: add, max, min, multiply"),
     "hswish": ("h-swish", 5, "x * hsigmoid(x)"),
     "sigmoid": ("sigmoid", 4, "1 / (1 + exp(-x)): negate, exp, add, divide"),
@@ -709,6 +710,30 @@ register(
         shorthand="groups",
         example="shuffle: 2",
         resize=lambda a: "same",
+    )
+)
+
+
+def _space_to_depth_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    x, block = shapes[0], a["block"]
+    if x.height % block or x.width % block:
+        raise ShapeError(
+            f"space_to_depth '{name}': a {x.height}x{x.width} map does not split into {block}x{block} blocks "
+            f"(give an input size whose map here is a multiple of {block})"
+        )
+    return Shape(x.channels * block * block, x.height // block, x.width // block)
+
+
+register(
+    Op(
+        "space_to_depth",
+        "each block x block patch of pixels becomes block*block*C channels (darknet's reorg): moves data",
+        (Arg("block", "int", doc="the patch side"),),
+        _space_to_depth_infer,
+        _no_arithmetic,
+        {"space_to_depth": "space-to-depth"},
+        shorthand="block",
+        example="space_to_depth: 2",
     )
 )
 register(

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from .models import canonical, header, read_text, references_path
+from .models import own_input, read_text, references_path
 from .record import Record, record
 
 UNITS = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "B": 10**9, "Ki": 2**10, "Mi": 2**20}
@@ -58,15 +58,9 @@ def load_references() -> tuple[dict, ...]:
 
 
 def _own_resolution(model: str) -> int | str:
-    """The input size a bundled model is built at (a variant's own, as EfficientNet-B1's 240):
-    its side when square, else 'HxW'."""
-    if not canonical(model):
-        return 224
-    found = header(model)
-    own = ((found.get("variants") or {}).get(canonical(model)) or {}).get("input") or found.get("input", "224")
-    parts = [part for part in re.split(r"\s*[xX×²]\s*", str(own).strip()) if part]  # 224x224x3, 224²×3, 224
-    height, width = parts[0], parts[1] if len(parts) > 2 else parts[0]
-    return int(height) if height == width else f"{height}x{width}"
+    """The input size a bundled model is built at: its side when square, else 'HxW'."""
+    height, width = own_input(model)
+    return height if height == width else f"{height}x{width}"
 
 
 # Published checkpoints: the reference tables of the implementations that ship weights.

@@ -29,6 +29,7 @@ CASES = {
     "bn": (["bn"], "bn1", [4, 8, 8], 0, 16, 512),
     "relu": (["relu"], "relu1", [4, 8, 8], 0, 0, 256),  # 1 per element
     "relu6": (["relu6"], "relu61", [4, 8, 8], 0, 0, 512),  # 2 per element
+    "leaky_relu": (["leaky_relu"], "leaky_relu1", [4, 8, 8], 0, 0, 512),  # 2 per element (multiply, max)
     "hsigmoid": (["hsigmoid"], "hsigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element
     "hswish": (["hswish"], "hswish1", [4, 8, 8], 0, 0, 1280),  # 5 per element
     "sigmoid": (["sigmoid"], "sigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element
@@ -64,6 +65,8 @@ CASES = {
     "concat": (["{name: a, relu: }", "concat: [in, a]"], "concat1", [8, 8, 8], 0, 0, 0),  # moves data only
     "split": (["{name: s, split: 2}"], "s.1", [2, 8, 8], 0, 0, 0),
     "shuffle": (["shuffle: 2"], "shuffle1", [4, 8, 8], 0, 0, 0),
+    # 2x2 patches of 4 channels: 16 channels at 4x4, moved only
+    "space_to_depth": (["space_to_depth: 2"], "space_to_depth1", [16, 4, 4], 0, 0, 0),
     "flatten": (["flatten"], "flatten1", [256, 1, 1], 0, 0, 0),
     "dropout": (["dropout"], "dropout1", [4, 8, 8], 0, 0, 0),
     # a 4x4 map back to the input's 8x8: 4 channels x 64 outputs, 7 ops each (bilinear: 4 multiplies, 3 adds)

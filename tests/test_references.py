@@ -50,8 +50,11 @@ def test_only_uncheckable_reasons_are_merely_documented():
     # DeepLabv3 Mult-Adds of the V2 paper's Table 7 and two of its multi-scale (OS=8, MF) rows, the
     # V3 paper's SSDLite + V2 0.35 Mult-Adds, and its Cityscapes Tables 7 and 8: all 19 Mult-Adds
     # (convolutions fall short; the profiler-style remainder is not identified) and the four
-    # parameter counts of RF2 on MobileNetV2 (a build DeepLab's code does not have)
-    assert len(documented) <= 83
+    # parameter counts of RF2 on MobileNetV2 (a build DeepLab's code does not have); the baselines
+    # the detection and segmentation tables quote: SSD300 and SSD512 (both figures, in the V2 and
+    # MnasNet papers), SSD's prediction layers on V2 (Table 5) and DeepLabv3 on ResNet-101's two
+    # Mult-Adds
+    assert len(documented) <= 94
 
 
 def test_rounding_is_half_up_at_printed_precision():

@@ -28,7 +28,12 @@ def spec_file(tmp_path, text: str) -> str:
         # tags that cannot construct their value
         (
             "layers:\n  - conv: {out: !!int abc, k: 3}\n",
-            "t.yaml:6:17: 'abc' is not a int (remove the tag or fix the value)",
+            "t.yaml:6:17: 'abc' is not an int (remove the tag or fix the value)",
+        ),
+        # a plain value YAML reads as a number but cannot construct (the safe loader's ValueError)
+        (
+            "layers:\n  - conv: {out: 0x_, k: 3}\n",
+            "t.yaml:6:17: '0x_' is not an int (fix the value, or quote it to make it text)",
         ),
         ("layers:\n  - conv: {out: !!timestamp abc, k: 3}\n", "t.yaml:6:17: 'abc' is not a timestamp"),
         # numbers past any width

@@ -43,7 +43,7 @@ def test_memory_and_compare_take_them(run):
     assert result.exit_code == 0 and "lraspp-v3-large" in result.output and "deeplabv3-v3-large" in result.output
 
 
-DETECTION = json.loads((Path(__file__).parent / "data" / "detection.json").read_text())["builds"][0]
+DETECTION, SSD300 = json.loads((Path(__file__).parent / "data" / "detection.json").read_text())["builds"]
 
 
 def test_ssdlite320_exact_against_torchvision(run):
@@ -59,6 +59,16 @@ def test_ssdlite320_exact_against_torchvision(run):
     taps = ["c4", "c5", "extra1", "extra2", "extra3", "extra4"]
     shapes = {layer.name: layer.output for layer in whole.network.layers}
     assert [shapes[t].as_list() for t in taps] == DETECTION["feature_maps"]  # the six maps the head reads
+
+
+def test_ssd300_exact_against_torchvision():
+    """torchvision's ssd300_vgg16 (91 classes: --classes 90), measured by the same harness: the
+    caffe model's structure, so the 80-class spec is the SSD paper's COCO model."""
+    whole = api.analyze("ssd300", classes=90, profile="torchvision")
+    assert (whole.total.macs, whole.total.params) == (SSD300["macs"], SSD300["params"]) == (34_858_153_472, 35_641_826)
+    head = {group.key: group.cost for group in whole.by_role}["detection"]
+    assert (head.macs, head.params) == (SSD300["head_macs"], SSD300["head_params"])
+    assert whole.total.params - head.params == SSD300["backbone_params"]  # VGG, its L2 scales and the extra layers
 
 
 def test_review_findings(run, tmp_path):

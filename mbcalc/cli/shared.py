@@ -265,7 +265,15 @@ def run_model(
 def model_command(name: str, help_text: str, given: str | None = None) -> click.Command:
     widths = models.widths(name) if models.canonical(name) else []  # an example the model takes
     alpha = "0.75" if not widths or 0.75 in widths else f"{min(widths):g}"
-    example = f"mbcalc {name} --alpha {alpha} --res 192" if alpha != "1" else f"mbcalc {name} --res 192"
+    height, width = models.own_input(name)  # another size the model takes: 192 for the classifiers
+    size = (
+        "192"
+        if (height, width) == (224, 224)
+        else str(height + 32)
+        if height == width
+        else f"{(height + 1) // 2}x{(width + 1) // 2}"
+    )
+    example = f"mbcalc {name} --alpha {alpha} --res {size}" if alpha != "1" else f"mbcalc {name} --res {size}"
 
     @click.command(name=name, help=f"{help_text}\n\nExample: {example}", short_help=help_text)
     @model_options

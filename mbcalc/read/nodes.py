@@ -161,9 +161,11 @@ def _scalar(loader: Any, event: Any, file: str) -> Any:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # e.g. !!int abc, !!float x
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # e.g. !!int abc, 0x_
+        kind = tag.rsplit(":", 1)[-1]
+        fix = "fix the value, or quote it to make it text" if event.implicit[0] else "remove the tag or fix the value"
         raise _fail(
-            file, event.start_mark, f"'{value}' is not a {tag.rsplit(':', 1)[-1]} (remove the tag or fix the value)"
+            file, event.start_mark, f"'{value}' is not {'an' if kind[0] in 'aeiou' else 'a'} {kind} ({fix})"
         ) from None
     except MemoryError:
         raise _fail(file, event.start_mark, "the value is too large to read") from None
