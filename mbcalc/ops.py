@@ -516,7 +516,7 @@ def _add_count(layer: Layer, convention: Convention) -> Cost:
 
 
 def _no_arithmetic(layer: Layer, convention: Convention) -> Cost:
-    """Concatenation, channel split and shuffle, flatten and dropout move data: no arithmetic."""
+    """Concatenation, channel split and shuffle, space-to-depth, flatten and dropout move data: no arithmetic."""
     return Cost()
 
 

@@ -19,11 +19,11 @@ from typing import Any, cast
 from .analysis import Report
 from .cost import DTYPES, Cost
 from .counting import DEFAULT_COUNTERS
-from .errors import ArgumentError
+from .errors import ArgumentError, SpecError
 from .ir import Layer, Shape
 from .memory import INPUT, WEIGHTED, analyze_memory
 from .ops import REGISTRY, Attrs, ShapeError
-from .record import Record, record
+from .record import Record, record, replace
 
 METRICS = ("macs", "params", "peak-memory", "weight-bytes")
 MAX_POINTS = 1_000_000  # configurations in one sweep
@@ -301,15 +301,23 @@ def run(
     progress: Callable[[int], Any] | None = None,
 ) -> Iterator[Point]:
     """Every alpha x resolution of one model: a plan per width, a fresh build where it cannot follow."""
+
+    def built(alpha: float, resolution: int) -> Report:
+        try:
+            return build(alpha, resolution)
+        except SpecError as exc:  # say which cell of the grid the spec refuses
+            where = f" (in the sweep: {label} at alpha {alpha:g}, resolution {resolution})"
+            raise SpecError([replace(p, message=p.message + where) for p in exc.problems]) from None
+
     for alpha in alphas:
-        first = build(alpha, resolutions[0])
+        first = built(alpha, resolutions[0])
         derived = plan(first, dtype)
         for resolution in resolutions:
             result = derived.at(resolution) if derived is not None else None
             peak: int | None
             weights: int | None
             if result is None:
-                report = first if resolution == resolutions[0] else build(alpha, resolution)
+                report = first if resolution == resolutions[0] else built(alpha, resolution)
                 total = report.total
                 if dtype is not None:
                     memory = analyze_memory(report.network, dtype)

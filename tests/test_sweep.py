@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mbcalc import api, models
-from mbcalc.errors import ArgumentError
+from mbcalc.errors import ArgumentError, SpecError
 from mbcalc.models import bundled
 from mbcalc.sweep import parse_range
 
@@ -214,3 +214,10 @@ def test_checkpoints_only_mark_the_published_networks():
     assert api.fit(["v3-large"], alphas=[0.75], resolutions=[224], macs=300_000_000).checkpoints[
         ("v3-large", 0.75, 224)
     ][0] == ("TF-Slim",)  # timm's 0.75 is built otherwise (a fixed head): not this network
+
+
+def test_a_cell_the_spec_refuses_is_named():
+    with pytest.raises(SpecError, match=r"in the sweep: ssd300 at alpha 1, resolution 96\)"):
+        api.sweep(["ssd300"], [1.0], [300, 96])
+    with pytest.raises(SpecError, match=r"a 25x25 map does not split into 2x2 blocks .*resolution 400\)"):
+        api.sweep(["yolov2"], [1.0], [416, 400])
