@@ -53,7 +53,7 @@ from .record import Record, field, record
 from .units import amount
 
 VIEWS = frozenset({"dropout", "flatten"})  # no arithmetic and no copy: the same tensor
-WEIGHTED = frozenset({"conv", "dw", "pw", "fc"})
+WEIGHTED = frozenset({"conv", "dw", "pw", "fc", "deconv"})
 PEAKS = ("largest-tensor", "layer-io", "layer-io-inplace-dw", "arena", "greedy-arena", "bottleneck", "patch")
 PATCHES = 4  # MCUNetV2's 4x4 patches
 PATCH_STRIDE = 8  # the patch-based stage ends at output stride 8

@@ -303,6 +303,52 @@ _conv(
 )
 
 
+def _deconv_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    x = shapes[0]
+    h, w = ((n - 1) * a["stride"] - 2 * a["padding"] + a["kernel"] for n in (x.height, x.width))
+    if min(h, w) < 1:
+        raise ShapeError(f"deconv '{name}': padding {a['padding']} leaves no output from a {x} input")
+    return Shape(a["out"], h, w)
+
+
+def _deconv_count(layer: Layer, convention: Convention) -> Cost:
+    """weights = k*k*C_in*C_out; each input pixel is scattered through all of them: Mult-Adds =
+    weights * H_in * W_in (as PyTorch's profilers count a transposed convolution)."""
+    a = layer.attrs
+    weights = a["kernel"] ** 2 * layer.input.channels * layer.output.channels
+    bias = layer.output.channels if a["bias"] and convention.biases else 0
+    return Cost(macs=weights * layer.input.height * layer.input.width, params=weights + bias)
+
+
+register(
+    Op(
+        "deconv",
+        "transposed convolution k x k, stride s (nn.ConvTranspose2d): output (in - 1) * s - 2p + k",
+        (
+            _OUT,
+            Arg("k", "int", doc="kernel size"),
+            Arg("s", "int", 1, "stride"),
+            Arg("p", "int", 0, "pixels of padding taken off each side"),
+            _BIAS,
+        ),
+        _deconv_infer,
+        _deconv_count,
+        {"deconv": "transposed conv"},
+        label=lambda layer: f"deconv {layer.attrs['kernel']}x{layer.attrs['kernel']}/{layer.attrs['stride']}",
+        attrs=lambda a, x: {
+            "out": a["out"],
+            "kernel": a["k"],
+            "stride": a["s"],
+            "padding": a["p"],
+            "groups": 1,
+            "dilation": 1,
+            "bias": a["bias"],
+        },
+        example="deconv: {out: 19, k: 2, s: 2}",
+    )
+)
+
+
 def _fc_count(layer: Layer, convention: Convention) -> Cost:
     """weights = C_in * C_out = Mult-Adds, on the flattened input."""
     weights = layer.input.size * layer.output.channels
@@ -359,12 +405,21 @@ ACTIVATIONS = {  # name: (display name, operations per element, why)
     "relu": ("ReLU", 1, "max(x, 0)"),
     "relu6": ("ReLU6", 2, "min(max(x, 0), 6)"),
     "leaky_relu": ("leaky ReLU", 2, "max(x, 0.1 * x): multiply, max (darknet's leaky)"),
+    "prelu": ("PReLU", 2, "max(x, a * x), a learned slope a per channel: multiply, max"),
     "hsigmoid": ("hard-sigmoid", 4, "relu6(x + 3) / 6: add, max, min, multiply"),
     "hswish": ("h-swish", 5, "x * hsigmoid(x)"),
     "sigmoid": ("sigmoid", 4, "1 / (1 + exp(-x)): negate, exp, add, divide"),
     "swish": ("swish", 5, "x * sigmoid(x) (SiLU)"),
     "softmax": ("softmax", 3, "exp, sum, divide"),
 }
+LEARNED = frozenset({"prelu"})  # activations with a learned parameter per channel
+
+
+def _per_channel_count(layer: Layer, convention: Convention) -> Cost:
+    """A learned value per channel (a PReLU slope, a layer scale): C parameters; no Mult-Adds."""
+    return Cost(params=layer.output.channels, ops=_elementwise(layer, convention))
+
+
 for _name, (_title, _per, _why) in ACTIVATIONS.items():
     register(
         Op(
@@ -372,7 +427,7 @@ for _name, (_title, _per, _why) in ACTIVATIONS.items():
             f"{_title} activation: {_why}",
             (),
             _same_shape,
-            _elementwise_count,
+            _per_channel_count if _name in LEARNED else _elementwise_count,
             {_name: _title},
             per_element=_per,
             example=_name,
@@ -650,18 +705,13 @@ register(
 )
 
 
-def _layer_scale_count(layer: Layer, convention: Convention) -> Cost:
-    """A learned scale per channel: C parameters; no Mult-Adds."""
-    return Cost(params=layer.output.channels, ops=_elementwise(layer, convention))
-
-
 register(
     Op(
         "layer_scale",
         "a learned per-channel scale (timm's LayerScale2d)",
         (),
         _same_shape,
-        _layer_scale_count,
+        _per_channel_count,
         {"layer_scale": "layer scale"},
         per_element=1,
         example="layer_scale",

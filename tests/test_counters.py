@@ -30,6 +30,10 @@ CASES = {
     "relu": (["relu"], "relu1", [4, 8, 8], 0, 0, 256),  # 1 per element
     "relu6": (["relu6"], "relu61", [4, 8, 8], 0, 0, 512),  # 2 per element
     "leaky_relu": (["leaky_relu"], "leaky_relu1", [4, 8, 8], 0, 0, 512),  # 2 per element (multiply, max)
+    "prelu": (["prelu"], "prelu1", [4, 8, 8], 0, 4, 512),  # a slope per channel; 2 per element
+    # 2x2 kernels, stride 2: 8x8 -> 16x16; weights 2*2*4*3 = 48 (+3 biases), each input pixel
+    # scattered through them: 48 * 8*8 Mult-Adds
+    "deconv": (["deconv: {out: 3, k: 2, s: 2, bias: true}"], "deconv1", [3, 16, 16], 3072, 51, 0),
     "hsigmoid": (["hsigmoid"], "hsigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element
     "hswish": (["hswish"], "hswish1", [4, 8, 8], 0, 0, 1280),  # 5 per element
     "sigmoid": (["sigmoid"], "sigmoid1", [4, 8, 8], 0, 0, 1024),  # 4 per element

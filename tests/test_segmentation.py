@@ -167,3 +167,12 @@ def test_ssdlite_on_mnasnet_rounds_its_squeeze_widths_to_eights():
     theirs = [layer.output.channels for layer in classifier.layers if re.search(r"\.se\d*\.pw1$", layer.name)]
     assert sorted(set(squeezes)) == [8, 16, 24, 32, 40] and 6 in theirs
     assert api.count(network).total.params == 4_879_455  # 4.88M; the unrounded widths give 4,861,669
+
+
+def test_espnet_has_the_released_checkpoints_parameters_and_counts_its_transposed_convs():
+    """sacmehta/ESPNet's released Cityscapes model (test/Model.py, 20 classes): 364,569 parameters
+    (the paper's 0.364M), PReLU slopes and batch-norm gamma and beta included."""
+    released = api.analyze("espnet-released", classes=20, profile="torchvision")
+    assert released.total.params == 364_569
+    deconv = {group.key: group.cost for group in released.by_type}["deconv"]
+    assert deconv.macs == 2 * 2 * 20 * 20 * (64 * 128 + 128 * 256 + 256 * 512)  # each input pixel, k*k*C*C

@@ -53,8 +53,8 @@ def test_every_cell_is_what_one_build_gives(model, alpha, resolutions, profile):
 def test_every_bundled_model_sweeps_exactly():
     for model in bundled():
         widths = list(api.load(model).program.widths or [1.0, 0.5])[:2]
-        height, _ = models.own_input(model)  # detectors with valid padding need their own size or more
-        sizes = [96, 161, 224] if height == 224 else [height, height + 17, height + 32]
+        height, _ = models.own_input(model)  # detectors and segmenters need their own size or more, in steps of 32
+        sizes = [96, 161, 224] if height == 224 else [height, height + 32, height + 64]
         swept = api.sweep([model], widths, sizes, metrics=("macs", "params", "peak-memory"))
         for p in swept.points:
             report = api.analyze(model, alpha=p.alpha, resolution=p.resolution)
