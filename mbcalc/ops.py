@@ -9,6 +9,7 @@ from `REGISTRY`: adding an operator is one `register(Op(...))` here, plus its te
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -621,7 +622,20 @@ register(
 )
 
 
-INTERPOLATIONS = {"bilinear": 7, "nearest": 0}  # mode -> element-wise ops per output element (--count)
+INTERPOLATIONS = {"bilinear": 7, "nearest": 0, "area": 0}  # mode -> element-wise ops per output element (--count)
+# area: an adaptive average pool (PyTorch's adaptive_avg_pool2d): each input element added once, and a
+# divide per output element, counted apart below
+
+
+def _interpolation_ops(layer: Layer, convention: Convention) -> int:
+    """Element-wise ops of a resize (--count): bilinear 7 per output element (4 multiplies and 3
+    adds of the 4 neighbours), nearest none (a copy), area an add per input element and a divide
+    per output element."""
+    if not convention.elementwise:
+        return 0
+    if layer.attrs["mode"] == "area":
+        return layer.input.size + layer.output.size
+    return INTERPOLATIONS[layer.attrs["mode"]] * layer.output.size
 
 
 def _upsample_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
@@ -630,10 +644,8 @@ def _upsample_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
 
 
 def _upsample_count(layer: Layer, convention: Convention) -> Cost:
-    """No Mult-Adds, no parameters; with --count: bilinear 7 element-wise ops per output element
-    (4 multiplies and 3 adds of the 4 neighbours), nearest none (a copy)."""
-    per = INTERPOLATIONS[layer.attrs["mode"]]
-    return Cost(ops=per * layer.output.size if convention.elementwise else 0)
+    """No Mult-Adds, no parameters; with --count, the resize's element-wise ops."""
+    return Cost(ops=_interpolation_ops(layer, convention))
 
 
 register(
@@ -643,7 +655,7 @@ register(
         "segmentation heads do; the second is read for its size only",
         (
             Arg("inputs", "names", doc="[the map to resize, the layer whose height and width it takes (or input)]"),
-            Arg("mode", "interpolation", "bilinear", "bilinear or nearest"),
+            Arg("mode", "interpolation", "bilinear", "bilinear, nearest or area (an adaptive average pool)"),
         ),
         _upsample_infer,
         _upsample_count,
@@ -653,6 +665,30 @@ register(
         example="upsample: {inputs: [head, c2], mode: bilinear}",
         resize=lambda a: "window",
         size_from=1,
+    )
+)
+
+
+def _rescale_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
+    x, scale = shapes[0], float(a["scale"])  # in floating point, as the implementations compute it
+    return Shape(x.channels, *(max(a["min"], math.ceil(n * scale)) for n in (x.height, x.width)))
+
+
+register(
+    Op(
+        "rescale",
+        "resize the map by a factor: ceil(scale * side), at least `min` (PyTorch's interpolate to a "
+        "computed size, or adaptive_avg_pool2d with mode area), as pyramid-pooling heads do",
+        (
+            Arg("scale", "factor", doc="the factor, e.g. 1.5 or 0.1"),
+            Arg("mode", "interpolation", "bilinear", "bilinear, nearest or area (an adaptive average pool)"),
+            Arg("min", "int", 1, "the smallest side"),
+        ),
+        _rescale_infer,
+        lambda layer, convention: Cost(ops=_interpolation_ops(layer, convention)),
+        {"rescale": "rescale"},
+        label=lambda layer: f"rescale {layer.attrs['mode']} x{float(layer.attrs['scale']):g}",
+        example="rescale: {scale: 0.5, mode: area, min: 5}",
     )
 )
 

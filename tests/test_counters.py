@@ -73,6 +73,8 @@ CASES = {
     "space_to_depth": (["space_to_depth: 2"], "space_to_depth1", [16, 4, 4], 0, 0, 0),
     "flatten": (["flatten"], "flatten1", [256, 1, 1], 0, 0, 0),
     "dropout": (["dropout"], "dropout1", [4, 8, 8], 0, 0, 0),
+    # ceil(1.5 * 8) = 12: 4 x 144 outputs, bilinear 7 ops each
+    "rescale": (["rescale: {scale: 1.5}"], "rescale1", [4, 12, 12], 0, 0, 4032),
     # a 4x4 map back to the input's 8x8: 4 channels x 64 outputs, 7 ops each (bilinear: 4 multiplies, 3 adds)
     "upsample": (["{name: s, maxpool: {k: 2}}", "upsample: {inputs: [s, in]}"], "upsample1", [4, 8, 8], 0, 0, 1792),
 }
@@ -149,3 +151,10 @@ def test_attention_refuses_shapes_it_cannot_take(query, heads, message):
     ]
     with pytest.raises(Exception, match=message):
         analyze(spec(layers))
+
+
+def test_rescale_down_by_area_keeps_its_minimum_and_counts_each_input_once():
+    report = analyze(spec(["rescale: {scale: 0.1, mode: area, min: 5}"]), elementwise=True)
+    layer = next(row for row in report.layers if row.layer.name == "rescale1")
+    assert layer.layer.output.as_list() == [4, 5, 5]  # ceil(0.8) = 1, raised to 5
+    assert layer.cost.ops == 256 + 100  # an add per input element, a divide per output element

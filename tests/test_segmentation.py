@@ -176,3 +176,18 @@ def test_espnet_has_the_released_checkpoints_parameters_and_counts_its_transpose
     assert released.total.params == 364_569
     deconv = {group.key: group.cost for group in released.by_type}["deconv"]
     assert deconv.macs == 2 * 2 * 20 * 20 * (64 * 128 + 128 * 256 + 256 * 512)  # each input pixel, k*k*C*C
+
+
+def test_espnetv2_is_the_released_edgenets_model_with_its_pyramid_at_each_scale():
+    """EdgeNets' espnetv2_s_2.0_city_1024x512 (20 classes): 789,242 parameters; its decoder's
+    pyramid resizes each map to ceil(scale * side), at least 5 (EfficientPyrPool)."""
+    report = api.analyze("espnetv2", classes=20, profile="torchvision")
+    assert report.total.params == 789_242 and report.total.macs == 2_697_742_960
+    shapes = {layer.name: layer.output for layer in report.network.layers}
+    assert shapes["d1_x.prelu1"].as_list()[1:] == [32, 64]
+    assert [shapes[f"d1_{s}"].as_list()[1:] for s in ("s20u", "s15u", "s05p", "s01p")] == [
+        [64, 128],
+        [48, 96],
+        [16, 32],
+        [5, 7],  # 0.1: ceil(3.2) = 4, raised to 5; ceil(6.4) = 7
+    ]

@@ -55,6 +55,10 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
         return None if ok else f"{where} must be an activation ({', '.join(ACTIVATIONS)}) or none, got '{value}'"
     if arg.kind == "interpolation":
         return None if value in INTERPOLATIONS else f"{where} must be {' or '.join(INTERPOLATIONS)}, got '{value}'"
+    if arg.kind == "factor":
+        number = isinstance(value, (int, float)) and not isinstance(value, bool)
+        ok = number and 0 < value <= 1000
+        return None if ok else f"{where} must be a number above 0 (a scale such as 1.5 or 0.1), got '{value}'"
     if arg.kind == "names":
         items = value if isinstance(value, list) else [value]
         return None if all(isinstance(v, str) for v in items) else f"{where} must name layers, got '{value}'"
