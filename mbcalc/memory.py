@@ -294,11 +294,15 @@ def _patch_peak(
     for step in reversed(stage):  # the region of each tensor one patch needs: back through the stage
         a = by_name[step.layer].attrs
         need = tile[step.output]
-        span = a.get("dilation", 1) * (a["kernel"] - 1) + 1 if a.get("kernel") else 1
+        kernels = (a["kernel"], a.get("kernel_w") or a["kernel"]) if a.get("kernel") else (1, 1)
+        span_h, span_w = (a.get("dilation", 1) * (k - 1) + 1 for k in kernels)
         stride = a.get("stride", 1) if a.get("kernel") else 1
         for tensor in step.inputs:
             shape = shape_of[tensor]
-            region = (min((need[0] - 1) * stride + span, shape.height), min((need[1] - 1) * stride + span, shape.width))
+            region = (
+                min((need[0] - 1) * stride + span_h, shape.height),
+                min((need[1] - 1) * stride + span_w, shape.width),
+            )
             held = tile.get(tensor, (0, 0))
             tile[tensor] = (max(held[0], region[0]), max(held[1], region[1]))
     buffer = tensors[stage[-1].output]
@@ -356,7 +360,7 @@ def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
         weights = layer.input.size * out
     else:
         a = layer.attrs
-        weights = a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * out
+        weights = a["kernel"] * (a.get("kernel_w") or a["kernel"]) * (layer.input.channels // a["groups"]) * out
     biases = out if has_bias else 0
     per_tensor = 1 if layer.op == "fc" else out  # pairs per quantized tensor
     pairs = per_tensor * (2 if has_bias else 1)

@@ -154,10 +154,18 @@ def output_size(size: int, kernel: int, stride: int, padding: str | int, dilatio
 
 
 def _spatial(
-    name: str, x: Shape, channels: int, kernel: int, stride: int, padding: Any, dilation: int = 1, ceil: bool = False
+    name: str,
+    x: Shape,
+    channels: int,
+    kernel: int,
+    stride: int,
+    padding: Any,
+    dilation: int = 1,
+    ceil: bool = False,
+    kernel_w: int | None = None,
 ) -> Shape:
     h = output_size(x.height, kernel, stride, padding, dilation, ceil)
-    w = output_size(x.width, kernel, stride, padding, dilation, ceil)
+    w = output_size(x.width, kernel if kernel_w is None else kernel_w, stride, padding, dilation, ceil)
     if min(h, w) < 1:
         raise ShapeError(
             f"layer '{name}' gets a {x} input and its output map would be empty; build it at a larger resolution"
@@ -172,13 +180,18 @@ def _conv_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     x = shapes[0]
     if x.channels % a["groups"] or a["out"] % a["groups"]:
         raise ShapeError(f"groups={a['groups']} must divide the input ({x.channels}) and output ({a['out']}) channels")
-    return _spatial(name, x, a["out"], a["kernel"], a["stride"], a["padding"], a["dilation"])
+    return _spatial(name, x, a["out"], a["kernel"], a["stride"], a["padding"], a["dilation"], kernel_w=kernel_w(a))
+
+
+def kernel_w(a: Mapping[str, Any]) -> int:
+    """A convolution's kernel width: its height unless the spec gives `kw` (a k x kw kernel)."""
+    return a.get("kernel_w") or a["kernel"]
 
 
 def _conv_count(layer: Layer, convention: Convention) -> Cost:
-    """weights = k*k*(C_in/groups)*C_out; Mult-Adds = weights * H_out * W_out."""
+    """weights = k*kw*(C_in/groups)*C_out; Mult-Adds = weights * H_out * W_out."""
     a = layer.attrs
-    weights = a["kernel"] ** 2 * (layer.input.channels // a["groups"]) * layer.output.channels
+    weights = a["kernel"] * kernel_w(a) * (layer.input.channels // a["groups"]) * layer.output.channels
     bias = layer.output.channels if a["bias"] and convention.biases else 0
     return Cost(macs=weights * layer.output.height * layer.output.width, params=weights + bias)
 
@@ -186,13 +199,13 @@ def _conv_count(layer: Layer, convention: Convention) -> Cost:
 def _conv_type(a: Attrs, inputs: tuple[Shape, ...], output: Shape) -> str:
     if a["groups"] > 1 and a["groups"] == inputs[0].channels == output.channels:
         return "depthwise"
-    return "pointwise" if a["kernel"] == 1 and a["groups"] == 1 else "conv"
+    return "pointwise" if a["kernel"] == kernel_w(a) == 1 and a["groups"] == 1 else "conv"
 
 
 def _conv_label(layer: Layer) -> str:
     a = layer.attrs
     kind = "dw" if layer.type == "depthwise" else "conv"
-    text = f"{kind} {a['kernel']}x{a['kernel']}"
+    text = f"{kind} {a['kernel']}x{kernel_w(a)}"
     if a["groups"] > 1 and kind != "dw":
         text += f" g{a['groups']}"
     if a["dilation"] > 1:
@@ -204,6 +217,7 @@ CONV_TYPES = {"conv": "standard conv", "depthwise": "depthwise conv", "pointwise
 _IN = Arg("in", "channels", None, "the input channels the spec expects (checked at alpha 1)")
 _OUT = Arg("out", "width", doc="output channels at alpha 1")
 _BIAS = Arg("bias", "bool", False, "a bias per output channel")
+_KW = Arg("kw", "int", None, "the kernel's width when it is not k (a k x kw kernel, e.g. 7 x 1)")
 
 
 def _keeps_size(a: Attrs) -> bool:
@@ -215,7 +229,7 @@ def _keeps_size(a: Attrs) -> bool:
     if a["padding"] == Padding.PAD01:
         return False
     pad = a["padding"] if isinstance(a["padding"], int) else 0
-    return 2 * pad == a.get("dilation", 1) * (a["kernel"] - 1)
+    return all(2 * pad == a.get("dilation", 1) * (k - 1) for k in (a["kernel"], a.get("kernel_w") or a["kernel"]))
 
 
 def _window_resize(a: Attrs) -> str:
@@ -248,6 +262,7 @@ _conv(
     (
         _OUT,
         Arg("k", "int", doc="kernel size"),
+        _KW,
         Arg("s", "int", 1, "stride"),
         Arg("p", "padding", "same", "same, valid or pixels per side"),
         Arg("d", "int", 1, "dilation"),
@@ -258,6 +273,7 @@ _conv(
     lambda a, x: {
         "out": a["out"],
         "kernel": a["k"],
+        **({"kernel_w": a["kw"]} if a["kw"] is not None else {}),  # only a k x kw kernel says it
         "stride": a["s"],
         "groups": a["groups"],
         "bias": a["bias"],
@@ -271,6 +287,7 @@ _conv(
     "depthwise convolution k x k (one filter per channel)",
     (
         Arg("k", "int", doc="kernel size"),
+        _KW,
         Arg("s", "int", 1, "stride"),
         Arg("p", "padding", "same", "same, valid or pixels per side"),
         Arg("d", "int", 1, "dilation"),
@@ -279,6 +296,7 @@ _conv(
     lambda a, x: {
         "out": x[0].channels,
         "kernel": a["k"],
+        **({"kernel_w": a["kw"]} if a["kw"] is not None else {}),  # only a k x kw kernel says it
         "stride": a["s"],
         "groups": x[0].channels,
         "bias": a["bias"],

@@ -13,7 +13,7 @@ import pytest
 from mbcalc import analyze
 from mbcalc.cost import Cost
 from mbcalc.counting import DEFAULT_COUNTERS, Counters, default_counters
-from mbcalc.ops import REGISTRY, Op, register
+from mbcalc.ops import REGISTRY, Op, label, register
 from mbcalc.read.spec import parse_spec
 
 CASES = {
@@ -158,3 +158,13 @@ def test_rescale_down_by_area_keeps_its_minimum_and_counts_each_input_once():
     layer = next(row for row in report.layers if row.layer.name == "rescale1")
     assert layer.layer.output.as_list() == [4, 5, 5]  # ceil(0.8) = 1, raised to 5
     assert layer.cost.ops == 256 + 100  # an add per input element, a divide per output element
+
+
+def test_a_k_by_kw_kernel_counts_k_times_kw_weights_per_output():
+    """C3's depthwise (2d - 1) x 1 and 1 x (2d - 1) convs: 7 x 1 on 8x8x4 is 28 weights, each used
+    8*8 times; a 3 x 1 valid conv leaves a 6 x 8 map."""
+    report = analyze(spec(["dw: {k: 7, kw: 1}", "conv: {out: 2, k: 3, kw: 1, p: valid}"]))
+    dw, conv = (row for row in report.layers if row.layer.op in ("dw", "conv"))
+    assert (dw.cost.params, dw.cost.macs, dw.layer.output.as_list()) == (28, 28 * 64, [4, 8, 8])
+    assert (conv.cost.params, conv.layer.output.as_list()) == (24, [2, 6, 8]) and conv.cost.macs == 24 * 48
+    assert (label(dw.layer), label(conv.layer)) == ("dw 7x1", "conv 3x1")

@@ -52,9 +52,9 @@ def test_only_uncheckable_reasons_are_merely_documented():
     # (convolutions fall short; the profiler-style remainder is not identified) and the four
     # parameter counts of RF2 on MobileNetV2 (a build DeepLab's code does not have); the baselines
     # the detection and segmentation tables quote: SSD300 and SSD512 (both figures, in the V2 and
-    # MnasNet papers), SSD's prediction layers on V2 (Table 5) and DeepLabv3 on ResNet-101's two
-    # Mult-Adds
-    assert len(documented) <= 94
+    # MnasNet papers), SSD's prediction layers on V2 (Table 5), DeepLabv3 on ResNet-101's two
+    # Mult-Adds and CCC2's (Table 8)
+    assert len(documented) <= 95
 
 
 def test_rounding_is_half_up_at_printed_precision():

@@ -191,3 +191,14 @@ def test_espnetv2_is_the_released_edgenets_model_with_its_pyramid_at_each_scale(
         [16, 32],
         [5, 7],  # 0.1: ceil(3.2) = 4, raised to 5; ceil(6.4) = 7
     ]
+
+
+def test_ccc2_has_the_released_checkpoints_parameters_with_its_line_kernels():
+    """clovaai/c3_sinet's C3Net[2,3,7,13] (20 classes): 191,614 parameters; its C3 blocks' depthwise
+    (2d - 1) x 1 and 1 x (2d - 1) convs are k x kw kernels (13 x 1 and 1 x 13 at rate 7)."""
+    report = api.analyze("ccc2", classes=20, profile="torchvision")
+    assert report.total.params == 191_614
+    kernels = {
+        (layer.attrs["kernel"], layer.attrs.get("kernel_w")) for layer in report.network.layers if layer.op == "dw"
+    }
+    assert {(13, 1), (1, 13), (25, 1), (1, 25)} <= kernels
