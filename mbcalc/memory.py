@@ -48,7 +48,7 @@ from .counting import count
 from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network, Shape
-from .ops import FOLLOWERS, REGISTRY, Attrs, block_of
+from .ops import FOLLOWERS, LEARNED, REGISTRY, Attrs, block_of
 from .record import Record, field, record
 from .units import amount
 
@@ -142,6 +142,7 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
     born = {INPUT: -1} | {tensor: i for i, (tensor, _, _) in enumerate(produced)}
 
     followed_by_bn = _followed_by_bn(network)
+    per_channel = _per_channel_bytes(network, alias, size)
     macs = {layer.name: cost.macs for layer, cost in zip(network.layers, count(network, Convention()), strict=True)}
     by_name = {layer.name: layer for layer in network.layers}
     ending: dict[int, list[str]] = {}  # step -> the tensors nothing reads after it
@@ -156,10 +157,11 @@ def analyze_memory(network: Network, dtype: str = "int8") -> Memory:
             active.pop(done, None)
         io = sum(tensors[t] for t in sources) + tensors[tensor]
         layer = by_name[tensor]
-        weight_bytes = 0
+        weight_bytes = per_channel.get(tensor, 0)
         if op in WEIGHTED:  # a weighted operator is never fused away: every one is a step
             has_bias = bool(layer.attrs.get("bias")) or layer.name in followed_by_bn
-            weight_bytes, layer_pairs = _layer_weights(layer, has_bias, size)
+            layer_bytes, layer_pairs = _layer_weights(layer, has_bias, size)
+            weight_bytes += layer_bytes
             pairs += layer_pairs
         steps.append(
             Step(
@@ -343,6 +345,24 @@ def _greedy(tensors: dict[str, int], born: dict[str, int], last: dict[str, int])
         placed.append((offset, offset + size))
         arena = max(arena, offset + size)
     return arena
+
+
+def _per_channel_bytes(network: Network, alias: dict[str, str], size: int) -> dict[str, int]:
+    """Bytes of the per-channel parameters no convolution absorbs, by the tensor whose step carries
+    them: a PReLU's slopes and a layer scale (one per channel), and a batch norm that follows no
+    convolution (after an add or a concat: a scale and a shift per channel), stored as the dtype."""
+    by_name = {layer.name: layer for layer in network.layers}
+    carried: dict[str, int] = {}
+    for layer in network.layers:
+        if layer.op in LEARNED or layer.op == "layer_scale":
+            count = layer.output.channels
+        elif layer.op == "bn" and layer.inputs and by_name.get(layer.inputs[0], layer).op not in WEIGHTED:
+            count = 2 * layer.output.channels
+        else:
+            continue
+        tensor = alias.get(layer.name, layer.name)
+        carried[tensor] = carried.get(tensor, 0) + count * size
+    return carried
 
 
 def _followed_by_bn(network: Network) -> set[str]:

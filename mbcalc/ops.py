@@ -331,8 +331,8 @@ def _deconv_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
 
 
 def _deconv_count(layer: Layer, convention: Convention) -> Cost:
-    """weights = k*k*C_in*C_out; each input pixel is scattered through all of them: Mult-Adds =
-    weights * H_in * W_in (as PyTorch's profilers count a transposed convolution)."""
+    """weights = k*k*C_in*C_out; Mult-Adds = weights * H_in * W_in (each input pixel is scattered
+    through all of them, as PyTorch's profilers count a transposed convolution)."""
     a = layer.attrs
     weights = a["kernel"] ** 2 * layer.input.channels * layer.output.channels
     bias = layer.output.channels if a["bias"] and convention.biases else 0
@@ -347,13 +347,14 @@ register(
             _OUT,
             Arg("k", "int", doc="kernel size"),
             Arg("s", "int", 1, "stride"),
-            Arg("p", "int", 0, "pixels of padding taken off each side"),
+            Arg("p", "pixels", 0, "pixels of padding taken off each side"),
             _BIAS,
         ),
         _deconv_infer,
         _deconv_count,
         {"deconv": "transposed conv"},
         label=lambda layer: f"deconv {layer.attrs['kernel']}x{layer.attrs['kernel']}/{layer.attrs['stride']}",
+        macs_of="transposed convs",
         attrs=lambda a, x: {
             "out": a["out"],
             "kernel": a["k"],
@@ -641,19 +642,19 @@ register(
 
 
 INTERPOLATIONS = {"bilinear": 7, "nearest": 0, "area": 0}  # mode -> element-wise ops per output element (--count)
-# area: an adaptive average pool (PyTorch's adaptive_avg_pool2d): each input element added once, and a
-# divide per output element, counted apart below
+# area: an adaptive average pool (PyTorch's adaptive_avg_pool2d), counted as adaptive_avgpool counts it
 
 
 def _interpolation_ops(layer: Layer, convention: Convention) -> int:
     """Element-wise ops of a resize (--count): bilinear 7 per output element (4 multiplies and 3
-    adds of the 4 neighbours), nearest none (a copy), area an add per input element and a divide
-    per output element."""
+    adds of the 4 neighbours), nearest none (a copy), area an adaptive average pool's (each bin of
+    n elements: n - 1 adds and a divide)."""
     if not convention.elementwise:
         return 0
-    if layer.attrs["mode"] == "area":
-        return layer.input.size + layer.output.size
-    return INTERPOLATIONS[layer.attrs["mode"]] * layer.output.size
+    x, y = layer.input, layer.output
+    if layer.attrs["mode"] == "area":  # an adaptive average pool: each bin's n elements, n ops
+        return _bins(x.height, y.height) * _bins(x.width, y.width) * y.channels
+    return INTERPOLATIONS[layer.attrs["mode"]] * y.size
 
 
 def _upsample_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
@@ -669,7 +670,7 @@ def _upsample_count(layer: Layer, convention: Convention) -> Cost:
 register(
     Op(
         "upsample",
-        "resize the first input's map to the second's height and width (bilinear or nearest), as "
+        "resize the first input's map to the second's height and width (bilinear, nearest or area), as "
         "segmentation heads do; the second is read for its size only",
         (
             Arg("inputs", "names", doc="[the map to resize, the layer whose height and width it takes (or input)]"),
@@ -692,6 +693,11 @@ def _rescale_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     return Shape(x.channels, *(max(a["min"], math.ceil(n * scale)) for n in (x.height, x.width)))
 
 
+def _rescale_count(layer: Layer, convention: Convention) -> Cost:
+    """No Mult-Adds, no parameters; with --count, the resize's element-wise ops."""
+    return Cost(ops=_interpolation_ops(layer, convention))
+
+
 register(
     Op(
         "rescale",
@@ -703,7 +709,7 @@ register(
             Arg("min", "int", 1, "the smallest side"),
         ),
         _rescale_infer,
-        lambda layer, convention: Cost(ops=_interpolation_ops(layer, convention)),
+        _rescale_count,
         {"rescale": "rescale"},
         label=lambda layer: f"rescale {layer.attrs['mode']} x{float(layer.attrs['scale']):g}",
         example="rescale: {scale: 0.5, mode: area, min: 5}",

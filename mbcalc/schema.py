@@ -35,7 +35,8 @@ KINDS: dict[str, dict[str, Any]] = {  # an argument's kind -> what it accepts
     "activation": {"enum": [*ACTIVATIONS, "none"]},
     "names": {"type": "array", "items": {"type": "string"}, "minItems": 2},
     "interpolation": {"enum": list(INTERPOLATIONS)},
-    "factor": {"anyOf": [{"type": "number", "exclusiveMinimum": 0}, EXPRESSION]},
+    "factor": {"type": "number", "exclusiveMinimum": 0, "maximum": 1000},
+    "pixels": {"anyOf": [INTEGER, EXPRESSION]},
 }
 SIZE = {"type": "string", "pattern": r"^\s*\d+\s*(²|[xX×]\s*\d+)\s*[xX×]\s*\d+\s*$"}
 

@@ -13,6 +13,7 @@ import pytest
 from mbcalc import analyze
 from mbcalc.cost import Cost
 from mbcalc.counting import DEFAULT_COUNTERS, Counters, default_counters
+from mbcalc.errors import SpecError
 from mbcalc.ops import REGISTRY, Op, label, register
 from mbcalc.read.spec import parse_spec
 
@@ -157,7 +158,7 @@ def test_rescale_down_by_area_keeps_its_minimum_and_counts_each_input_once():
     report = analyze(spec(["rescale: {scale: 0.1, mode: area, min: 5}"]), elementwise=True)
     layer = next(row for row in report.layers if row.layer.name == "rescale1")
     assert layer.layer.output.as_list() == [4, 5, 5]  # ceil(0.8) = 1, raised to 5
-    assert layer.cost.ops == 256 + 100  # an add per input element, a divide per output element
+    assert layer.cost.ops == 12 * 12 * 4  # as adaptive_avgpool: bins of 2, 3, 2, 3, 2 per axis (12), n ops each
 
 
 def test_a_k_by_kw_kernel_counts_k_times_kw_weights_per_output():
@@ -168,3 +169,10 @@ def test_a_k_by_kw_kernel_counts_k_times_kw_weights_per_output():
     assert (dw.cost.params, dw.cost.macs, dw.layer.output.as_list()) == (28, 28 * 64, [4, 8, 8])
     assert (conv.cost.params, conv.layer.output.as_list()) == (24, [2, 6, 8]) and conv.cost.macs == 24 * 48
     assert (label(dw.layer), label(conv.layer)) == ("dw 7x1", "conv 3x1")
+
+
+def test_a_transposed_conv_takes_no_padding_and_refuses_negative_padding():
+    report = analyze(spec(["deconv: {out: 2, k: 2, s: 2, p: 0}"]))
+    assert report.layers[0].layer.output.as_list() == [2, 16, 16]
+    with pytest.raises(SpecError, match=r"'deconv.p' must be a whole number >= 0, got '-1'"):
+        spec(["deconv: {out: 2, k: 2, s: 2, p: -1}"])

@@ -239,3 +239,15 @@ def test_a_branch_around_the_projection_stays_whole():
     other is expanded; neither half is computed in slices, only the expansion and depthwise."""
     memory = api.memory("shufflenet-v2")
     assert {"unit2.pw1", "unit2.dw1"} <= memory.sliced and not {"unit2.half.0", "unit2.half.1"} & memory.sliced
+
+
+def test_weights_as_deployed_include_prelu_slopes_and_a_batch_norm_no_conv_absorbs():
+    """A conv's batch norm folds into its bias; one after an add keeps a scale and a shift per
+    channel, and a PReLU its slopes: 8x8x4 input, int8 (1 byte each)."""
+    text = (
+        "name: t\nform: graph\ninput: 8x8x4\nclasses: 10\nlayers:\n"
+        "  - {name: a, pw: {out: 4}}\n  - bn\n  - prelu\n"  # 16 weights + 4 folded biases (int32) + 4 slopes
+        "  - {name: s, add: [in, a]}\n  - bn\n"  # 2 x 4 per-channel parameters
+    )
+    memory = api.memory(api.loads(text), dtype="int8")
+    assert memory.weights_bytes == 16 + 4 * 4 + 4 + 8

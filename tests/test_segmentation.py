@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mbcalc import api
+from mbcalc.errors import SpecError
 
 MEASURED = json.loads((Path(__file__).parent / "data" / "segmentation.json").read_text())["builds"]
 
@@ -191,6 +192,8 @@ def test_espnetv2_is_the_released_edgenets_model_with_its_pyramid_at_each_scale(
         [16, 32],
         [5, 7],  # 0.1: ceil(3.2) = 4, raised to 5; ceil(6.4) = 7
     ]
+    with pytest.raises(SpecError, match="needs inputs of one shape, got 65x130x64, 66x130x64"):
+        api.analyze("espnetv2", resolution="520x1040")  # its decoder doubles 33 to 66: PyTorch's add fails too
 
 
 def test_ccc2_has_the_released_checkpoints_parameters_with_its_line_kernels():

@@ -55,6 +55,8 @@ def problem(arg: Arg, value: Any, owner: str, kernel: Any = None) -> str | None:
         return None if ok else f"{where} must be an activation ({', '.join(ACTIVATIONS)}) or none, got '{value}'"
     if arg.kind == "interpolation":
         return None if value in INTERPOLATIONS else f"{where} must be {' or '.join(INTERPOLATIONS)}, got '{value}'"
+    if arg.kind == "pixels":
+        return None if _whole(value, 0) else f"{where} must be a whole number >= 0, got '{value}'"
     if arg.kind == "factor":
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
         ok = number and 0 < value <= 1000
