@@ -7,14 +7,12 @@ parameters are torch_macs.count's (conv and linear layers, forward hooks) on `mo
 224x224, as for the whole classifiers in torchvision_counts.py.
 """
 
-import json
 import os
 import sys
 
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_macs import count, import_torchvision  # noqa: E402
+from torch_macs import count, import_torchvision, write_builds  # noqa: E402
 
 torchvision = import_torchvision()
 
@@ -38,12 +36,7 @@ def main() -> None:
         records.append(
             {"model": name, "torchvision": builder + ".features", "resolution": 224, "macs": macs, "params": params}
         )
-    json.dump(
-        {"measured_with": f"torch {torch.__version__}, torchvision {torchvision.__version__}", "builds": records},
-        sys.stdout,
-        indent=1,
-    )
-    print()
+    write_builds(records)
 
 
 if __name__ == "__main__":

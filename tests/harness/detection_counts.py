@@ -12,45 +12,15 @@ input (the model's own size, 320 or 300, its transform skipped): conv and linear
 Parameters: sum(p.numel() for p in model.parameters()).
 """
 
-import json
 import os
 import sys
 
 import torch
-from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_macs import import_torchvision  # noqa: E402
+from torch_macs import import_torchvision, macs_of, write_builds  # noqa: E402
 
 torchvision = import_torchvision()
-
-
-def macs_of(module, run):
-    """Conv and linear Mult-Adds of the calls `run()` makes into `module`'s layers."""
-    macs = 0
-
-    def conv_hook(m, inputs, output):
-        nonlocal macs
-        _, out_c, out_h, out_w = output.shape
-        k_h, k_w = m.kernel_size
-        macs += out_h * out_w * out_c * (m.in_channels // m.groups) * k_h * k_w
-
-    def linear_hook(m, inputs, output):
-        nonlocal macs
-        macs += output.numel() // m.out_features * m.in_features * m.out_features
-
-    handles = [
-        m.register_forward_hook(conv_hook if isinstance(m, nn.Conv2d) else linear_hook)
-        for m in module.modules()
-        if isinstance(m, (nn.Conv2d, nn.Linear))
-    ]
-    try:
-        with torch.no_grad():
-            result = run()
-    finally:
-        for h in handles:
-            h.remove()
-    return int(macs), result
 
 
 def measure(model_name: str, builder_name: str, size: int) -> dict:
@@ -79,12 +49,7 @@ def main() -> None:
         measure("ssdlite320-v3-large", "ssdlite320_mobilenet_v3_large", 320),
         measure("ssd300", "ssd300_vgg16", 300),
     ]
-    json.dump(
-        {"measured_with": f"torch {torch.__version__}, torchvision {torchvision.__version__}", "builds": records},
-        sys.stdout,
-        indent=1,
-    )
-    print()
+    write_builds(records)
 
 
 if __name__ == "__main__":

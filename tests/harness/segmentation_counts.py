@@ -9,14 +9,12 @@ element-wise work not counted), for the whole model and for its backbone alone (
 the dilated MobileNetV3-Large features up to the layers the head reads), at each input size.
 """
 
-import json
 import os
 import sys
 
-import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_macs import count, import_torchvision  # noqa: E402
+from torch_macs import count, import_torchvision, write_builds  # noqa: E402
 
 torchvision = import_torchvision()
 
@@ -47,12 +45,7 @@ def main() -> None:
                     "backbone_params": backbone_params,
                 }
             )
-    json.dump(
-        {"measured_with": f"torch {torch.__version__}, torchvision {torchvision.__version__}", "builds": records},
-        sys.stdout,
-        indent=1,
-    )
-    print()
+    write_builds(records)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ Every call of a Conv2d or Linear module (subclasses included) is counted, so a m
 twice counts twice. Nothing else (batch norm, activations, pooling, additions) is counted.
 """
 
+import json
 import sys
 
 import torch
@@ -51,38 +52,50 @@ class _MatmulCounter(TorchFunctionMode):
         return func(*args, **kwargs)
 
 
-def count(model, resolution):
-    """(macs, params) of model on a 1x3xRxR input (or 1x3xHxW for resolution (H, W))."""
-    height, width = resolution if isinstance(resolution, tuple) else (resolution, resolution)
+def macs_of(module, run):
+    """(Mult-Adds, result) of the calls `run()` makes into `module`: conv and linear layers by
+    forward hooks, and the matrix products no module hook sees."""
     macs = 0
 
-    def conv_hook(module, inputs, output):
+    def conv_hook(m, inputs, output):
         nonlocal macs
         _, out_c, out_h, out_w = output.shape
-        k_h, k_w = module.kernel_size
-        macs += out_h * out_w * out_c * (module.in_channels // module.groups) * k_h * k_w
+        k_h, k_w = m.kernel_size
+        macs += out_h * out_w * out_c * (m.in_channels // m.groups) * k_h * k_w
 
-    def linear_hook(module, inputs, output):
+    def linear_hook(m, inputs, output):
         nonlocal macs
-        rows = output.numel() // module.out_features
-        macs += rows * module.in_features * module.out_features
+        rows = output.numel() // m.out_features
+        macs += rows * m.in_features * m.out_features
 
-    handles = []
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d):
-            handles.append(m.register_forward_hook(conv_hook))
-        elif isinstance(m, nn.Linear):
-            handles.append(m.register_forward_hook(linear_hook))
-    model.eval()
+    handles = [
+        m.register_forward_hook(conv_hook if isinstance(m, nn.Conv2d) else linear_hook)
+        for m in module.modules()
+        if isinstance(m, (nn.Conv2d, nn.Linear))
+    ]
     matmuls = _MatmulCounter()
     try:
         with torch.no_grad(), matmuls:
-            model(torch.zeros(1, 3, height, width))
+            result = run()
     finally:
         for h in handles:
             h.remove()
-    params = sum(p.numel() for p in model.parameters())
-    return int(macs + matmuls.macs), int(params)
+    return int(macs + matmuls.macs), result
+
+
+def count(model, resolution):
+    """(macs, params) of model on a 1x3xRxR input (or 1x3xHxW for resolution (H, W))."""
+    height, width = resolution if isinstance(resolution, tuple) else (resolution, resolution)
+    model.eval()
+    macs, _ = macs_of(model, lambda: model(torch.zeros(1, 3, height, width)))
+    return macs, int(sum(p.numel() for p in model.parameters()))
+
+
+def write_builds(records):
+    """The records as tests/data's harness files hold them, on stdout."""
+    version = f"torch {torch.__version__}, torchvision {import_torchvision().__version__}"
+    json.dump({"measured_with": version, "builds": records}, sys.stdout, indent=1)
+    print()
 
 
 def import_torchvision():
