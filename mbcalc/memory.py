@@ -48,7 +48,7 @@ from .counting import count
 from .errors import ArgumentError
 from .expansion.roles import global_pool
 from .ir import Layer, Network, Shape
-from .ops import FOLLOWERS, LEARNED, REGISTRY, Attrs, block_of
+from .ops import FOLLOWERS, LEARNED, REGISTRY, Attrs, block_of, kernel_w
 from .record import Record, field, record
 from .units import amount
 
@@ -296,7 +296,7 @@ def _patch_peak(
     for step in reversed(stage):  # the region of each tensor one patch needs: back through the stage
         a = by_name[step.layer].attrs
         need = tile[step.output]
-        kernels = (a["kernel"], a.get("kernel_w") or a["kernel"]) if a.get("kernel") else (1, 1)
+        kernels = (a["kernel"], kernel_w(a)) if a.get("kernel") else (1, 1)
         span_h, span_w = (a.get("dilation", 1) * (k - 1) + 1 for k in kernels)
         stride = a.get("stride", 1) if a.get("kernel") else 1
         for tensor in step.inputs:
@@ -380,7 +380,7 @@ def _layer_weights(layer: Layer, has_bias: bool, size: int) -> tuple[int, int]:
         weights = layer.input.size * out
     else:
         a = layer.attrs
-        weights = a["kernel"] * (a.get("kernel_w") or a["kernel"]) * (layer.input.channels // a["groups"]) * out
+        weights = a["kernel"] * kernel_w(a) * (layer.input.channels // a["groups"]) * out
     biases = out if has_bias else 0
     per_tensor = 1 if layer.op == "fc" else out  # pairs per quantized tensor
     pairs = per_tensor * (2 if has_bias else 1)

@@ -229,7 +229,7 @@ def _keeps_size(a: Attrs) -> bool:
     if a["padding"] == Padding.PAD01:
         return False
     pad = a["padding"] if isinstance(a["padding"], int) else 0
-    return all(2 * pad == a.get("dilation", 1) * (k - 1) for k in (a["kernel"], a.get("kernel_w") or a["kernel"]))
+    return all(2 * pad == a.get("dilation", 1) * (k - 1) for k in (a["kernel"], kernel_w(a)))
 
 
 def _window_resize(a: Attrs) -> str:
@@ -662,9 +662,12 @@ def _upsample_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     return Shape(x.channels, like.height, like.width)
 
 
-def _upsample_count(layer: Layer, convention: Convention) -> Cost:
+def _resize_count(layer: Layer, convention: Convention) -> Cost:
     """No Mult-Adds, no parameters; with --count, the resize's element-wise ops."""
     return Cost(ops=_interpolation_ops(layer, convention))
+
+
+_MODE = Arg("mode", "interpolation", "bilinear", "bilinear, nearest or area (an adaptive average pool)")
 
 
 register(
@@ -674,10 +677,10 @@ register(
         "segmentation heads do; the second is read for its size only",
         (
             Arg("inputs", "names", doc="[the map to resize, the layer whose height and width it takes (or input)]"),
-            Arg("mode", "interpolation", "bilinear", "bilinear, nearest or area (an adaptive average pool)"),
+            _MODE,
         ),
         _upsample_infer,
-        _upsample_count,
+        _resize_count,
         {"upsample": "upsample"},
         label=lambda layer: f"upsample {layer.attrs['mode']} to {layer.output.height}x{layer.output.width}",
         merges=(2, 2),
@@ -693,11 +696,6 @@ def _rescale_infer(name: str, a: Attrs, shapes: tuple[Shape, ...]) -> Shape:
     return Shape(x.channels, *(max(a["min"], math.ceil(n * scale)) for n in (x.height, x.width)))
 
 
-def _rescale_count(layer: Layer, convention: Convention) -> Cost:
-    """No Mult-Adds, no parameters; with --count, the resize's element-wise ops."""
-    return Cost(ops=_interpolation_ops(layer, convention))
-
-
 register(
     Op(
         "rescale",
@@ -705,11 +703,11 @@ register(
         "computed size, or adaptive_avg_pool2d with mode area), as pyramid-pooling heads do",
         (
             Arg("scale", "factor", doc="the factor, e.g. 1.5 or 0.1"),
-            Arg("mode", "interpolation", "bilinear", "bilinear, nearest or area (an adaptive average pool)"),
+            _MODE,
             Arg("min", "int", 1, "the smallest side"),
         ),
         _rescale_infer,
-        _rescale_count,
+        _resize_count,
         {"rescale": "rescale"},
         label=lambda layer: f"rescale {layer.attrs['mode']} x{float(layer.attrs['scale']):g}",
         example="rescale: {scale: 0.5, mode: area, min: 5}",

@@ -104,8 +104,9 @@ def replace(obj: R, /, **changes: Any) -> R:
 
 
 def _make(cls: Any, slots: bool) -> Any:
-    _refuse_what_dataclasses_do_otherwise(cls)
-    names = tuple(inspect.get_annotations(cls))  # this class's own fields, unevaluated
+    annotations = inspect.get_annotations(cls)  # this class's own fields, unevaluated
+    _refuse_what_dataclasses_do_otherwise(cls, annotations)
+    names = tuple(annotations)
     defaults: dict[str, Any] = {}
     factories: dict[str, Callable[[], Any]] = {}
     for name in names:
@@ -139,7 +140,7 @@ def _make(cls: Any, slots: bool) -> Any:
     return cls
 
 
-def _refuse_what_dataclasses_do_otherwise(cls: Any) -> None:
+def _refuse_what_dataclasses_do_otherwise(cls: Any, annotations: dict[str, Any]) -> None:
     """A record is a plain frozen dataclass: what would make it behave otherwise is refused."""
     name = cls.__qualname__
     if not issubclass(cls, Record):
@@ -149,7 +150,7 @@ def _refuse_what_dataclasses_do_otherwise(cls: Any) -> None:
     for attribute in ("__eq__", "__hash__", "__post_init__"):
         if attribute in cls.__dict__:
             raise TypeError(f"{name}: a record does not define {attribute} (Record's is by field)")
-    if any("ClassVar" in str(annotation) for annotation in inspect.get_annotations(cls).values()):
+    if any("ClassVar" in str(annotation) for annotation in annotations.values()):
         raise TypeError(f"{name}: a record has no ClassVar fields (define the constant outside the class)")
 
 
