@@ -172,23 +172,21 @@ def variant(name: str) -> str | None:
 
 
 def header(name: str) -> dict[str, Any]:
-    """A bundled model's header, with its variant's own description when it has one."""
+    """A bundled model's header, with its variant's own description and input size where it has them."""
     found = dict(_header(find(name)))
     own = (found.get("variants") or {}).get(canonical(name) or name)  # also the variant named as its file
-    if isinstance(own, dict):
-        found["description"] = own.get("description", found.get("description", ""))
+    if isinstance(own, dict):  # its description and input size replace the spec's
+        found.update({key: own[key] for key in ("description", "input") if key in own})
     return found
 
 
 def own_input(name: str) -> tuple[int, int]:
     """The input (height, width) a bundled model is built at: a variant's own (EfficientNet-B1's
     240), or the spec's; (224, 224) for a name that is not a bundled model."""
-    if not canonical(name):
-        return 224, 224
-    found = header(name)
-    own = ((found.get("variants") or {}).get(canonical(name)) or {}).get("input") or found.get("input", "224")
-    parts = [part for part in re.split(r"\s*[xX×²]\s*", str(own).strip()) if part]  # 224x224x3, 224²×3, 224
-    return int(parts[0]), int(parts[1] if len(parts) > 2 else parts[0])
+    from .read.tables import parse_size  # the spec format's size syntax; not needed at start-up
+
+    size = parse_size(header(name).get("input")) if canonical(name) else None
+    return (size[0], size[1]) if size else (224, 224)
 
 
 def description(name: str) -> str:
