@@ -20,7 +20,6 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
                        if given, or cut if `truncated`)
     atrous-padded      the figure counts each dilated convolution over its output padded up to a
                        multiple of its rate on each side, as TensorFlow 1's space_to_batch runs it
-                       (at each of a multi-scale configuration's sizes)
     variant            the figure comes out with some width `rules` changed (e.g. v3.head: scaled)
                        and/or some `config` changed (e.g. classes: 1000)
     conflict           another source prints the computed value for the same network (`agrees_with`)
@@ -28,7 +27,8 @@ figure that cannot agree, a `deviation` saying why, as data that is itself check
 
 A configuration with `scales` (input sizes) is multi-scale inference: its Mult-Adds are the sum
 over the sizes, twice with `flipped: true` (each image also mirrored); its parameters are the
-network's own.
+network's own. The deviations that count parts of the network (omits, counts-elementwise,
+atrous-padded) count them at each size alike; rho-scaled and next-size are about one size.
 
 A figure agrees when the exact computed value, rounded half-up to the printed precision, equals
 the printed value. Verdicts: exact, rounded (within the published rounding), explained (a recorded
@@ -39,6 +39,7 @@ including a recorded deviation that no longer deviates or whose check fails).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
@@ -222,7 +223,7 @@ def quantity(config: dict, name: str, **options: Any) -> tuple[int, int]:
 def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) -> bool | None:
     """True: the recorded reason accounts for the figure; False: it does not; None: not checkable."""
     kind, config = deviation["kind"], ref["config"]
-    if "scales" in config and kind not in ("atrous-padded", "variant", "erratum", "unresolved", "conflict"):
+    if "scales" in config and kind in ("rho-scaled", "next-size"):
         raise ValueError(f"{ref['id']}: a '{kind}' deviation is checked at one size, not at a configuration's scales")
     value, denominator = quantity(config, name)
     if kind == "erratum":
@@ -232,9 +233,12 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         scaled, _ = quantity(config, name, resolution=base)
         return printed.agrees(scaled * res * res, base * base)
     if kind == "omits":
-        report = model_report(config)
-        missing = sum(getattr(g.cost, name) for g in report.by_type if g.key in deviation["types"])
-        value, denominator = _from_report(report, name)
+        field = name.partition(".")[0].removesuffix("_share")  # macs_share.fc leaves out the fc's macs
+        missing = _over_runs(
+            config,
+            name,
+            lambda report: sum(getattr(g.cost, field) for g in report.by_type if g.key in deviation["types"]),
+        )
         return printed.agrees(value - missing, denominator)
     if kind == "truncated":
         return printed.rounded(value, denominator, ROUND_DOWN) == printed.value
@@ -255,13 +259,16 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
         rounding = ROUND_DOWN if deviation.get("truncated") else ROUND_HALF_UP
         return printed.rounded(size, 1, rounding) == printed.value
     if kind == "counts-elementwise":
-        report = model_report(config, elementwise=True)
-        extra = sum(row.cost.ops for row in report.layers if row.layer.type in deviation["types"])
+        types = deviation["types"]
+        extra = _over_runs(
+            config,
+            name,
+            lambda report: sum(row.cost.ops for row in report.layers if row.layer.type in types),
+            elementwise=True,
+        )
         return printed.agrees(value + extra, denominator)
     if kind == "atrous-padded":
-        singles, views = runs(config)
-        extra = views * sum(_atrous_padding(model_report(single)) for single in singles)
-        return printed.agrees(value + extra, denominator)
+        return printed.agrees(value + _over_runs(config, name, _atrous_padding), denominator)
     if kind == "variant":
         return printed.agrees(*quantity(config, name, rules=deviation.get("rules"), **deviation.get("config", {})))
     if kind == "conflict" and "agrees_with" in deviation:
@@ -269,6 +276,15 @@ def _check_deviation(ref: dict, name: str, printed: Printed, deviation: dict) ->
     if kind in ("conflict", "unresolved"):
         return None
     raise ValueError(f"{ref['id']}: unknown deviation kind '{kind}'")
+
+
+def _over_runs(config: dict, name: str, per_report: Callable[[Report], int], elementwise: bool = False) -> int:
+    """`per_report` of the configuration's build; of a multi-scale one, summed over its runs as its
+    Mult-Adds are (its parameters are those of one build)."""
+    singles, views = runs(config)
+    if name.startswith("params"):
+        singles, views = singles[:1], 1
+    return views * sum(per_report(model_report(single, elementwise=elementwise)) for single in singles)
 
 
 def _atrous_padding(report: Report) -> int:

@@ -152,12 +152,23 @@ def test_a_multi_scale_figure_sums_each_size_twice_when_flipped():
     assert quantity(config, "params") == (each[0].params, 1)
     with pytest.raises(ValueError, match="multi-scale"):
         quantity(config, "macs_share.conv")
-    from mbcalc.published import Printed
     from mbcalc.reproduce import _check_deviation
 
     ref = {"id": "t", "config": config}
-    with pytest.raises(ValueError, match="at one size"):  # checked at 513 only, it would mix sizes
-        _check_deviation(ref, "macs", Printed.parse("150B"), {"kind": "omits", "types": ["fc"]})
+    convs = [
+        {g.key: g.cost.macs for g in api.analyze("deeplabv3-v2-os8", resolution=s, profile="torchvision").by_type}[
+            "conv"
+        ]
+        for s in sizes
+    ]
+    without = 2 * (
+        each[0].macs + each[1].macs - convs[0] - convs[1]
+    )  # the standard convs left out at both sizes, twice
+    omits = {"kind": "omits", "types": ["conv"]}
+    assert _check_deviation(ref, "macs", Printed.parse(f"{without / 1e9:.3f}B"), omits)
+    assert not _check_deviation(ref, "macs", Printed.parse(f"{(without + 2 * convs[1]) / 1e9:.3f}B"), omits)
+    with pytest.raises(ValueError, match="at one size"):  # a count scaled from one size has no scales
+        _check_deviation(ref, "macs", Printed.parse("150B"), {"kind": "rho-scaled", "from": 513})
 
 
 def test_ssdlite_on_mnasnet_rounds_its_squeeze_widths_to_eights():
